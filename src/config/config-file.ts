@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { applicationInputSchema } from '../applications/application-schema.js';
+import { scopeInputSchema } from '../scopes/scope-schema.js';
+import { userInputSchema } from '../users/user-schema.js';
+import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from './security-settings.js';
+import type { ApplicationDeclaration } from '../applications/application-schema.js';
+import type { ScopeDeclaration } from '../scopes/scope-schema.js';
+import type { UserDeclaration } from '../users/user-schema.js';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+
+const configFileSchema = z
+  .object({
+    applications: z.array(applicationInputSchema).default([]),
+    users: z.array(userInputSchema).default([]),
+    scopes: z.array(scopeInputSchema).default([]),
+    security: securitySettingsSchema.prefault({}),
+  })
+  .strict();
+
+/** What a configuration file declares, validated. */
+export interface Declarations {
+  applications: ApplicationDeclaration[];
+  users: UserDeclaration[];
+  scopes: ScopeDeclaration[];
+  security: SecuritySettings;
+}
+
+export const emptyDeclarations: Declarations = { applications: [], users: [], scopes: [], security: defaultSecuritySettings };
+
+/** Names the entry an issue is in by its identifying field, so a message points at the right block. */
+function describePath(document: unknown, issuePath: PropertyKey[]): string {
+  const parts: string[] = [];
+  let node: unknown = document;
+  for (const key of issuePath) {
+    if (typeof key === 'number') {
+      parts[parts.length - 1] += `[${key}]`;
+      node = Array.isArray(node) ? node[key] : undefined;
+      const label = node && typeof node === 'object'
+        ? ((node as Record<string, unknown>).client_id ?? (node as Record<string, unknown>).username ?? (node as Record<string, unknown>).name)
+        : undefined;
+      if (typeof label === 'string') parts[parts.length - 1] += ` ("${label}")`;
+    } else {
+      parts.push(String(key));
+      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key as string] : undefined;
+    }
+  }
+  return parts.join('.');
+}
+
+export function parseDeclarations(text: string, fileName: string): Declarations {
+  let document: unknown;
+  try {
+    document = parseYaml(text, { prettyErrors: true, uniqueKeys: true }) ?? {};
+  } catch (error) {
+    throw new GatehouseError('config_invalid', `${fileName}: not valid YAML or JSON: ${(error as Error).message}`);
+  }
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, security:)`);
+  }
+  const parsed = configFileSchema.safeParse(document);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 10).map((issue) => {
+      const problem = issue.code === 'unrecognized_keys'
+        ? `unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+        : issue.message;
+      return `  ${describePath(document, issue.path) || '(top level)'}: ${problem}`;
+    });
+    throw new GatehouseError('config_invalid', `${fileName}: invalid configuration\n${lines.join('\n')}`);
+  }
+  const data = parsed.data;
+  assertUnique(fileName, 'applications', data.applications.map((a) => a.client_id));
+  assertUnique(fileName, 'scopes', data.scopes.map((s) => s.name));
+  assertUnique(fileName, 'users', data.users.map((u) => u.username.normalize('NFKC').trim().toLowerCase()));
+  return { ...data, security: toSecuritySettings(data.security) };
+}
+
+function assertUnique(fileName: string, section: string, keys: string[]): void {
+  const seen = new Set<string>();
+  for (const [index, key] of keys.entries()) {
+    if (seen.has(key)) throw new GatehouseError('config_invalid', `${fileName}: ${section}[${index}] ("${key}"): declared twice`);
+    seen.add(key);
+  }
+}
+
+export async function readDeclarations(fileName: string | undefined): Promise<Declarations> {
+  if (!fileName) return emptyDeclarations;
+  let text: string;
+  try {
+    text = await readFile(fileName, 'utf8');
+  } catch (error) {
+    throw new GatehouseError('config_file_unreadable', `${fileName}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { expose: true });
+  }
+  return parseDeclarations(text, fileName);
+}

@@ -1,0 +1,65 @@
+/**
+ * Every default Gatehouse uses, each with the reason it was chosen.
+ * Durations are in seconds unless the name says otherwise.
+ */
+export const defaults = {
+  /** The port most Node services use; change it with PORT. */
+  port: 3000,
+  /** Listen on every interface: an identity server exists to be reached by browsers and apps. */
+  host: '0.0.0.0',
+  /** Embedded mode keeps its SQLite file and generated secret next to where it was started. */
+  dataDir: './data',
+  /** `info` prints the start banner and one line per request, nothing secret. */
+  logLevel: 'info',
+  /** The oidc-provider endpoints live under this path so Gatehouse's own routes stay apart. */
+  oidcMountPath: '/oidc',
+  /** Expired codes, tokens, sessions and counters are removed this often. */
+  sweepIntervalSeconds: 60,
+  /** Bodies of Gatehouse's own forms are small; anything larger is refused (oidc-provider caps its own at 56 KiB). */
+  bodyLimitBytes: 64 * 1024,
+  /** The first administrator's user name on a fresh installation. */
+  adminUsername: 'admin',
+  /** A GATEHOUSE_SECRET shorter than this cannot be a random 256-bit value. */
+  minimumSecretLength: 32,
+  /** The name of the generated master secret file in embedded mode. */
+  secretFileName: 'secret.key',
+  /** The name of the SQLite file in the data directory. */
+  sqliteFileName: 'gatehouse.sqlite',
+
+  /** Token lifetimes: short access tokens limit the damage of a leaked one (RFC 9700 §4.14). */
+  ttl: {
+    accessToken: 60 * 60,
+    authorizationCode: 60,
+    clientCredentials: 10 * 60,
+    idToken: 60 * 60,
+    refreshToken: 14 * 24 * 60 * 60,
+    interaction: 60 * 60,
+    session: 14 * 24 * 60 * 60,
+    grant: 14 * 24 * 60 * 60,
+  },
+
+  /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB, 2 iterations, 1 lane. */
+  argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
+
+  /** Sign-in protection; see docs/security.md for the reasoning behind each value. */
+  security: {
+    /** Failures within the window that lock an account (Keycloak and Logto use 5 to 10). */
+    lockoutThreshold: 5,
+    /** How far back failures count towards a lock. */
+    lockoutWindowSeconds: 15 * 60,
+    /** The first lock is short so that an attacker cannot keep a victim out for long. */
+    lockoutBaseSeconds: 60,
+    /** Each further lock doubles, up to this. */
+    lockoutMaxSeconds: 15 * 60,
+    /** Failed sign-ins and client authentications one IP may make per window before 429. */
+    ipThreshold: 20,
+    /** The window of the IP threshold. */
+    ipWindowSeconds: 60,
+    /** The longest an IP is asked to wait, however long it keeps failing. */
+    ipMaxBlockSeconds: 60 * 60,
+    /** NIST SP 800-63B §3.1.1.2: at least 8, we ask 12 since nothing else is required. */
+    passwordMinLength: 12,
+    /** Long enough for passphrases, short enough that hashing cannot be used to exhaust the CPU. */
+    passwordMaxLength: 256,
+  },
+} as const;

@@ -1,0 +1,24 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import * as init from './migrations/2026-11-26-0001-init.js';
+import type { Db } from './database.js';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+
+/** Listed here rather than read from disk, so the build and the tests see the same set. */
+const migrations: Record<string, Migration> = {
+  '2026-11-26-0001-init': init,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/** Applies pending migrations; Kysely's lock table keeps concurrent starts from racing. */
+export async function migrateToLatest(db: Db): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new GatehouseError('storage_unavailable', `database migration ${failed} failed: ${(error as Error).message ?? error}`, {
+      cause: error,
+      expose: true,
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import type { Db, UserTable } from '../database.js';
+
+export type UserRow = UserTable;
+
+export function createUserQueries(db: Db) {
+  return {
+    findById: (id: string): Promise<UserRow | undefined> =>
+      db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst(),
+    findByUsername: (normalized: string): Promise<UserRow | undefined> =>
+      db.selectFrom('users').selectAll().where('username_normalized', '=', normalized).executeTakeFirst(),
+    findByEmail: (normalized: string): Promise<UserRow | undefined> =>
+      db.selectFrom('users').selectAll().where('email', '=', normalized).executeTakeFirst(),
+    count: async (): Promise<number> =>
+      Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    insert: async (row: UserRow): Promise<void> => {
+      await db.insertInto('users').values(row).execute();
+    },
+    update: async (id: string, changes: Partial<Omit<UserRow, 'id' | 'created_at'>>): Promise<void> => {
+      await db.updateTable('users').set(changes).where('id', '=', id).execute();
+    },
+    setPasswordHash: async (id: string, passwordHash: string, now: number): Promise<void> => {
+      await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * The stable error codes of Gatehouse. Each is documented in docs/errors.md;
+ * test/unit/error-codes.test.ts fails when the two drift apart.
+ */
+export const errorCodes = {
+  config_invalid: { status: 500, title: 'The configuration is invalid' },
+  config_file_unreadable: { status: 500, title: 'The configuration file cannot be read' },
+  secret_missing: { status: 500, title: 'The master secret is missing' },
+  secret_mismatch: { status: 500, title: 'The master secret does not decrypt the stored keys' },
+  storage_unavailable: { status: 503, title: 'The database cannot be reached' },
+  invalid_request: { status: 400, title: 'The request is invalid' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  not_found: { status: 404, title: 'Not found' },
+  csrf_invalid: { status: 403, title: 'The form has expired or was not sent by this site' },
+  interaction_expired: { status: 400, title: 'The sign-in request has expired' },
+  sign_in_failed: { status: 401, title: 'Sign-in failed' },
+  too_many_attempts: { status: 429, title: 'Too many attempts' },
+  password_policy: { status: 400, title: 'The password does not meet the password policy' },
+  user_not_found: { status: 404, title: 'No such user' },
+  conflict: { status: 409, title: 'Conflicts with existing data' },
+  internal_error: { status: 500, title: 'Something went wrong on our side' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,30 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { defaults } from '../config/defaults.js';
+import type { OidcProvider } from '../oidc/provider.js';
+import { applySecurityHeaders } from './security-headers.js';
+
+/**
+ * Hands every request under /oidc to oidc-provider untouched: the body stream is left unread
+ * (the engine parses and caps it at 56 KiB itself) and the mount path is stripped the way
+ * oidc-provider expects (it derives the mount from req.originalUrl).
+ */
+export async function mountOidc(app: FastifyInstance, provider: OidcProvider): Promise<void> {
+  const mountPath = defaults.oidcMountPath;
+  const callback = provider.callback();
+  const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    reply.hijack();
+    const raw = request.raw as IncomingMessage & { originalUrl?: string };
+    const rest = raw.url!.slice(mountPath.length);
+    raw.originalUrl = raw.url;
+    raw.url = rest.startsWith('/') ? rest : `/${rest}`;
+    applySecurityHeaders(reply.raw);
+    callback(raw, reply.raw);
+  };
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    scope.all(mountPath, handler);
+    scope.all(`${mountPath}/*`, handler);
+  });
+}

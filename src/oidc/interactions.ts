@@ -1,0 +1,99 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { InteractionResults } from './engine.js';
+import type { OidcProvider } from './provider.js';
+
+/** What the sign-in pages need to know about a pending authorization request. */
+export interface PendingInteraction {
+  uid: string;
+  prompt: 'login' | 'consent';
+  clientId: string;
+  clientName: string;
+  /** The signed-in user, once the login prompt is done. */
+  accountId: string | undefined;
+  /** Scopes the user has not granted this application yet. */
+  missingScopes: string[];
+  loginHint: string | undefined;
+}
+
+type Details = Awaited<ReturnType<OidcProvider['interactionDetails']>>;
+
+/**
+ * The sign-in flow's view of oidc-provider interactions. The login interaction can be finished
+ * by any sign-in method (password now, upstream identity providers later) through `finishLogin`.
+ */
+export function createInteractions(provider: OidcProvider) {
+  async function details(req: IncomingMessage, res: ServerResponse, uid: string): Promise<Details> {
+    let found: Details;
+    try {
+      found = await provider.interactionDetails(req, res);
+    } catch {
+      throw new GatehouseError('interaction_expired', 'This sign-in request has expired or was already completed. Go back to the application and start again.');
+    }
+    if (found.uid !== uid) {
+      throw new GatehouseError('interaction_expired', 'This sign-in request does not belong to this browser session. Go back to the application and start again.');
+    }
+    return found;
+  }
+
+  async function load(req: IncomingMessage, res: ServerResponse, uid: string): Promise<PendingInteraction> {
+    const found = await details(req, res, uid);
+    const clientId = String(found.params.client_id);
+    const client = await provider.Client.find(clientId);
+    const prompt = found.prompt.name === 'consent' ? 'consent' : 'login';
+    const missing = found.prompt.details.missingOIDCScope;
+    return {
+      uid: found.uid,
+      prompt,
+      clientId,
+      clientName: client?.clientName ?? clientId,
+      accountId: found.session?.accountId,
+      missingScopes: Array.isArray(missing) ? (missing as string[]) : [],
+      loginHint: typeof found.params.login_hint === 'string' ? found.params.login_hint : undefined,
+    };
+  }
+
+  async function finish(req: IncomingMessage, res: ServerResponse, uid: string, result: InteractionResults): Promise<string> {
+    await details(req, res, uid);
+    return provider.interactionResult(req, res, result, { mergeWithLastSubmission: true });
+  }
+
+  return {
+    load,
+
+    /** Completes the login prompt for an account; `amr` names how the user proved who they are. */
+    finishLogin(req: IncomingMessage, res: ServerResponse, uid: string, accountId: string, amr: string[]): Promise<string> {
+      return finish(req, res, uid, { login: { accountId, amr, remember: true } });
+    },
+
+    /** Records the user's consent to every scope and claim the request is missing, as a grant. */
+    async finishConsent(req: IncomingMessage, res: ServerResponse, uid: string): Promise<string> {
+      const found = await details(req, res, uid);
+      const accountId = found.session?.accountId;
+      if (found.prompt.name !== 'consent' || !accountId) {
+        throw new GatehouseError('interaction_expired', 'There is nothing to approve for this sign-in request. Go back to the application and start again.');
+      }
+      const grant = found.grantId
+        ? await provider.Grant.find(found.grantId)
+        : new provider.Grant({ accountId, clientId: String(found.params.client_id) });
+      if (!grant) throw new GatehouseError('interaction_expired', 'The grant for this request has expired. Go back to the application and start again.');
+      const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = found.prompt.details as {
+        missingOIDCScope?: string[];
+        missingOIDCClaims?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
+      if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
+      if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
+      for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+      const grantId = await grant.save();
+      return provider.interactionResult(req, res, { consent: found.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+    },
+
+    /** Ends the request with access_denied, sent back to the application. */
+    abort(req: IncomingMessage, res: ServerResponse, uid: string): Promise<string> {
+      return finish(req, res, uid, { error: 'access_denied', error_description: 'The user cancelled the sign-in or denied access.' });
+    },
+  };
+}
+
+export type Interactions = ReturnType<typeof createInteractions>;

@@ -1,0 +1,112 @@
+import type { JWK } from 'jose';
+import type { Logger } from 'pino';
+import type { ApplicationService, ClientMetadata as GatehouseClientMetadata, ClientValidator } from '../applications/application-service.js';
+import { grantTypes, idTokenSigningAlgs, responseTypes, tokenEndpointAuthMethods } from '../applications/application-schema.js';
+import { defaults } from '../config/defaults.js';
+import type { Db } from '../db/database.js';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { Clock } from '../runtime/clock.js';
+import type { CustomScope } from '../scopes/scope-service.js';
+import { standardScopeClaims } from '../users/claims.js';
+import type { UserService } from '../users/user-service.js';
+import { createAdapterClass } from './adapter.js';
+import { Provider, type ClientMetadata, type Configuration } from './engine.js';
+import { createFindAccount } from './find-account.js';
+import { interactionPath } from './interaction-path.js';
+import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
+
+export interface ProviderDeps {
+  issuer: string;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  signingKeys: JWK[];
+  cookieKeys: string[];
+  customScopes: CustomScope[];
+  applications: ApplicationService;
+  users: UserService;
+}
+
+export type OidcProvider = InstanceType<typeof Provider>;
+
+function claimsConfiguration(customScopes: CustomScope[]): Record<string, string[]> {
+  const claims: Record<string, string[]> = { openid: ['sub'], ...standardScopeClaims };
+  for (const scope of customScopes) claims[scope.name] = [...scope.claims];
+  return claims;
+}
+
+export function createProvider(deps: ProviderDeps): OidcProvider {
+  const { ttl } = defaults;
+  const configuration: Configuration = {
+    adapter: createAdapterClass(deps),
+    findAccount: createFindAccount(deps.users),
+    jwks: { keys: deps.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { httpOnly: true, sameSite: 'lax' },
+      short: { httpOnly: true, sameSite: 'lax' },
+    },
+    claims: claimsConfiguration(deps.customScopes),
+    scopes: ['openid', 'offline_access', ...Object.keys(standardScopeClaims), ...deps.customScopes.map((s) => s.name)],
+    responseTypes: [...responseTypes],
+    clientAuthMethods: [...tokenEndpointAuthMethods],
+    enabledJWA: {
+      idTokenSigningAlgValues: [...idTokenSigningAlgs],
+      clientAuthSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+    },
+    // An OIDC authorization request must name its redirect_uri, matched exactly (RFC 9700 §4.1.3).
+    allowOmittingSingleRegisteredRedirectUri: false,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      claimsParameter: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      // No resource servers are modelled yet: access tokens are for userinfo and introspection.
+      resourceIndicators: { enabled: false },
+    },
+    pkce: {
+      // RFC 9700 §2.1.1: public clients must use PKCE; confidential ones may.
+      required: (_ctx, client) => client.clientAuthMethod === 'none',
+    },
+    interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid) },
+    renderError,
+    ttl: {
+      AccessToken: ttl.accessToken,
+      AuthorizationCode: ttl.authorizationCode,
+      ClientCredentials: ttl.clientCredentials,
+      IdToken: ttl.idToken,
+      RefreshToken: ttl.refreshToken,
+      Interaction: ttl.interaction,
+      Session: ttl.session,
+      Grant: ttl.grant,
+    },
+  };
+
+  const provider = new Provider(deps.issuer, configuration);
+  // Gatehouse rewrites Host and X-Forwarded-* to the configured public URL before the engine sees them.
+  provider.proxy = true;
+  provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc server error'));
+  return provider;
+}
+
+/** Validates application metadata with the engine's own rules, naming the application and the problem. */
+export function createClientValidator(provider: OidcProvider): ClientValidator {
+  return async (metadata: GatehouseClientMetadata) => {
+    try {
+      await provider.Client.validate(metadata as unknown as ClientMetadata);
+    } catch (error) {
+      const e = error as { error_description?: string; message: string };
+      throw new GatehouseError('config_invalid', `application "${metadata.client_id}": ${e.error_description ?? e.message}`);
+    }
+  };
+}
+
+export const supportedGrantTypes = grantTypes;

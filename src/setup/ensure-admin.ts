@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { defaults } from '../config/defaults.js';
+import { isGatehouseError } from '../errors/gatehouse-error.js';
+import type { UserService } from '../users/user-service.js';
+
+export interface AdminReport {
+  username: string;
+  /** Present only when Gatehouse generated the password; it is shown once and never stored in clear. */
+  generatedPassword: string | undefined;
+}
+
+/**
+ * On a fresh installation (no users at all) creates the first administrator, with
+ * GATEHOUSE_ADMIN_PASSWORD (checked against the password policy) or a generated password.
+ */
+export async function ensureFirstAdmin(users: UserService, configuredPassword: string | undefined): Promise<AdminReport | undefined> {
+  if ((await users.count()) > 0) return undefined;
+  const password = configuredPassword ?? randomBytes(18).toString('base64url');
+  try {
+    await users.upsertDeclared({
+      username: defaults.adminUsername,
+      password,
+      groups: ['admin'],
+      attributes: {},
+      disabled: false,
+    });
+  } catch (error) {
+    // Another instance starting at the same moment may have created it first (a unique violation).
+    if (isGatehouseError(error) || (await users.count()) === 0) throw error;
+    return undefined;
+  }
+  return { username: defaults.adminUsername, generatedPassword: configuredPassword ? undefined : password };
+}

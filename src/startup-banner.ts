@@ -1,0 +1,28 @@
+import type { StartupReport } from './app.js';
+import type { GatehouseConfig } from './config/load.js';
+
+/** The short block an operator reads at start: where the issuer is, and what was generated once. */
+export function startupBanner(config: GatehouseConfig, startup: StartupReport): string {
+  const lines = [
+    '',
+    `Gatehouse is ready (${startup.storage === 'sqlite' ? `embedded SQLite in ${config.dataDir}` : 'PostgreSQL'}).`,
+    `  Issuer:     ${config.issuer}`,
+    `  Discovery:  ${config.issuer}/.well-known/openid-configuration`,
+  ];
+  if (startup.admin) {
+    lines.push(`  First administrator: user "${startup.admin.username}"`);
+    lines.push(
+      startup.admin.generatedPassword
+        ? `    password: ${startup.admin.generatedPassword}   (shown this once; it is not stored in clear)`
+        : '    password: the value of GATEHOUSE_ADMIN_PASSWORD',
+    );
+  }
+  for (const { clientId, secret } of startup.applied.generatedSecrets) {
+    lines.push(`  Generated client secret for application "${clientId}": ${secret}   (shown this once)`);
+  }
+  if (startup.freshSecret) lines.push(`  A master secret was generated in ${config.dataDir}/secret.key: back it up with the database.`);
+  if (config.publicUrl.protocol === 'http:' && !['localhost', '127.0.0.1', '[::1]'].includes(config.publicUrl.hostname)) {
+    lines.push('  WARNING: GATEHOUSE_PUBLIC_URL is plain http on a non-local host; cookies and tokens travel unencrypted.');
+  }
+  return `${lines.join('\n')}\n\n`;
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const address = z
+  .object({
+    formatted: z.string().optional(),
+    street_address: z.string().optional(),
+    locality: z.string().optional(),
+    region: z.string().optional(),
+    postal_code: z.string().optional(),
+    country: z.string().optional(),
+  })
+  .strict();
+
+/** The standard OIDC profile claims a user may carry (OpenID Connect Core §5.1). */
+export const profileSchema = z
+  .object({
+    name: z.string().max(300).optional(),
+    given_name: z.string().max(200).optional(),
+    family_name: z.string().max(200).optional(),
+    middle_name: z.string().max(200).optional(),
+    nickname: z.string().max(200).optional(),
+    preferred_username: z.string().max(200).optional(),
+    profile: z.string().url().optional(),
+    picture: z.string().url().optional(),
+    website: z.string().url().optional(),
+    email_verified: z.boolean().optional(),
+    gender: z.string().max(100).optional(),
+    birthdate: z.string().regex(/^\d{4}(-\d{2}-\d{2})?$/, 'must be YYYY or YYYY-MM-DD').optional(),
+    zoneinfo: z.string().max(100).optional(),
+    locale: z.string().max(35).optional(),
+    phone_number: z.string().max(50).optional(),
+    phone_number_verified: z.boolean().optional(),
+    address: address.optional(),
+  })
+  .strict();
+
+export type Profile = z.output<typeof profileSchema>;
+
+export const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+
+/** A user as an administrator declares it in the configuration file. */
+export const userInputSchema = profileSchema
+  .extend({
+    username: z.string().min(1).max(100),
+    email: z.string().email().optional(),
+    password: z.string().optional(),
+    password_hash: z
+      .string()
+      .regex(/^\$(argon2(id|i|d)\$|2[aby]\$)/, 'must be an argon2 ($argon2id$...) or bcrypt ($2b$...) hash')
+      .optional(),
+    groups: z.array(z.string().min(1).max(200)).default([]),
+    attributes: z.record(z.string(), attributeValue).default({}),
+    disabled: z.boolean().default(false),
+  })
+  .strict()
+  .refine((u) => !(u.password !== undefined && u.password_hash !== undefined), {
+    message: 'give either password or password_hash, not both',
+    path: ['password'],
+  });
+
+export type UserDeclaration = z.output<typeof userInputSchema>;

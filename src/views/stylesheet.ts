@@ -1,0 +1,23 @@
+/** The one stylesheet of the sign-in pages; served by Gatehouse itself, no third-party assets. */
+export const stylesheet = `
+:root { color-scheme: light dark; --accent: #1d4ed8; --border: #8888; --error: #b91c1c; }
+* { box-sizing: border-box; }
+body { margin: 0; min-height: 100vh; display: flex; align-items: flex-start; justify-content: center;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
+.card { width: 100%; max-width: 26rem; margin: 2rem 1rem; padding: 1.5rem; border: 1px solid var(--border); border-radius: .75rem; }
+h1 { font-size: 1.4rem; margin: 0 0 1rem; }
+p { margin: 0 0 1rem; }
+label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
+input[type=text], input[type=password], input[type=email] { width: 100%; padding: .6rem .7rem; font: inherit;
+  border: 1px solid var(--border); border-radius: .4rem; background: Field; color: FieldText; }
+input:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+button { font: inherit; font-weight: 600; padding: .6rem 1rem; border-radius: .4rem; border: 1px solid var(--accent); cursor: pointer; }
+button.primary { background: var(--accent); color: #fff; width: 100%; margin-top: 1.25rem; }
+button.secondary { background: transparent; color: inherit; }
+.actions { display: flex; gap: .75rem; margin-top: 1.25rem; flex-wrap: wrap; }
+.actions button { flex: 1 1 8rem; }
+.error { color: var(--error); border-left: 4px solid var(--error); padding: .5rem .75rem; margin-bottom: 1rem; }
+ul.scopes { padding-left: 1.25rem; }
+ul.scopes li { margin: .25rem 0; }
+.muted { opacity: .75; font-size: .9rem; }
+`;
