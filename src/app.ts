@@ -80,7 +80,10 @@ export async function buildApp(config: GatehouseConfig, deps: AppDeps = {}): Pro
     const storedScopes = (await scopes.list()).filter((s) => !fileScopes.some((f) => f.name === s.name));
     const customScopes = [...storedScopes, ...fileScopes];
 
-    const provider = createProvider({ issuer: config.issuer, db, clock, logger, signingKeys: keys.signingKeys, cookieKeys: keys.cookieKeys, customScopes, applications, users });
+    const signIn = await createPasswordSignIn({ users });
+    const provider = createProvider({
+      issuer: config.issuer, db, clock, logger, signingKeys: keys.signingKeys, cookieKeys: keys.cookieKeys, customScopes, applications, users, signIn,
+    });
     const applied = await applyDeclarations(db, declarations, {
       box, clock, ids, validateClient: createClientValidator(provider), source: config.configFile ?? '',
     });
@@ -103,7 +106,7 @@ export async function buildApp(config: GatehouseConfig, deps: AppDeps = {}): Pro
     registerInteractionRoutes(app, {
       interactions: createInteractions(provider),
       csrf: createCsrf(box.derive('csrf')),
-      signIn: await createPasswordSignIn({ users }),
+      signIn,
       users,
       customScopes: () => customScopes,
     });

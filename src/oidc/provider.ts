@@ -8,6 +8,7 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Clock } from '../runtime/clock.js';
 import type { CustomScope } from '../scopes/scope-service.js';
 import { standardScopeClaims } from '../users/claims.js';
+import type { PasswordSignIn } from '../sign-in/password-sign-in.js';
 import type { UserService } from '../users/user-service.js';
 import { createAdapterClass } from './adapter.js';
 import { Provider, type ClientMetadata, type Configuration } from './engine.js';
@@ -25,6 +26,8 @@ export interface ProviderDeps {
   customScopes: CustomScope[];
   applications: ApplicationService;
   users: UserService;
+  /** The same password check (and protection) as the login page, for the password grant. */
+  signIn: PasswordSignIn;
 }
 
 export type OidcProvider = InstanceType<typeof Provider>;
