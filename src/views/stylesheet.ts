@@ -15,7 +15,8 @@ button { font: inherit; font-weight: 600; padding: .6rem 1rem; border-radius: .4
 button.primary { background: var(--accent); color: #fff; width: 100%; margin-top: 1.25rem; }
 button.secondary { background: transparent; color: inherit; }
 .actions { display: flex; gap: .75rem; margin-top: 1.25rem; flex-wrap: wrap; }
-.actions button { flex: 1 1 8rem; }
+.actions > form, .actions > button { flex: 1 1 8rem; margin: 0; }
+.actions button { width: 100%; margin-top: 0; }
 .error { color: var(--error); border-left: 4px solid var(--error); padding: .5rem .75rem; margin-bottom: 1rem; }
 ul.scopes { padding-left: 1.25rem; }
 ul.scopes li { margin: .25rem 0; }
