@@ -24,6 +24,13 @@ export const coreDeclarations = {
       grant_types: ['authorization_code', 'refresh_token'],
     },
     {
+      client_id: 'code-only',
+      client_name: 'Code Only',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [redirectUri],
+      grant_types: ['authorization_code'],
+    },
+    {
       client_id: 'm2m',
       client_secret: m2mSecret,
       grant_types: ['client_credentials'],

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as oidc from 'openid-client';
+import { dialects, postgresUrl, skipWithoutPostgres } from '../../helpers/databases.js';
+import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { coreDeclarations, redirectUri } from './fixtures.js';
+import { discoverRelyingParties, newBrowser, oauthError, obtainCallback, offline, postToken, signIn, type RelyingParties } from './steps.js';
+
+const racers = 10;
+
+interface Outcome {
+  status: number;
+  error: string | undefined;
+  refreshToken: string | undefined;
+}
+
+/** Sends the same token request from `racers` clients at once, spread over the given instances. */
+async function race(server: TestServer, bases: string[], fields: Record<string, string>): Promise<Outcome[]> {
+  return Promise.all(
+    Array.from({ length: racers }, async (_, index) => {
+      const response = await postToken(server, fields, {}, bases[index % bases.length]);
+      const body = (await response.json()) as { error?: string; refresh_token?: string };
+      return { status: response.status, error: body.error, refreshToken: body.refresh_token };
+    }),
+  );
+}
+
+function assertExactlyOneWinner(outcomes: Outcome[]): Outcome {
+  const winners = outcomes.filter((o) => o.status === 200);
+  const losers = outcomes.filter((o) => o.status !== 200);
+  assert.equal(winners.length, 1, `exactly one success, got ${JSON.stringify(outcomes.map((o) => o.status))}`);
+  assert.deepEqual(new Set(losers.map((o) => `${o.status} ${o.error}`)), new Set(['400 invalid_grant']));
+  return winners[0]!;
+}
+
+for (const dialect of dialects) {
+  describe(`concurrent redemption (${dialect})`, () => {
+    let server: TestServer;
+    let rp: RelyingParties;
+
+    before(async () => {
+      server = await startServer({ declarations: coreDeclarations, dialect });
+      rp = await discoverRelyingParties(server);
+    });
+    after(() => server?.close());
+
+    async function codeRedemption() {
+      const { pending, callback } = await obtainCallback(newBrowser(server), rp.spa, 'openid');
+      return {
+        grant_type: 'authorization_code',
+        client_id: 'spa',
+        code: callback.searchParams.get('code')!,
+        code_verifier: pending.verifier,
+        redirect_uri: redirectUri,
+      };
+    }
+
+    async function refreshRedemption() {
+      const first = await signIn(server, rp.spa, offline.scope, offline.extra);
+      // One rotation first, so that the raced token is one the rotation issued.
+      const rotated = await oidc.refreshTokenGrant(rp.spa, first.refresh_token!);
+      return { grant_type: 'refresh_token', client_id: 'spa', refresh_token: rotated.refresh_token! };
+    }
+
+    async function bothInstances(): Promise<string[]> {
+      const sibling = await server.startSibling();
+      return [server.url, sibling.url];
+    }
+
+    test(`${racers} concurrent redemptions of one authorization code: exactly one succeeds`, async () => {
+      assertExactlyOneWinner(await race(server, [server.url], await codeRedemption()));
+    });
+
+    test(`${racers} concurrent redemptions of one refresh token: exactly one succeeds, and the grant is revoked as reuse`, async () => {
+      const winner = assertExactlyOneWinner(await race(server, [server.url], await refreshRedemption()));
+      assert.ok(winner.refreshToken, 'the winner got a rotated refresh token');
+      assert.equal(await oauthError(oidc.refreshTokenGrant(rp.spa, winner.refreshToken)), 'invalid_grant');
+    });
+
+    // Shown as skipped on SQLite-only runs, so that a missing PostgreSQL is visible.
+    if (dialect === 'postgres' || !postgresUrl) {
+      describe('split over two instances sharing PostgreSQL', { skip: skipWithoutPostgres }, () => {
+        test('one authorization code: exactly one succeeds', async () => {
+          const bases = await bothInstances();
+          assertExactlyOneWinner(await race(server, bases, await codeRedemption()));
+        });
+
+        test('one refresh token: exactly one succeeds', async () => {
+          const bases = await bothInstances();
+          assertExactlyOneWinner(await race(server, bases, await refreshRedemption()));
+        });
+      });
+    }
+  });
+}
