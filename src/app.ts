@@ -16,9 +16,10 @@ import { registerHealthRoutes } from './http/health.js';
 import { createCsrf } from './http/interaction/csrf.js';
 import { registerInteractionRoutes } from './http/interaction/routes.js';
 import { mountOidc } from './http/mount-oidc.js';
-import { registerRequestContext } from './http/request-context.js';
+import { clientIpOf, registerRequestContext } from './http/request-context.js';
 import { securityHeaders } from './http/security-headers.js';
 import { ensureKeys } from './keys/ensure-keys.js';
+import { registerClientAuthThrottle } from './oidc/client-auth-throttle.js';
 import { createInteractions } from './oidc/interactions.js';
 import { createClientValidator, createProvider } from './oidc/provider.js';
 import { systemClock, type Clock } from './runtime/clock.js';
@@ -27,6 +28,7 @@ import { createLogger } from './runtime/logger.js';
 import { createScopeService } from './scopes/scope-service.js';
 import { applyDeclarations, type ApplyReport } from './setup/apply-declarations.js';
 import { ensureFirstAdmin, type AdminReport } from './setup/ensure-admin.js';
+import { createSignInProtection } from './protection/sign-in-protection.js';
 import { createPasswordSignIn } from './sign-in/password-sign-in.js';
 import { createUserService } from './users/user-service.js';
 import { stylesheet } from './views/stylesheet.js';
@@ -80,7 +82,8 @@ export async function buildApp(config: GatehouseConfig, deps: AppDeps = {}): Pro
     const storedScopes = (await scopes.list()).filter((s) => !fileScopes.some((f) => f.name === s.name));
     const customScopes = [...storedScopes, ...fileScopes];
 
-    const signIn = await createPasswordSignIn({ users });
+    const protection = createSignInProtection({ db, clock, settings: declarations.security });
+    const signIn = await createPasswordSignIn({ users, protection });
     const provider = createProvider({
       issuer: config.issuer, db, clock, logger, signingKeys: keys.signingKeys, cookieKeys: keys.cookieKeys, customScopes, applications, users, signIn,
     });
@@ -110,6 +113,7 @@ export async function buildApp(config: GatehouseConfig, deps: AppDeps = {}): Pro
       users,
       customScopes: () => customScopes,
     });
+    registerClientAuthThrottle(provider, { throttle: protection.ips, clientIp: clientIpOf });
     await mountOidc(app, provider);
 
     const sweeper = setInterval(() => {

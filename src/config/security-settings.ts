@@ -21,6 +21,11 @@ export const securitySettingsSchema = z
     message: 'lockout_base_seconds must not exceed lockout_max_seconds',
     path: ['lockout_base_seconds'],
   })
+  .refine((s) => s.ip_window_seconds <= s.ip_max_block_seconds, {
+    // The first block of an address lasts one window, so the longest block cannot be shorter.
+    message: 'ip_window_seconds must not exceed ip_max_block_seconds',
+    path: ['ip_window_seconds'],
+  })
   .refine((s) => s.password_min_length <= s.password_max_length, {
     message: 'password_min_length must not exceed password_max_length',
     path: ['password_min_length'],

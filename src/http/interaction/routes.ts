@@ -21,6 +21,12 @@ export interface InteractionRouteDeps {
 /** The one message for every failed sign-in, so that it reveals nothing about the account. */
 export const signInFailedMessage = 'The username or password is incorrect. After repeated failures, sign-in is paused for a few minutes.';
 
+/** Throttling is per network address, not per account, so saying so reveals nothing about any account. */
+export function tooManyAttemptsMessage(retryAfterSeconds: number): string {
+  const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} seconds` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
+  return `Too many failed sign-ins came from your network. Wait ${wait}, then try again.`;
+}
+
 const params = z.object({ uid: z.string().min(1).max(200) });
 const loginForm = z.object({
   csrf: z.string().optional(),
@@ -76,6 +82,10 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     csrf.verify(request, uid, form.csrf);
     if (pending.prompt !== 'login') return reply.redirect(base(uid), 303);
     const outcome = await deps.signIn({ identifier: form.username, password: form.password, clientIp: request.clientIp });
+    if (!outcome.ok && outcome.reason === 'throttled') {
+      reply.header('retry-after', String(outcome.retryAfterSeconds));
+      return renderPrompt(reply, pending, 429, tooManyAttemptsMessage(outcome.retryAfterSeconds), form.username);
+    }
     if (!outcome.ok) return renderPrompt(reply, pending, 401, signInFailedMessage, form.username);
     return reply.redirect(await interactions.finishLogin(request.raw, reply.raw, uid, outcome.user.id, ['pwd']), 303);
   });

@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { readDeclarations } from '../config/config-file.js';
+import { defaults } from '../config/defaults.js';
+import { loadConfig } from '../config/load.js';
+import { openPostgres, openSqlite } from '../db/connect.js';
+import type { Storage } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import { createSignInProtection, type SignInProtection } from '../protection/sign-in-protection.js';
+import { systemClock } from '../runtime/clock.js';
+import { randomIds } from '../runtime/ids.js';
+import { createUserService, type UserService } from '../users/user-service.js';
+
+/** What an administrative command works with: the same database and settings as the server. */
+export interface CliContext {
+  users: UserService;
+  protection: SignInProtection;
+  close(): Promise<void>;
+}
+
+/**
+ * The server's environment, configuration file and database, without the server: commands run
+ * beside a running instance (SQLite waits for its write lock; PostgreSQL is shared anyway).
+ */
+export async function openCliContext(env: NodeJS.ProcessEnv | undefined): Promise<CliContext> {
+  const config = loadConfig(env);
+  const declarations = await readDeclarations(config.configFile);
+  const storage = openStorage(config.databaseUrl, config.dataDir);
+  try {
+    await migrateToLatest(storage.db);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  const settings = declarations.security;
+  return {
+    users: createUserService({ db: storage.db, clock: systemClock, ids: randomIds, security: settings }),
+    protection: createSignInProtection({ db: storage.db, clock: systemClock, settings }),
+    close: () => storage.close(),
+  };
+}
+
+function openStorage(databaseUrl: string | undefined, dataDir: string): Storage {
+  if (databaseUrl) return openPostgres(databaseUrl);
+  const file = path.join(dataDir, defaults.sqliteFileName);
+  // Creating an empty database here would only hide a wrong GATEHOUSE_DATA_DIR.
+  if (!existsSync(file)) {
+    throw new GatehouseError('config_invalid', `no Gatehouse database at ${file}: set GATEHOUSE_DATA_DIR (or DATABASE_URL) as for the server`);
+  }
+  return openSqlite(file);
+}

@@ -1,0 +1,8 @@
+/** The streams a command talks through; tests pass their own. */
+export interface CliIo {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** The environment the configuration is read from; the process's own when absent. */
+  env?: NodeJS.ProcessEnv;
+}

@@ -1,0 +1,84 @@
+import { sql } from 'kysely';
+import type { AttemptCounterTable, Db } from '../database.js';
+
+export type AttemptCounterRow = AttemptCounterTable;
+
+export interface FailureToRecord {
+  key: string;
+  now: number;
+  /** Epoch milliseconds at which a window that starts now ends. */
+  windowEnd: number;
+  /** A window that started at or before this has closed: failures count from one again. */
+  windowClosedIfStartedBy: number;
+}
+
+export interface LockToApply {
+  key: string;
+  now: number;
+  lockedUntil: number;
+  expiresAt: number;
+  threshold: number;
+  /** The lock count the caller saw; a lock applied meanwhile by another request wins. */
+  seenLockCount: number;
+}
+
+/**
+ * Counters of failed attempts. Every change is one statement, so instances sharing a database
+ * count into the same row without read-modify-write races.
+ */
+export function createAttemptCounterQueries(db: Db) {
+  return {
+    find: (key: string): Promise<AttemptCounterRow | undefined> =>
+      db.selectFrom('attempt_counters').selectAll().where('key', '=', key).executeTakeFirst(),
+
+    /**
+     * Adds one failure, starting a new window when the last one closed and forgetting the lock
+     * history when the row has expired (the sweep may not have removed it yet). A failure while
+     * the key is locked is not counted, so requests in flight when a lock began cannot extend it.
+     */
+    recordFailure: ({ key, now, windowEnd, windowClosedIfStartedBy }: FailureToRecord): Promise<AttemptCounterRow> => {
+      const expired = sql<boolean>`attempt_counters.expires_at <= ${now}`;
+      const locked = sql<boolean>`(attempt_counters.expires_at > ${now} and attempt_counters.locked_until > ${now})`;
+      const restart = sql<boolean>`(${expired} or attempt_counters.window_started_at <= ${windowClosedIfStartedBy})`;
+      return db
+        .insertInto('attempt_counters')
+        .values({ key, failures: 1, window_started_at: now, locked_until: null, lock_count: 0, expires_at: windowEnd })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            failures: sql<number>`case when ${locked} then attempt_counters.failures when ${restart} then 1 else attempt_counters.failures + 1 end`,
+            window_started_at: sql<number>`case when ${locked} then attempt_counters.window_started_at when ${restart} then ${now} else attempt_counters.window_started_at end`,
+            lock_count: sql<number>`case when ${expired} then 0 else attempt_counters.lock_count end`,
+            locked_until: sql<number | null>`case when ${expired} then null else attempt_counters.locked_until end`,
+            expires_at: sql<number>`case when attempt_counters.expires_at > ${windowEnd} then attempt_counters.expires_at else ${windowEnd} end`,
+          }),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    },
+
+    /** Locks the key if it still has the failures for it; false when another request locked it first. */
+    lock: async ({ key, now, lockedUntil, expiresAt, threshold, seenLockCount }: LockToApply): Promise<boolean> => {
+      const result = await db
+        .updateTable('attempt_counters')
+        .set((eb) => ({
+          locked_until: lockedUntil,
+          lock_count: eb('lock_count', '+', 1),
+          failures: 0,
+          window_started_at: now,
+          expires_at: expiresAt,
+        }))
+        .where('key', '=', key)
+        .where('failures', '>=', threshold)
+        .where('lock_count', '=', seenLockCount)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    remove: async (key: string): Promise<boolean> => {
+      const result = await db.deleteFrom('attempt_counters').where('key', '=', key).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}
+
+export type AttemptCounterQueries = ReturnType<typeof createAttemptCounterQueries>;

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type { SecuritySettings } from '../config/security-settings.js';
+import type { Db } from '../db/database.js';
+import type { Clock } from '../runtime/clock.js';
+import { normalizeIdentifier } from '../users/normalize.js';
+import { createAttemptLimiter, type LimitPolicy, type Verdict } from './attempt-limiter.js';
+
+/**
+ * The counter a sign-in attempt counts against: the user when the identifier names one, so that
+ * every spelling of a user name and the email address share one counter; otherwise the
+ * normalized identifier, hashed because people sometimes type their password into that field.
+ */
+export function accountKey(userId: string | undefined, identifier: string): string {
+  if (userId !== undefined) return `account:user:${userId}`;
+  return `account:name:${createHash('sha256').update(normalizeIdentifier(identifier)).digest('base64url')}`;
+}
+
+export function accountPolicy(settings: SecuritySettings): LimitPolicy {
+  return {
+    threshold: settings.lockoutThreshold,
+    windowSeconds: settings.lockoutWindowSeconds,
+    baseBlockSeconds: settings.lockoutBaseSeconds,
+    maxBlockSeconds: settings.lockoutMaxSeconds,
+  };
+}
+
+/** Temporary per-account locks after repeated failed sign-ins. */
+export function createAccountLockout({ db, clock, settings }: { db: Db; clock: Clock; settings: SecuritySettings }) {
+  const limiter = createAttemptLimiter({ db, clock, policy: accountPolicy(settings) });
+  return {
+    check: (key: string): Promise<Verdict> => limiter.check(key),
+    recordFailure: (key: string): Promise<Verdict> => limiter.recordFailure(key),
+    /** After a successful sign-in the slate is clean, lock history included. */
+    recordSuccess: async (key: string): Promise<void> => {
+      await limiter.clear(key);
+    },
+    /** Lifts a user's lock at once (gatehouse users unlock); true when there was anything to lift. */
+    unlockUser: (userId: string): Promise<boolean> => limiter.clear(accountKey(userId, '')),
+  };
+}
+
+export type AccountLockout = ReturnType<typeof createAccountLockout>;
