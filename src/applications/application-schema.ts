@@ -22,11 +22,22 @@ const clientIdPattern = /^[A-Za-z0-9._~-]{1,128}$/;
 
 const absoluteUrl = z.string().url().refine((value) => !value.includes('#'), 'must not contain a fragment');
 
+const scopeName = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'must be a scope name');
+
+/** Which grant a response type needs: `code` is redeemed with authorization_code, tokens from the front channel are implicit. */
+function grantsFor(responseType: (typeof responseTypes)[number]): Array<(typeof grantTypes)[number]> {
+  const parts = responseType.split(' ');
+  const needed: Array<(typeof grantTypes)[number]> = [];
+  if (parts.includes('code')) needed.push('authorization_code');
+  if (parts.includes('id_token') || parts.includes('token')) needed.push('implicit');
+  return needed;
+}
+
 /**
  * An application (OIDC client) as an administrator declares it, using the client metadata
  * names of OpenID Connect Dynamic Client Registration / RFC 7591.
  */
-export const applicationInputSchema = z
+const applicationObjectSchema = z
   .object({
     client_id: z.string().regex(clientIdPattern, 'use 1 to 128 letters, digits or . _ ~ -'),
     client_secret: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
@@ -34,19 +45,72 @@ export const applicationInputSchema = z
     redirect_uris: z.array(absoluteUrl).default([]),
     post_logout_redirect_uris: z.array(absoluteUrl).default([]),
     grant_types: z.array(z.enum(grantTypes)).nonempty().default(['authorization_code']),
-    response_types: z.array(z.enum(responseTypes)).default(['code']),
+    /** Defaults to `code` when the application has the authorization_code grant, to none otherwise. */
+    response_types: z.array(z.enum(responseTypes)).optional(),
     token_endpoint_auth_method: z.enum(tokenEndpointAuthMethods).default('client_secret_basic'),
     id_token_signed_response_alg: z.enum(idTokenSigningAlgs).default('RS256'),
     scope: z
       .string()
       .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scope names')
       .optional(),
+    /**
+     * Gatehouse extension: scopes whose claims the id_token carries as well. Without it an
+     * id_token that comes with an access token carries only `sub` and the authentication
+     * facts, and the claims are fetched from userinfo (OpenID Connect Core §5.4).
+     */
+    id_token_claims_scopes: z.array(scopeName).nonempty().optional(),
     logo_uri: absoluteUrl.optional(),
     application_type: z.enum(['web', 'native']).default('web'),
     jwks_uri: absoluteUrl.optional(),
     jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).nonempty() }).optional(),
   })
   .strict();
+
+/**
+ * The engine silently adds or drops grant types to match the response types; an
+ * application gets exactly the modes its declaration names, so a mismatch is refused instead.
+ */
+export const applicationInputSchema = applicationObjectSchema
+  .transform((application) => ({
+    ...application,
+    response_types: application.response_types ?? (application.grant_types.includes('authorization_code') ? ['code' as const] : []),
+  }))
+  .superRefine((application, issues) => {
+    const grants = new Set<string>(application.grant_types);
+    for (const responseType of application.response_types) {
+      for (const grant of grantsFor(responseType)) {
+        if (!grants.has(grant)) {
+          issues.addIssue({ code: 'custom', path: ['grant_types'], message: `response type "${responseType}" needs the "${grant}" grant type` });
+        }
+      }
+    }
+    for (const grant of ['authorization_code', 'implicit'] as const) {
+      if (grants.has(grant) && !application.response_types.some((type) => grantsFor(type).includes(grant))) {
+        issues.addIssue({
+          code: 'custom',
+          path: ['response_types'],
+          message: grant === 'authorization_code'
+            ? 'the "authorization_code" grant type needs a response type with "code"'
+            : 'the "implicit" grant type needs a response type with "id_token" or "token"',
+        });
+      }
+    }
+    if (grants.has('client_credentials') && application.token_endpoint_auth_method === 'none') {
+      issues.addIssue({ code: 'custom', path: ['token_endpoint_auth_method'], message: 'the "client_credentials" grant type needs a client authentication method other than "none"' });
+    }
+    if (application.token_endpoint_auth_method === 'private_key_jwt' && !application.jwks && !application.jwks_uri) {
+      issues.addIssue({ code: 'custom', path: ['token_endpoint_auth_method'], message: '"private_key_jwt" needs the application\'s public keys in "jwks" or "jwks_uri"' });
+    }
+    if (application.jwks && application.jwks_uri) {
+      issues.addIssue({ code: 'custom', path: ['jwks'], message: 'give either "jwks" or "jwks_uri", not both' });
+    }
+    const allowed = application.scope ? new Set(application.scope.split(' ')) : undefined;
+    for (const name of application.id_token_claims_scopes ?? []) {
+      if (allowed && !allowed.has(name)) {
+        issues.addIssue({ code: 'custom', path: ['id_token_claims_scopes'], message: `"${name}" is not in the application's scope` });
+      }
+    }
+  });
 
 export type ApplicationInput = z.input<typeof applicationInputSchema>;
 export type ApplicationDeclaration = z.output<typeof applicationInputSchema>;

@@ -1,16 +1,27 @@
+import type { ScopeClaims } from '../scopes/scope-claims.js';
 import type { UserService } from '../users/user-service.js';
 import { userClaims } from '../users/claims.js';
 import type { Account, FindAccount } from './engine.js';
+import { idTokenClaimNames } from './id-token-claims.js';
 
 /**
  * Resolves a subject to its claims. A disabled or deleted user has no account any more, so
- * oidc-provider refuses its refresh tokens and userinfo calls.
+ * oidc-provider refuses its refresh tokens and userinfo calls. The engine then keeps, of what
+ * is returned here, the claims of the granted scopes and the `claims` parameter; for an
+ * id_token the list is narrowed first (see id-token-claims.ts).
  */
-export function createFindAccount(users: UserService): FindAccount {
-  return async (_ctx, sub): Promise<Account | undefined> => {
+export function createFindAccount(users: UserService, claimsOf: ScopeClaims): FindAccount {
+  return async (ctx, sub): Promise<Account | undefined> => {
     const user = await users.findById(sub);
     if (!user || user.disabled) return undefined;
-    const claims = userClaims(user);
-    return { accountId: user.id, claims: async () => ({ ...claims, sub: user.id }) };
+    const claims = { ...userClaims(user), sub: user.id };
+    return {
+      accountId: user.id,
+      claims: async (use, scope, requested) => {
+        if (use !== 'id_token') return claims;
+        const names = idTokenClaimNames(ctx, scope, requested, claimsOf);
+        return { ...Object.fromEntries(Object.entries(claims).filter(([name]) => names.has(name))), sub: user.id };
+      },
+    };
   };
 }

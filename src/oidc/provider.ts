@@ -6,15 +6,18 @@ import { defaults } from '../config/defaults.js';
 import type { Db } from '../db/database.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Clock } from '../runtime/clock.js';
+import { scopeClaims, supportedScopes } from '../scopes/scope-claims.js';
 import type { CustomScope } from '../scopes/scope-service.js';
-import { standardScopeClaims } from '../users/claims.js';
 import type { PasswordSignIn } from '../sign-in/password-sign-in.js';
 import type { UserService } from '../users/user-service.js';
 import { createAdapterClass } from './adapter.js';
+import { extraClientMetadata } from './client-metadata.js';
 import { Provider, type ClientMetadata, type Configuration } from './engine.js';
 import { createFindAccount } from './find-account.js';
+import { registerPasswordGrant } from './grants/password.js';
 import { interactionPath } from './interaction-path.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
+import { answerUnauthorizedClient } from './unauthorized-client.js';
 
 export interface ProviderDeps {
   issuer: string;
@@ -32,25 +35,26 @@ export interface ProviderDeps {
 
 export type OidcProvider = InstanceType<typeof Provider>;
 
-function claimsConfiguration(customScopes: CustomScope[]): Record<string, string[]> {
-  const claims: Record<string, string[]> = { openid: ['sub'], ...standardScopeClaims };
-  for (const scope of customScopes) claims[scope.name] = [...scope.claims];
-  return claims;
-}
-
 export function createProvider(deps: ProviderDeps): OidcProvider {
   const { ttl } = defaults;
+  const claimsOf = scopeClaims(deps.customScopes);
+  const scopes = supportedScopes(deps.customScopes);
+  const findAccount = createFindAccount(deps.users, claimsOf);
   const configuration: Configuration = {
     adapter: createAdapterClass(deps),
-    findAccount: createFindAccount(deps.users),
+    findAccount,
     jwks: { keys: deps.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
     cookies: {
       keys: deps.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    claims: claimsConfiguration(deps.customScopes),
-    scopes: ['openid', 'offline_access', ...Object.keys(standardScopeClaims), ...deps.customScopes.map((s) => s.name)],
+    claims: Object.fromEntries(Object.entries(claimsOf).map(([scope, claims]) => [scope, [...claims]])),
+    scopes,
+    // Every id_token is masked by its granted scopes; find-account.ts then narrows it to what
+    // the application asked for (id-token-claims.ts), the same rule for every response type and grant.
+    conformIdTokenClaims: false,
+    extraClientMetadata: extraClientMetadata(scopes),
     responseTypes: [...responseTypes],
     clientAuthMethods: [...tokenEndpointAuthMethods],
     enabledJWA: {
@@ -96,6 +100,8 @@ export function createProvider(deps: ProviderDeps): OidcProvider {
   const provider = new Provider(deps.issuer, configuration);
   // Gatehouse rewrites Host and X-Forwarded-* to the configured public URL before the engine sees them.
   provider.proxy = true;
+  registerPasswordGrant(provider, { signIn: deps.signIn, findAccount, clock: deps.clock, supportedScopes: scopes });
+  answerUnauthorizedClient(provider);
   provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc server error'));
   return provider;
 }

@@ -1,0 +1,114 @@
+import type { Clock } from '../../runtime/clock.js';
+import type { PasswordSignIn } from '../../sign-in/password-sign-in.js';
+import { errors, type Account, type FindAccount } from '../engine.js';
+import type { OidcProvider } from '../provider.js';
+import { grantedScopes } from './requested-scopes.js';
+
+/**
+ * The resource owner password credentials grant (RFC 6749 §4.3), for legacy applications that
+ * collect the password themselves. Discouraged (RFC 9700 §2.4) and off unless an application
+ * lists `password` in its grant_types: the engine refuses it to every other application.
+ * Tokens are issued through the engine's own models, as its built-in grants do.
+ */
+export const passwordGrantType = 'password';
+
+type GrantHandler = Parameters<OidcProvider['registerGrantType']>[1];
+type GrantContext = Parameters<GrantHandler>[0];
+
+export interface PasswordGrantDeps {
+  signIn: PasswordSignIn;
+  findAccount: FindAccount;
+  clock: Clock;
+  supportedScopes: readonly string[];
+}
+
+export function registerPasswordGrant(provider: OidcProvider, deps: PasswordGrantDeps): void {
+  provider.registerGrantType(passwordGrantType, (ctx) => passwordGrant(provider, deps, ctx), ['username', 'password', 'scope']);
+}
+
+async function passwordGrant(provider: OidcProvider, deps: PasswordGrantDeps, ctx: GrantContext): Promise<void> {
+  const { username, password } = requireCredentials(ctx);
+  const scopes = grantedScopes(ctx.oidc.client, ctx.oidc.params.scope, deps.supportedScopes);
+  const account = await authenticate(ctx, deps, username, password);
+  const authTime = Math.floor(deps.clock.now() / 1000);
+  const { grant, grantId } = await recordGrant(provider, ctx, account, scopes);
+  const scope = grant.getOIDCScopeFiltered(scopes);
+
+  const accessToken = new provider.AccessToken({ accountId: account.accountId, client: ctx.oidc.client, grantId, gty: passwordGrantType, scope });
+  ctx.oidc.entity('AccessToken', accessToken);
+  const accessTokenValue = await accessToken.save();
+
+  ctx.body = {
+    access_token: accessTokenValue,
+    expires_in: accessToken.expiration,
+    id_token: scopes.has('openid') ? await issueIdToken(provider, ctx, account, scope, authTime) : undefined,
+    refresh_token: scopes.has('offline_access') ? await issueRefreshToken(provider, ctx, account, grantId, scope, authTime) : undefined,
+    scope: scope || undefined,
+    token_type: accessToken.tokenType,
+  };
+}
+
+function requireCredentials(ctx: GrantContext): { username: string; password: string } {
+  const { username, password } = ctx.oidc.params as { username?: unknown; password?: unknown };
+  const missing = [typeof username === 'string' && username ? undefined : 'username', typeof password === 'string' && password ? undefined : 'password']
+    .filter(Boolean);
+  if (missing.length > 0) throw new errors.InvalidRequest(`missing required parameter(s) (${missing.join(',')})`);
+  return { username: username as string, password: password as string };
+}
+
+/** One answer, invalid_grant, for an unknown user, a wrong password, a disabled or locked account. */
+async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username: string, password: string): Promise<Account> {
+  const outcome = await deps.signIn({ identifier: username, password, clientIp: ctx.ip });
+  if (!outcome.ok) {
+    if ('retryAfterSeconds' in outcome && typeof outcome.retryAfterSeconds === 'number') throw tooManyAttempts(ctx, outcome.retryAfterSeconds);
+    throw new errors.InvalidGrant();
+  }
+  const account = await deps.findAccount(ctx, outcome.user.id);
+  if (!account) throw new errors.InvalidGrant();
+  ctx.oidc.entity('Account', account);
+  return account;
+}
+
+/** 429 with Retry-After, the same answer the client authentication throttle gives. */
+function tooManyAttempts(ctx: GrantContext, retryAfterSeconds: number): errors.OIDCProviderError {
+  ctx.set('retry-after', String(retryAfterSeconds));
+  const error = new errors.TemporarilyUnavailable(`too many failed attempts from this address; retry after ${retryAfterSeconds} seconds`);
+  error.status = 429;
+  error.statusCode = 429;
+  return error;
+}
+
+/** A grant per successful sign-in, so that its tokens can be revoked together, as for the other grants. */
+async function recordGrant(provider: OidcProvider, ctx: GrantContext, account: Account, scopes: Set<string>) {
+  const grant = new provider.Grant({ accountId: account.accountId, clientId: ctx.oidc.client.clientId });
+  grant.addOIDCScope(scopes);
+  const grantId = await grant.save();
+  ctx.oidc.entity('Grant', grant);
+  return { grant, grantId };
+}
+
+async function issueRefreshToken(
+  provider: OidcProvider, ctx: GrantContext, account: Account, grantId: string, scope: string, authTime: number,
+): Promise<string> {
+  const refreshToken = new provider.RefreshToken({
+    accountId: account.accountId,
+    amr: ['pwd'],
+    authTime,
+    client: ctx.oidc.client,
+    grantId,
+    gty: passwordGrantType,
+    rotations: 0,
+    scope,
+  });
+  ctx.oidc.entity('RefreshToken', refreshToken);
+  return refreshToken.save();
+}
+
+/** As the engine's token endpoint grants issue it: the granted scopes mask the account's id_token claims. */
+async function issueIdToken(provider: OidcProvider, ctx: GrantContext, account: Account, scope: string, authTime: number): Promise<string> {
+  const claims = await account.claims('id_token', scope, {}, []);
+  const idToken = new provider.IdToken({ ...claims, sub: account.accountId }, { ctx });
+  Object.assign(idToken, { scope, mask: {}, rejected: [] });
+  idToken.set('auth_time', authTime);
+  return idToken.issue({ use: 'idtoken' });
+}

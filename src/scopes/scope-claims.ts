@@ -1,0 +1,16 @@
+import { standardScopeClaims } from '../users/claims.js';
+import type { CustomScope } from './scope-service.js';
+
+/** Scope name → the claims it releases: `openid` gives `sub`, then the standard scopes, then the custom ones. */
+export type ScopeClaims = Readonly<Record<string, readonly string[]>>;
+
+export function scopeClaims(customScopes: readonly CustomScope[]): ScopeClaims {
+  const claims: Record<string, readonly string[]> = { openid: ['sub'], ...standardScopeClaims };
+  for (const scope of customScopes) claims[scope.name] = [...scope.claims];
+  return claims;
+}
+
+/** Every scope an application may ask for, in the order discovery lists them. */
+export function supportedScopes(customScopes: readonly CustomScope[]): string[] {
+  return ['openid', 'offline_access', ...Object.keys(standardScopeClaims), ...customScopes.map((s) => s.name)];
+}
