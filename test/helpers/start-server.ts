@@ -4,13 +4,18 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp, type StartupReport } from '../../src/app.js';
+import { defaults } from '../../src/config/defaults.js';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load.js';
+import { openPostgres, openSqlite } from '../../src/db/connect.js';
+import type { Storage } from '../../src/db/database.js';
 import { createPostgresDatabase, type TestDialect } from './databases.js';
 import { freePort } from './free-port.js';
 
 export interface StartOptions {
   /** The declarations of a configuration file (applications, users, scopes, security). */
   declarations?: Record<string, unknown>;
+  /** The configuration file verbatim instead, e.g. YAML (with `declarations`, this wins). */
+  configText?: string;
   dialect?: TestDialect;
   /** Extra environment variables for the config loader. */
   env?: Record<string, string>;
@@ -22,12 +27,21 @@ export interface TestServer {
   config: GatehouseConfig;
   startup: StartupReport;
   app: FastifyInstance;
-  /** Stops the listener and starts a new process-equivalent on the same data and port. */
-  restart(): Promise<void>;
+  /**
+   * Stops the listener and starts a new process-equivalent on the same data and port, with the
+   * configuration file replaced first when a change is given. A failed start leaves the
+   * server stopped; a later restart may start it again.
+   */
+  restart(change?: ConfigChange): Promise<void>;
+  /** A connection of the test's own to the server's database, to check what was stored. */
+  openStorage(): Storage;
   /** A second instance on the same database (PostgreSQL) on its own port. */
   startSibling(): Promise<TestServer>;
   close(): Promise<void>;
 }
+
+/** A new content for the configuration file: declarations as JSON, or text verbatim. */
+export type ConfigChange = { declarations: Record<string, unknown> } | { configText: string };
 
 const testSecret = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -38,10 +52,12 @@ const testSecret = 'test-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-test-'));
   const env: Record<string, string> = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent', ...options.env };
-  if (options.declarations) {
-    const file = path.join(dataDir, 'gatehouse.json');
-    await writeFile(file, JSON.stringify(options.declarations, null, 2));
-    env.GATEHOUSE_CONFIG = file;
+  if (options.configText !== undefined) {
+    env.GATEHOUSE_CONFIG = path.join(dataDir, 'gatehouse.yaml');
+    await writeConfig(env.GATEHOUSE_CONFIG, { configText: options.configText });
+  } else if (options.declarations) {
+    env.GATEHOUSE_CONFIG = path.join(dataDir, 'gatehouse.json');
+    await writeConfig(env.GATEHOUSE_CONFIG, { declarations: options.declarations });
   }
   const database = options.dialect === 'postgres' ? await createPostgresDatabase() : undefined;
   if (database) {
@@ -61,6 +77,10 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   }
 }
 
+function writeConfig(file: string, change: ConfigChange): Promise<void> {
+  return writeFile(file, 'configText' in change ? change.configText : JSON.stringify(change.declarations, null, 2));
+}
+
 /** Listens on a free port; a sibling keeps the first instance's public URL, as behind one load balancer. */
 async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<void>, publicUrl?: string): Promise<TestServer> {
   const listenPort = await freePort();
@@ -70,6 +90,7 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
   const logger = pino({ level: env.GATEHOUSE_LOG_LEVEL ?? 'silent' });
   let current = await buildApp(config, { logger });
   await current.app.listen({ port: listenPort, host: '127.0.0.1' });
+  let running = true;
   const siblings: TestServer[] = [];
   const server: TestServer = {
     url: `http://127.0.0.1:${listenPort}`,
@@ -81,10 +102,19 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
     get app() {
       return current.app;
     },
-    async restart() {
-      await current.app.close();
+    async restart(change?: ConfigChange) {
+      if (running) await current.app.close();
+      running = false;
+      if (change) {
+        if (!config.configFile) throw new Error('this server was started without a configuration file');
+        await writeConfig(config.configFile, change);
+      }
       current = await buildApp(config, { logger });
       await current.app.listen({ port: listenPort, host: '127.0.0.1' });
+      running = true;
+    },
+    openStorage() {
+      return config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(path.join(config.dataDir, defaults.sqliteFileName));
     },
     async startSibling() {
       const sibling = await launch(baseEnv, async () => {}, config.publicUrl.origin);
@@ -93,7 +123,8 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
     },
     async close() {
       for (const sibling of siblings) await sibling.close();
-      await current.app.close();
+      if (running) await current.app.close();
+      running = false;
       await cleanup();
     },
   };
