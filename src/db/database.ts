@@ -30,6 +30,8 @@ export interface UserTable {
   username_normalized: string;
   email: string | null;
   password_hash: string | null;
+  /** SHA-256 (hex) of the password_hash last imported from the configuration file, if any. */
+  password_hash_import: string | null;
   /** JSON of the standard profile claims. */
   profile: string;
   /** JSON array of group names. */

@@ -1,11 +1,13 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import * as init from './migrations/2026-11-26-0001-init.js';
+import * as passwordHashImport from './migrations/2026-11-27-0001-password-hash-import.js';
 import type { Db } from './database.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 
 /** Listed here rather than read from disk, so the build and the tests see the same set. */
 const migrations: Record<string, Migration> = {
   '2026-11-26-0001-init': init,
+  '2026-11-27-0001-password-hash-import': passwordHashImport,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
 import { createUserQueries, type UserRow } from '../db/queries/users.js';
@@ -35,14 +36,24 @@ export function createUserService({ db, clock, ids, security }: UserServiceDeps)
     return row && toUser(row);
   }
 
-  /** The hash to store for a declared user: an imported hash as is, a clear password checked against the policy. */
-  async function passwordHashFor(declaration: Pick<UserDeclaration, 'password' | 'password_hash'>, existingHash: string | null): Promise<string | null> {
-    if (declaration.password_hash) return declaration.password_hash;
-    if (declaration.password === undefined) return existingHash;
+  /**
+   * The hash to store for a declared user: an imported hash as is, a clear password checked
+   * against the policy. Re-applying the same file is a no-op, so that a hash upgraded at
+   * sign-in is not replaced by the imported one it came from.
+   */
+  async function passwordFieldsFor(
+    declaration: Pick<UserDeclaration, 'password' | 'password_hash'>,
+    existing: Pick<UserRow, 'password_hash' | 'password_hash_import'> | undefined,
+  ): Promise<Pick<UserRow, 'password_hash' | 'password_hash_import'>> {
+    const kept = { password_hash: existing?.password_hash ?? null, password_hash_import: existing?.password_hash_import ?? null };
+    if (declaration.password_hash) {
+      const digest = createHash('sha256').update(declaration.password_hash).digest('hex');
+      return digest === kept.password_hash_import ? kept : { password_hash: declaration.password_hash, password_hash_import: digest };
+    }
+    if (declaration.password === undefined) return kept;
     checkPasswordPolicy(declaration.password, security);
-    // Keeping a hash that already verifies makes re-applying the same file a no-op.
-    if (existingHash && (await verifyPassword(existingHash, declaration.password)).ok) return existingHash;
-    return hashPassword(declaration.password);
+    if (kept.password_hash && (await verifyPassword(kept.password_hash, declaration.password)).ok) return kept;
+    return { password_hash: await hashPassword(declaration.password), password_hash_import: null };
   }
 
   /** Creates or updates a user from its declaration; the user name identifies it. */
@@ -62,7 +73,7 @@ export function createUserService({ db, clock, ids, security }: UserServiceDeps)
       username: username.trim(),
       username_normalized: normalized,
       email: normalizedEmail,
-      password_hash: await passwordHashFor(declaration, existing?.password_hash ?? null),
+      ...(await passwordFieldsFor(declaration, existing)),
       profile: JSON.stringify(profile),
       groups: JSON.stringify(groups),
       attributes: JSON.stringify(attributes),
