@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
+import { dialects } from '../../helpers/databases.js';
+import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { badClientAuthentication, gatehouse, LoginForm, people, protectionDeclarations, webSecret } from './support.js';
+
+const threshold = 20;
+
+function assertRetryAfter(value: string | null): void {
+  const seconds = Number(value);
+  assert.ok(Number.isInteger(seconds) && seconds >= 1 && seconds <= 60, `Retry-After: ${value}`);
+}
+
+for (const dialect of dialects) {
+  describe(`IP throttling behind a trusted proxy (${dialect})`, () => {
+    let server: TestServer;
+
+    // The test process is the proxy: 127.0.0.1 is trusted, so X-Forwarded-For names the client.
+    before(async () => {
+      server = await startServer({ dialect, declarations: protectionDeclarations(), env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' } });
+    });
+    after(() => server?.close());
+
+    test('a password spray from one address gets 429 with Retry-After after 20 failures; other addresses do not', async () => {
+      const form = new LoginForm(server);
+      const from = { 'x-forwarded-for': '203.0.113.10' };
+      for (let i = 0; i < threshold; i += 1) {
+        const result = await form.attempt(`employee${i}`, 'Summer2026!', from);
+        assert.equal(result.status, 401, `attempt ${i + 1}`);
+      }
+      const throttled = await form.attempt('employee20', 'Summer2026!', from);
+      assert.equal(throttled.status, 429);
+      assertRetryAfter(throttled.retryAfter);
+      assert.match(throttled.page!.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(throttled.error ?? '', /Too many failed sign-ins came from your network/);
+
+      const rightPassword = await form.attempt('alice', people.alice.password, from);
+      assert.equal(rightPassword.status, 429, 'nothing is checked for a throttled address');
+      const elsewhere = await form.attempt('employee21', 'Summer2026!', { 'x-forwarded-for': '203.0.113.11' });
+      assert.equal(elsewhere.status, 401, 'the forwarded address is the client, and it has its own counter');
+      assert.equal(elsewhere.error, signInFailedMessage);
+    });
+
+    test('failed client authentications are throttled with 429, Retry-After and an OAuth error, whatever the response format', async () => {
+      const from = { 'x-forwarded-for': '203.0.113.20' };
+      for (let i = 0; i < threshold; i += 1) {
+        const response = await badClientAuthentication(server, { ...from, ...(i % 2 ? { accept: 'text/html' } : {}) });
+        assert.equal(response.status, 401, `attempt ${i + 1}`);
+        if (i % 2 === 0) assert.equal(((await response.json()) as { error: string }).error, 'invalid_client');
+        else await response.body?.cancel();
+      }
+      const throttled = await badClientAuthentication(server, from);
+      assert.equal(throttled.status, 429);
+      assertRetryAfter(throttled.headers.get('retry-after'));
+      assert.equal(throttled.headers.get('cache-control'), 'no-store');
+      const body = (await throttled.json()) as { error: string; error_description: string };
+      assert.equal(body.error, 'temporarily_unavailable');
+      assert.match(body.error_description, /too many failed attempts/);
+
+      const rightSecret = await fetch(`${server.issuer}/token`, {
+        method: 'POST',
+        headers: { ...from, authorization: `Basic ${Buffer.from(`web:${webSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fapp.example.test%2Fcallback',
+      });
+      assert.equal(rightSecret.status, 429, 'credentials are not even checked for a throttled address');
+      assert.equal((await new LoginForm(server).attempt('alice', people.alice.password, from)).status, 429, 'one counter per address for the form and the token endpoint');
+    });
+
+    test('gatehouse ips unblock lifts a throttle at once', async () => {
+      const from = { 'x-forwarded-for': '203.0.113.20' };
+      assert.equal((await badClientAuthentication(server, from)).status, 429);
+      const result = await gatehouse(server, ['ips', 'unblock', '203.0.113.20']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal((await badClientAuthentication(server, from)).status, 401);
+      assert.equal((await gatehouse(server, ['ips', 'unblock', 'not-an-address'])).code, 1);
+    });
+
+    test('addresses a client puts in front of the proxy\'s entry, or in a Forwarded header, do not help', async () => {
+      for (let i = 0; i < threshold; i += 1) {
+        const response = await badClientAuthentication(server, {
+          'x-forwarded-for': `198.51.100.${i}, 203.0.113.30`,
+          forwarded: `for=192.0.2.${i}`,
+        });
+        assert.equal(response.status, 401, `attempt ${i + 1}`);
+      }
+      const throttled = await badClientAuthentication(server, { 'x-forwarded-for': '198.51.100.99, 203.0.113.30', forwarded: 'for=192.0.2.99' });
+      assert.equal(throttled.status, 429);
+    });
+
+    test('IPv6 clients are counted by their /64', async () => {
+      for (let i = 0; i < threshold; i += 1) {
+        assert.equal((await badClientAuthentication(server, { 'x-forwarded-for': `2001:db8:5:6::${(i + 1).toString(16)}` })).status, 401);
+      }
+      assert.equal((await badClientAuthentication(server, { 'x-forwarded-for': '2001:db8:5:6:ffff::1' })).status, 429);
+      assert.equal((await badClientAuthentication(server, { 'x-forwarded-for': '2001:db8:5:7::1' })).status, 401);
+    });
+  });
+}

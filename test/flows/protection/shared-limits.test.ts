@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ipKey } from '../../../src/protection/ip-throttle.js';
+import { skipWithoutPostgres } from '../../helpers/databases.js';
+import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { badClientAuthentication, LoginForm, people, protectionDeclarations, readCounter } from './support.js';
+
+const ipThreshold = 6;
+
+describe('limits shared by two instances on one PostgreSQL database', { skip: skipWithoutPostgres }, () => {
+  let first: TestServer;
+  let second: TestServer;
+
+  before(async () => {
+    first = await startServer({
+      dialect: 'postgres',
+      declarations: protectionDeclarations({ ip_threshold: ipThreshold }),
+      env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' },
+    });
+    second = await first.startSibling();
+  });
+  after(() => first?.close());
+
+  test('failures on both instances add up to one account lock, enforced by both', async () => {
+    const forms = [new LoginForm(first), new LoginForm(second)];
+    // Each attempt from its own address, so that only the account counter is at work.
+    const from = (i: number) => ({ 'x-forwarded-for': `203.0.113.${100 + i}` });
+    for (let i = 0; i < 4; i += 1) assert.equal((await forms[i % 2]!.attempt('bob', 'wrong', from(i))).status, 401);
+    assert.equal((await forms[1]!.attempt('bob', people.bob.password, from(4))).signedIn, true, 'four failures do not lock');
+    for (let i = 0; i < 5; i += 1) await forms[i % 2]!.attempt(i % 2 ? 'BOB' : 'bob@example.com', 'wrong', from(10 + i));
+    assert.equal((await forms[0]!.attempt('bob', people.bob.password, from(20))).signedIn, false, 'locked on the first instance');
+    assert.equal((await forms[1]!.attempt('bob', people.bob.password, from(21))).signedIn, false, 'locked on the second instance');
+  });
+
+  test('failures from one address on both instances add up to one throttle, enforced by both', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.40' };
+    for (let i = 0; i < ipThreshold; i += 1) {
+      assert.equal((await badClientAuthentication(i % 2 ? second : first, from)).status, 401, `attempt ${i + 1}`);
+    }
+    assert.equal((await badClientAuthentication(first, from)).status, 429);
+    assert.equal((await badClientAuthentication(second, from)).status, 429);
+  });
+
+  test('concurrent failures on both instances are each counted exactly once', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.50' };
+    const responses = await Promise.all(
+      Array.from({ length: ipThreshold - 1 }, (_, i) => badClientAuthentication(i % 2 ? second : first, from)),
+    );
+    assert.deepEqual(responses.map((r) => r.status), Array(ipThreshold - 1).fill(401));
+    assert.equal((await readCounter(first, ipKey('203.0.113.50')))?.failures, ipThreshold - 1);
+    assert.equal((await badClientAuthentication(second, from)).status, 401, 'the last failure before the threshold');
+    assert.equal((await badClientAuthentication(first, from)).status, 429);
+  });
+});
