@@ -49,13 +49,13 @@ export const defaults = {
     lockoutWindowSeconds: 15 * 60,
     /** The first lock is short so that an attacker cannot keep a victim out for long. */
     lockoutBaseSeconds: 60,
-    /** Each further lock doubles, up to this. */
+    /** Each further lock doubles, up to this; also how long the lock history is kept after a lock ends. */
     lockoutMaxSeconds: 15 * 60,
     /** Failed sign-ins and client authentications one IP may make per window before 429. */
     ipThreshold: 20,
-    /** The window of the IP threshold. */
+    /** The window of the IP threshold, and the first block of an address; each further block doubles. */
     ipWindowSeconds: 60,
-    /** The longest an IP is asked to wait, however long it keeps failing. */
+    /** The longest an IP is asked to wait, however long it keeps failing; also how long its block history is kept. */
     ipMaxBlockSeconds: 60 * 60,
     /** NIST SP 800-63B §3.1.1.2: at least 8, we ask 12 since nothing else is required. */
     passwordMinLength: 12,

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
 import { dialects } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { badClientAuthentication, gatehouse, LoginForm, people, protectionDeclarations, webSecret } from './support.js';
+import { badClientAuthentication, gatehouse, LoginForm, passwordGrant, people, protectionDeclarations, webSecret } from './support.js';
 
 const threshold = 20;
 
@@ -37,6 +37,10 @@ for (const dialect of dialects) {
 
       const rightPassword = await form.attempt('alice', people.alice.password, from);
       assert.equal(rightPassword.status, 429, 'nothing is checked for a throttled address');
+      const grant = await passwordGrant(server, 'alice', people.alice.password, from);
+      assert.equal(grant.status, 429, 'the password grant is throttled alike');
+      assertRetryAfter(grant.retryAfter);
+      assert.equal(grant.body.error, 'temporarily_unavailable');
       const elsewhere = await form.attempt('employee21', 'Summer2026!', { 'x-forwarded-for': '203.0.113.11' });
       assert.equal(elsewhere.status, 401, 'the forwarded address is the client, and it has its own counter');
       assert.equal(elsewhere.error, signInFailedMessage);

@@ -4,7 +4,7 @@ import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
 import { accountKey } from '../../../src/protection/account-lockout.js';
 import { dialects } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { gatehouse, LoginForm, people, protectionDeclarations, readCounter } from './support.js';
+import { gatehouse, LoginForm, passwordGrant, people, protectionDeclarations, readCounter } from './support.js';
 
 /** Every way of writing Alice that must count against her one account. */
 const aliceVariants = ['Alice', 'ALICE', ' alice', 'ａｌｉｃｅ', 'alice@example.com', 'ALICE@Example.COM '];
@@ -53,6 +53,17 @@ for (const dialect of dialects) {
       assert.equal((await form.attempt('bob', people.bob.password)).signedIn, true, 'a success reset the counter');
       for (const variant of [...variants, 'bob@example.com']) await form.attempt(variant, 'not his password');
       assert.equal((await form.attempt('bob', people.bob.password)).signedIn, false, 'five failures under five spellings lock');
+    });
+
+    test('failures through the password grant and the login form count against one lock, enforced by both', async () => {
+      assert.equal((await passwordGrant(server, 'dave', people.dave.password)).status, 200, 'the grant works before any failure');
+      for (let i = 0; i < 3; i += 1) assert.equal((await passwordGrant(server, i % 2 ? 'DAVE' : 'dave', 'wrong')).body.error, 'invalid_grant');
+      const form = new LoginForm(server);
+      for (let i = 0; i < 2; i += 1) assert.equal((await form.attempt('dave', 'wrong')).status, 401);
+      assert.equal((await form.attempt('dave', people.dave.password)).signedIn, false, 'the form refuses the right password');
+      const grant = await passwordGrant(server, 'dave', people.dave.password);
+      assert.equal(grant.status, 400, 'the grant refuses it alike');
+      assert.equal(grant.body.error, 'invalid_grant');
     });
 
     test('unknown user names get counters too, and the CLI names a user it cannot find', async () => {

@@ -20,7 +20,13 @@ export const people = {
 };
 
 /** A configuration file with one confidential application and the people above, plus the given security section. */
-export const webApplication = { client_id: 'web', client_name: 'Web Notes', client_secret: webSecret, redirect_uris: [redirectUri] };
+export const webApplication = {
+  client_id: 'web',
+  client_name: 'Web Notes',
+  client_secret: webSecret,
+  redirect_uris: [redirectUri],
+  grant_types: ['authorization_code', 'password'],
+};
 
 export function protectionDeclarations(security: Record<string, unknown> = {}) {
   return {
@@ -108,6 +114,20 @@ export async function badClientAuthentication(server: TestServer, headers: Recor
     },
     body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
   });
+}
+
+/** A password grant token request from the 'web' application (RFC 6749 §4.3). */
+export async function passwordGrant(server: TestServer, username: string, password: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${endpointBase(server)}/token`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`web:${webSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      ...headers,
+    },
+    body: new URLSearchParams({ grant_type: 'password', username, password, scope: 'openid' }).toString(),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown>, retryAfter: response.headers.get('retry-after') };
 }
 
 /** The environment the server was started with, as an operator would give it to the CLI. */
