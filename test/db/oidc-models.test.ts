@@ -1,0 +1,242 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery } from 'kysely';
+import { createApplicationService } from '../../src/applications/application-service.js';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
+import { openPostgres, openSqlite } from '../../src/db/connect.js';
+import type { Database, Storage } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { createOidcModelQueries, type OidcModelRow } from '../../src/db/queries/oidc-models.js';
+import { createAdapterClass } from '../../src/oidc/adapter.js';
+import { createPostgresDatabase, dialects } from '../helpers/databases.js';
+
+const now = Date.UTC(2026, 10, 26, 12);
+const minute = 60_000;
+
+function row(overrides: Partial<OidcModelRow> & Pick<OidcModelRow, 'model' | 'id'>): OidcModelRow {
+  return {
+    payload: JSON.stringify({ jti: overrides.id, kind: overrides.model }),
+    grant_id: null,
+    user_code: null,
+    uid: null,
+    expires_at: now + 10 * minute,
+    consumed_at: null,
+    ...overrides,
+  };
+}
+
+/** The SQL the query module runs to consume a row, compiled for SQLite but not executed. */
+async function consumeStatement(model: string, id: string): Promise<CompiledQuery> {
+  let captured: CompiledQuery | undefined;
+  const compileOnly = new Kysely<Database>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+    log: (event) => {
+      captured = event.query;
+    },
+  });
+  await createOidcModelQueries(compileOnly).consume(model, id, now);
+  return captured!;
+}
+
+/**
+ * Runs one statement from `threads` threads, each with its own connection to the SQLite file,
+ * released together from a barrier, so that the statements really run at the same time.
+ * Returns whether each changed a row. (The threads run plain better-sqlite3: loading the
+ * TypeScript sources in every thread would take seconds.)
+ */
+async function raceInThreads(file: string, statement: CompiledQuery, threads: number): Promise<boolean[]> {
+  const barrier = new SharedArrayBuffer(4);
+  const workerData = { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), sql: statement.sql, parameters: statement.parameters, barrier };
+  const racers = Array.from({ length: threads }, () => {
+    const worker = new Worker(raceThread, { eval: true, workerData });
+    let markReady!: () => void;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const outcome = new Promise<boolean>((resolve, reject) => {
+      worker.on('error', reject);
+      worker.on('message', (message: { ready?: true; changed?: boolean }) => (message.ready ? markReady() : resolve(message.changed!)));
+    });
+    return { ready, outcome };
+  });
+  // A thread that fails before it is ready rejects its outcome instead of leaving the barrier waiting.
+  await Promise.all(racers.map((r) => Promise.race([r.ready, r.outcome])));
+  Atomics.store(new Int32Array(barrier), 0, 1);
+  Atomics.notify(new Int32Array(barrier), 0);
+  return Promise.all(racers.map((r) => r.outcome));
+}
+
+/** One racing thread; busy_timeout as in src/db/connect.ts, so a locked file makes it wait, not fail. */
+const raceThread = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.file);
+db.pragma('busy_timeout = 5000');
+const statement = db.prepare(workerData.sql);
+parentPort.postMessage({ ready: true });
+Atomics.wait(new Int32Array(workerData.barrier), 0, 0);
+const { changes } = statement.run(...workerData.parameters);
+db.close();
+parentPort.postMessage({ changed: changes > 0 });
+`;
+
+for (const dialect of dialects) {
+  describe(`oidc_models storage (${dialect})`, () => {
+    let storage: Storage;
+    let rows: ReturnType<typeof createOidcModelQueries>;
+    let cleanup: () => Promise<void>;
+    let sqliteFile: string | undefined;
+    let postgresDatabaseUrl: string | undefined;
+
+    before(async () => {
+      if (dialect === 'postgres') {
+        const database = await createPostgresDatabase();
+        postgresDatabaseUrl = database.url;
+        storage = openPostgres(database.url);
+        cleanup = () => database.drop();
+      } else {
+        // A file rather than :memory:, so that other connections (threads) can share it.
+        const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-db-'));
+        sqliteFile = path.join(dir, 'gatehouse.sqlite');
+        storage = openSqlite(sqliteFile);
+        cleanup = () => rm(dir, { recursive: true, force: true });
+      }
+      await migrateToLatest(storage.db);
+      rows = createOidcModelQueries(storage.db);
+    });
+    after(async () => {
+      await storage?.close();
+      await cleanup?.();
+    });
+    beforeEach(async () => {
+      await storage.db.deleteFrom('oidc_models').execute();
+    });
+
+    test('an upserted row is found by id, uid and user code, within its model only', async () => {
+      await rows.upsert(row({ model: 'Session', id: 's1', uid: 'u1' }));
+      await rows.upsert(row({ model: 'DeviceCode', id: 'd1', user_code: 'ABCD-EFGH' }));
+      assert.equal((await rows.findBy('Session', 'id', 's1', now))?.payload, JSON.stringify({ jti: 's1', kind: 'Session' }));
+      assert.ok(await rows.findBy('Session', 'uid', 'u1', now));
+      assert.ok(await rows.findBy('DeviceCode', 'user_code', 'ABCD-EFGH', now));
+      assert.equal(await rows.findBy('AccessToken', 'id', 's1', now), undefined, 'another model with the same id is another row');
+      assert.equal(await rows.findBy('Session', 'id', 'nope', now), undefined);
+    });
+
+    test('upserting again replaces the payload and expiry, but never un-consumes', async () => {
+      await rows.upsert(row({ model: 'AuthorizationCode', id: 'c1' }));
+      assert.equal(await rows.consume('AuthorizationCode', 'c1', now), true);
+      await rows.upsert(row({ model: 'AuthorizationCode', id: 'c1', payload: '{"changed":true}', expires_at: now + 20 * minute }));
+      const found = await rows.findBy('AuthorizationCode', 'id', 'c1', now + 15 * minute);
+      assert.equal(found?.payload, '{"changed":true}');
+      assert.equal(found?.consumed_at, now, 'still consumed');
+      assert.equal(await rows.consume('AuthorizationCode', 'c1', now), false);
+    });
+
+    test('a row is consumed once; a second consume fails and leaves the first time', async () => {
+      await rows.upsert(row({ model: 'RefreshToken', id: 'r1' }));
+      assert.equal(await rows.consume('RefreshToken', 'r1', now), true);
+      assert.equal(await rows.consume('RefreshToken', 'r1', now + minute), false);
+      assert.equal((await rows.findBy('RefreshToken', 'id', 'r1', now))?.consumed_at, now);
+      assert.equal(await rows.consume('RefreshToken', 'missing', now), false, 'a row that does not exist is not consumed');
+    });
+
+    test('twenty concurrent consumes of one row: exactly one wins', async () => {
+      await rows.upsert(row({ model: 'AuthorizationCode', id: 'race' }));
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => rows.consume('AuthorizationCode', 'race', now)));
+      assert.equal(outcomes.filter(Boolean).length, 1);
+    });
+
+    if (dialect === 'sqlite') {
+      test('eight threads with their own connections consume one row of the file at once: exactly one wins', async () => {
+        await rows.upsert(row({ model: 'AuthorizationCode', id: 'threads' }));
+        const outcomes = await raceInThreads(sqliteFile!, await consumeStatement('AuthorizationCode', 'threads'), 8);
+        assert.equal(outcomes.length, 8);
+        assert.equal(outcomes.filter(Boolean).length, 1, JSON.stringify(outcomes));
+      });
+    } else {
+      test('two pools (two instances) consume one row on twenty connections at once: exactly one wins', async () => {
+        const second = openPostgres(postgresDatabaseUrl!);
+        try {
+          await rows.upsert(row({ model: 'RefreshToken', id: 'pools' }));
+          const others = createOidcModelQueries(second.db);
+          const outcomes = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? rows : others).consume('RefreshToken', 'pools', now)),
+          );
+          assert.equal(outcomes.filter(Boolean).length, 1, JSON.stringify(outcomes));
+        } finally {
+          await second.close();
+        }
+      });
+    }
+
+    test('revokeByGrantId removes one model\'s rows of that grant and nothing else', async () => {
+      await rows.upsert(row({ model: 'AccessToken', id: 'a1', grant_id: 'g1' }));
+      await rows.upsert(row({ model: 'AccessToken', id: 'a2', grant_id: 'g2' }));
+      await rows.upsert(row({ model: 'RefreshToken', id: 'r1', grant_id: 'g1' }));
+      await rows.revokeByGrantId('AccessToken', 'g1');
+      assert.equal(await rows.findBy('AccessToken', 'id', 'a1', now), undefined);
+      assert.ok(await rows.findBy('AccessToken', 'id', 'a2', now), 'another grant is untouched');
+      assert.ok(await rows.findBy('RefreshToken', 'id', 'r1', now), 'another model is untouched');
+    });
+
+    test('revokeGrant removes the grant and everything issued from it, in every model', async () => {
+      await rows.upsert(row({ model: 'Grant', id: 'g1' }));
+      await rows.upsert(row({ model: 'AccessToken', id: 'a1', grant_id: 'g1' }));
+      await rows.upsert(row({ model: 'RefreshToken', id: 'r1', grant_id: 'g1' }));
+      await rows.upsert(row({ model: 'RefreshToken', id: 'r2', grant_id: 'g2' }));
+      assert.equal(await rows.grantIdOf('RefreshToken', 'r1'), 'g1');
+      await rows.revokeGrant('g1');
+      for (const [model, id] of [['Grant', 'g1'], ['AccessToken', 'a1'], ['RefreshToken', 'r1']] as const) {
+        assert.equal(await rows.findBy(model, 'id', id, now), undefined, `${model} ${id} is gone`);
+      }
+      assert.ok(await rows.findBy('RefreshToken', 'id', 'r2', now));
+    });
+
+    test('expired rows are not found, and deleteExpired removes exactly them', async () => {
+      await rows.upsert(row({ model: 'AccessToken', id: 'old', expires_at: now - minute }));
+      await rows.upsert(row({ model: 'AccessToken', id: 'edge', expires_at: now }));
+      await rows.upsert(row({ model: 'AccessToken', id: 'fresh', expires_at: now + minute }));
+      await rows.upsert(row({ model: 'ReplayDetection', id: 'forever', expires_at: null }));
+      assert.equal(await rows.findBy('AccessToken', 'id', 'old', now), undefined);
+      assert.equal(await rows.findBy('AccessToken', 'id', 'edge', now), undefined, 'a row expires at its expiry instant');
+      assert.ok(await rows.findBy('AccessToken', 'id', 'fresh', now));
+
+      assert.equal(await rows.deleteExpired(now), 2);
+      const left = await storage.db.selectFrom('oidc_models').select('id').orderBy('id').execute();
+      assert.deepEqual(left.map((r) => r.id), ['forever', 'fresh']);
+    });
+
+    test('destroy removes one row', async () => {
+      await rows.upsert(row({ model: 'Session', id: 's1' }));
+      await rows.upsert(row({ model: 'Session', id: 's2' }));
+      await rows.destroy('Session', 's1');
+      assert.equal(await rows.findBy('Session', 'id', 's1', now), undefined);
+      assert.ok(await rows.findBy('Session', 'id', 's2', now));
+    });
+
+    test('the adapter reports a second consume as invalid_grant and revokes the grant', async () => {
+      const clock = { now: () => now };
+      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock });
+      const Adapter = createAdapterClass({ db: storage.db, clock, applications });
+      const codes = new Adapter('AuthorizationCode');
+      const tokens = new Adapter('AccessToken');
+      await new Adapter('Grant').upsert('g1', { jti: 'g1' }, 600);
+      await codes.upsert('c1', { jti: 'c1', grantId: 'g1' }, 60);
+      await tokens.upsert('a1', { jti: 'a1', grantId: 'g1' }, 600);
+
+      await codes.consume('c1');
+      assert.equal(typeof (await codes.find('c1'))?.consumed, 'number', 'the engine sees the code as consumed');
+      await assert.rejects(codes.consume('c1'), (error: { error?: string }) => error.error === 'invalid_grant');
+      assert.equal(await tokens.find('a1'), undefined, 'tokens of the grant are revoked');
+      assert.equal(await new Adapter('Grant').find('g1'), undefined, 'the grant is revoked');
+    });
+  });
+}
