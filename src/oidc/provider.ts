@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { ApplicationService, ClientMetadata as GatehouseClientMetadata, ClientValidator } from '../applications/application-service.js';
-import { grantTypes, idTokenSigningAlgs, responseTypes, tokenEndpointAuthMethods } from '../applications/application-schema.js';
+import { idTokenSigningAlgs, responseTypes, tokenEndpointAuthMethods } from '../applications/application-schema.js';
 import { defaults } from '../config/defaults.js';
 import type { Db } from '../db/database.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
@@ -35,6 +35,9 @@ export interface ProviderDeps {
 
 export type OidcProvider = InstanceType<typeof Provider>;
 
+/** Algorithms of client_secret_jwt (HS256) and private_key_jwt assertions. */
+const clientAuthSigningAlgs = ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'] as const;
+
 export function createProvider(deps: ProviderDeps): OidcProvider {
   const { ttl } = defaults;
   const claimsOf = scopeClaims(deps.customScopes);
@@ -59,7 +62,15 @@ export function createProvider(deps: ProviderDeps): OidcProvider {
     clientAuthMethods: [...tokenEndpointAuthMethods],
     enabledJWA: {
       idTokenSigningAlgValues: [...idTokenSigningAlgs],
-      clientAuthSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'],
+      clientAuthSigningAlgValues: [...clientAuthSigningAlgs],
+    },
+    // Introspection and revocation authenticate applications exactly as the token endpoint does;
+    // the engine does not list that in discovery (RFC 8414 §2 leaves it to "other means") so Gatehouse does.
+    discovery: {
+      introspection_endpoint_auth_methods_supported: [...tokenEndpointAuthMethods],
+      introspection_endpoint_auth_signing_alg_values_supported: [...clientAuthSigningAlgs],
+      revocation_endpoint_auth_methods_supported: [...tokenEndpointAuthMethods],
+      revocation_endpoint_auth_signing_alg_values_supported: [...clientAuthSigningAlgs],
     },
     clientDefaults: {
       grant_types: ['authorization_code'],
@@ -117,5 +128,3 @@ export function createClientValidator(provider: OidcProvider): ClientValidator {
     }
   };
 }
-
-export const supportedGrantTypes = grantTypes;

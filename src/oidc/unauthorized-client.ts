@@ -5,10 +5,10 @@ const grantTypeRefused = 'requested grant type is not allowed for this client';
 
 /**
  * oidc-provider answers `invalid_request` when an application uses a response type or grant
- * type it has not registered. RFC 6749 §4.1.2.1, §4.2.2.1 and §5.2 name that case
- * `unauthorized_client`, which is what client libraries and the seed documents expect, so
- * Gatehouse answers that: the authorization endpoint's check throws it directly (the engine
- * calls `responseTypeAllowed` only there), the token endpoint's JSON answer is relabelled.
+ * type it has not registered; RFC 6749 §4.1.2.1, §4.2.2.1 and §5.2 name that
+ * `unauthorized_client`, which client libraries and the seed documents expect. The
+ * authorization endpoint's check throws it directly (the engine calls `responseTypeAllowed`
+ * there only); the token endpoint's JSON answer is relabelled.
  */
 export function answerUnauthorizedClient(provider: OidcProvider): void {
   const { prototype } = provider.Client;

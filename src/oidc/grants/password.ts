@@ -27,6 +27,8 @@ export function registerPasswordGrant(provider: OidcProvider, deps: PasswordGran
 }
 
 async function passwordGrant(provider: OidcProvider, deps: PasswordGrantDeps, ctx: GrantContext): Promise<void> {
+  // A DPoP-bound token cannot be issued here; silently issuing a bearer token instead would mislead the client.
+  if (ctx.get('dpop')) throw new errors.InvalidRequest('DPoP is not supported with the password grant');
   const { username, password } = requireCredentials(ctx);
   const scopes = grantedScopes(ctx.oidc.client, ctx.oidc.params.scope, deps.supportedScopes);
   const account = await authenticate(ctx, deps, username, password);
@@ -107,8 +109,7 @@ async function issueRefreshToken(
 /** As the engine's token endpoint grants issue it: the granted scopes mask the account's id_token claims. */
 async function issueIdToken(provider: OidcProvider, ctx: GrantContext, account: Account, scope: string, authTime: number): Promise<string> {
   const claims = await account.claims('id_token', scope, {}, []);
-  const idToken = new provider.IdToken({ ...claims, sub: account.accountId }, { ctx });
+  const idToken = new provider.IdToken({ ...claims, sub: account.accountId, auth_time: authTime }, { ctx });
   Object.assign(idToken, { scope, mask: {}, rejected: [] });
-  idToken.set('auth_time', authTime);
   return idToken.issue({ use: 'idtoken' });
 }
