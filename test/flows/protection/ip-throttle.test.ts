@@ -46,11 +46,12 @@ for (const dialect of dialects) {
       assert.equal(elsewhere.error, signInFailedMessage);
     });
 
-    test('failed client authentications are throttled with 429, Retry-After and an OAuth error, whatever the response format', async () => {
+    test('failed client authentications are throttled with 429, Retry-After and an OAuth error, whatever the endpoint and response format', async () => {
       const from = { 'x-forwarded-for': '203.0.113.20' };
+      const endpoints = ['token', 'token/introspection', 'token/revocation'] as const;
       for (let i = 0; i < threshold; i += 1) {
-        const response = await badClientAuthentication(server, { ...from, ...(i % 2 ? { accept: 'text/html' } : {}) });
-        assert.equal(response.status, 401, `attempt ${i + 1}`);
+        const response = await badClientAuthentication(server, { ...from, ...(i % 2 ? { accept: 'text/html' } : {}) }, endpoints[i % 3]);
+        assert.equal(response.status, 401, `attempt ${i + 1} at ${endpoints[i % 3]}`);
         if (i % 2 === 0) assert.equal(((await response.json()) as { error: string }).error, 'invalid_client');
         else await response.body?.cancel();
       }
@@ -90,6 +91,15 @@ for (const dialect of dialects) {
       }
       const throttled = await badClientAuthentication(server, { 'x-forwarded-for': '198.51.100.99, 203.0.113.30', forwarded: 'for=192.0.2.99' });
       assert.equal(throttled.status, 429);
+    });
+
+    test('Host and X-Forwarded-Host from a trusted proxy change no URL', async () => {
+      const response = await fetch(`${server.url}/oidc/.well-known/openid-configuration`, {
+        headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https', forwarded: 'host=evil.example;proto=https' },
+      });
+      const metadata = (await response.json()) as { issuer: string; token_endpoint: string };
+      assert.equal(metadata.issuer, server.issuer);
+      assert.equal(metadata.token_endpoint, `${server.issuer}/token`);
     });
 
     test('IPv6 clients are counted by their /64', async () => {

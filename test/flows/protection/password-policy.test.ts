@@ -33,8 +33,6 @@ describe('password policy when Gatehouse starts', () => {
   test('a configuration-file password breaking a rule stops the start, naming the file, the user and the rule', async () => {
     await assert.rejects(startServer({ declarations: withUser('too short') }), /gatehouse\.json: users\[0\] \("eve"\): the password must be at least 12 characters long/);
     await assert.rejects(startServer({ declarations: withUser('1qaz2wsx3edc') }), /users\[0\] \("eve"\): the password is on the list of commonly used passwords/);
-    await assert.rejects(startServer({ declarations: withUser('x'.repeat(257)) }), /must be at most 256 characters long/);
-    await assert.rejects(startServer({ declarations: withUser('abcdabcdabcdabcd') }), /must not be one short sequence of characters repeated/);
     await assert.rejects(
       startServer({ declarations: withUser('fourteen chars', { password_min_length: 16 }) }),
       /must be at least 16 characters long/,

@@ -102,9 +102,13 @@ export function endpointBase(server: TestServer): string {
   return `${server.url}${new URL(server.issuer).pathname}`;
 }
 
-/** A token request authenticated with a wrong client secret, from the given forwarded address if any. */
-export async function badClientAuthentication(server: TestServer, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${endpointBase(server)}/token`, {
+/** A request to a client-authenticating endpoint with a wrong client secret, from the given forwarded address if any. */
+export async function badClientAuthentication(
+  server: TestServer,
+  headers: Record<string, string> = {},
+  endpoint: 'token' | 'token/introspection' | 'token/revocation' = 'token',
+): Promise<Response> {
+  return fetch(`${endpointBase(server)}/${endpoint}`, {
     method: 'POST',
     headers: {
       authorization: `Basic ${Buffer.from('web:not-the-secret').toString('base64')}`,
@@ -112,7 +116,7 @@ export async function badClientAuthentication(server: TestServer, headers: Recor
       accept: 'application/json',
       ...headers,
     },
-    body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
+    body: new URLSearchParams(endpoint === 'token' ? { grant_type: 'client_credentials' } : { token: 'some-token' }).toString(),
   });
 }
 
