@@ -14,13 +14,19 @@ function postgresTypes() {
   };
 }
 
-export function openPostgres(url: string): Storage {
+/**
+ * `onIdleError` hears about idle connections the server closed (restart, failover, an
+ * administrator). Without a listener pg re-throws that as an uncaught exception, ending the
+ * process; the pool replaces the connection, and /readyz reports an outage that lasts.
+ */
+export function openPostgres(url: string, onIdleError: (error: Error) => void = () => {}): Storage {
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
     connectionTimeoutMillis: 5000,
     types: postgresTypes() as pg.CustomTypesConfig,
   });
+  pool.on('error', onIdleError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

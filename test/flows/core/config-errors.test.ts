@@ -22,6 +22,64 @@ async function startFailure(start: () => Promise<unknown>): Promise<string> {
   throw new Error('the start succeeded with an invalid configuration file');
 }
 
+// The file is read and validated before storage is opened, so these need no database of each kind.
+describe('invalid configuration files are reported precisely', () => {
+  const rejectStart = (options: Omit<StartOptions, 'dialect'>) => startFailure(() => startServer(options));
+
+  test('an unknown field names the file, the entry and the field', async () => {
+    const message = await rejectStart({ declarations: { applications: [{ ...validApplication('notes'), redirect_url: redirectUri }] } });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /applications\[0\] \("notes"\)/);
+    assert.match(message, /unknown field "redirect_url"/);
+  });
+
+  test('an unknown top-level section is named', async () => {
+    const message = await rejectStart({ declarations: { clients: [] } });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /unknown field "clients"/);
+  });
+
+  test('an invalid value names the entry and the field', async () => {
+    const message = await rejectStart({ declarations: { applications: [{ ...validApplication('notes'), redirect_uris: ['not a url'] }] } });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /applications\[0\] \("notes"\)\.redirect_uris\[0\]/);
+  });
+
+  test('a value of the wrong type names the entry and the field', async () => {
+    const message = await rejectStart({ declarations: { users: [validUser('ursula'), { ...validUser('victor'), groups: 'staff' }] } });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /users\[1\] \("victor"\)\.groups/);
+    assert.match(message, /array/i);
+  });
+
+  test('a file that is not YAML says so, with the file and the line', async () => {
+    const message = await rejectStart({ configText: 'applications:\n  - client_id: notes\n    redirect_uris: [https://app.example.test/callback\nusers: []\n' });
+    assert.match(message, /gatehouse\.yaml/);
+    assert.match(message, /not valid YAML/);
+    assert.match(message, /line \d+/);
+  });
+
+  test('a YAML file is checked the same way', async () => {
+    const message = await rejectStart({ configText: 'users:\n  - username: tom\n    passwd: tom has a long enough password\n' });
+    assert.match(message, /gatehouse\.yaml/);
+    assert.match(message, /users\[0\] \("tom"\)/);
+    assert.match(message, /unknown field "passwd"/);
+  });
+
+  test('a duplicate client_id names the second entry', async () => {
+    const message = await rejectStart({ declarations: { applications: [validApplication('notes'), validApplication('notes')] } });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /applications\[1\] \("notes"\)/);
+    assert.match(message, /declared twice/);
+  });
+
+  test('a duplicate username differing only in case and width is a duplicate too', async () => {
+    const message = await rejectStart({ declarations: { users: [validUser('Wendy'), validUser('ｗｅｎｄｙ')] } });
+    assert.match(message, /users\[1\]/);
+    assert.match(message, /declared twice/);
+  });
+});
+
 for (const dialect of dialects) {
   describe(`invalid configuration files stop the start and change nothing (${dialect})`, () => {
     let server: TestServer;
@@ -35,8 +93,6 @@ for (const dialect of dialects) {
       await storage?.close();
       await server?.close();
     });
-
-    const rejectStart = (options: Omit<StartOptions, 'dialect'>) => startFailure(() => startServer({ ...options, dialect }));
 
     /** Restarts the running server on a bad file: it must refuse, and keep every stored row as it was. */
     async function rejectRestart(change: ConfigChange): Promise<string> {
@@ -55,52 +111,6 @@ for (const dialect of dialects) {
         scopes: await db.selectFrom('scopes').selectAll().orderBy('name').execute(),
       };
     }
-
-    test('an unknown field names the file, the entry and the field', async () => {
-      const message = await rejectStart({ declarations: { applications: [{ ...validApplication('notes'), redirect_url: redirectUri }] } });
-      assert.match(message, /gatehouse\.json/);
-      assert.match(message, /applications\[0\] \("notes"\)/);
-      assert.match(message, /unknown field "redirect_url"/);
-    });
-
-    test('an unknown top-level section is named', async () => {
-      const message = await rejectStart({ declarations: { clients: [] } });
-      assert.match(message, /gatehouse\.json/);
-      assert.match(message, /unknown field "clients"/);
-    });
-
-    test('an invalid value names the entry and the field', async () => {
-      const message = await rejectStart({ declarations: { applications: [{ ...validApplication('notes'), redirect_uris: ['not a url'] }] } });
-      assert.match(message, /gatehouse\.json/);
-      assert.match(message, /applications\[0\] \("notes"\)\.redirect_uris\[0\]/);
-    });
-
-    test('a value of the wrong type names the entry and the field', async () => {
-      const message = await rejectStart({ declarations: { users: [validUser('ursula'), { ...validUser('victor'), groups: 'staff' }] } });
-      assert.match(message, /gatehouse\.json/);
-      assert.match(message, /users\[1\] \("victor"\)\.groups/);
-      assert.match(message, /array/i);
-    });
-
-    test('a file that is not YAML says so, with the file and the line', async () => {
-      const message = await rejectStart({ configText: 'applications:\n  - client_id: notes\n    redirect_uris: [https://app.example.test/callback\nusers: []\n' });
-      assert.match(message, /gatehouse\.yaml/);
-      assert.match(message, /not valid YAML/);
-      assert.match(message, /line \d+/);
-    });
-
-    test('a duplicate client_id names the second entry', async () => {
-      const message = await rejectStart({ declarations: { applications: [validApplication('notes'), validApplication('notes')] } });
-      assert.match(message, /gatehouse\.json/);
-      assert.match(message, /applications\[1\] \("notes"\)/);
-      assert.match(message, /declared twice/);
-    });
-
-    test('a duplicate username differing only in case and width is a duplicate too', async () => {
-      const message = await rejectStart({ declarations: { users: [validUser('Wendy'), validUser('ｗｅｎｄｙ')] } });
-      assert.match(message, /users\[1\]/);
-      assert.match(message, /declared twice/);
-    });
 
     test('a password breaking the policy in the third user writes none of the three', async () => {
       const message = await rejectRestart({

@@ -3,7 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { expectPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
-import { dialects } from '../../helpers/databases.js';
+import pg from 'pg';
+import { dialects, postgresUrl } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { alice, coreDeclarations, postLogoutRedirectUri } from './fixtures.js';
 import { discoverRelyingParties, newBrowser, obtainCallback, signIn, startAuthorization, type RelyingParties } from './steps.js';
@@ -119,6 +120,25 @@ for (const dialect of dialects) {
       const ready = await fetch(`${server.url}/readyz`);
       assert.equal(ready.status, 200);
       assert.deepEqual(await ready.json(), { status: 'ready' });
+    });
+
+    test('/readyz says 503 while the database refuses connections, and the process survives it', { skip: dialect === 'postgres' ? false : 'needs a PostgreSQL server to take away' }, async () => {
+      const name = new URL(server.config.databaseUrl!).pathname.slice(1);
+      const admin = new pg.Client({ connectionString: postgresUrl });
+      await admin.connect();
+      try {
+        // Refuse new connections and cut the open ones, as a database restart or failover does.
+        await admin.query(`alter database ${name} allow_connections false`);
+        await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+        const down = await fetch(`${server.url}/readyz`);
+        assert.equal(down.status, 503);
+        assert.deepEqual(await down.json(), { status: 'unavailable', reason: 'database unreachable' });
+        assert.equal((await fetch(`${server.url}/healthz`)).status, 200, 'the process is alive');
+      } finally {
+        await admin.query(`alter database ${name} allow_connections true`);
+        await admin.end();
+      }
+      assert.equal((await fetch(`${server.url}/readyz`)).status, 200, 'ready again once the database is back');
     });
 
     test('redirects after form posts are 303: login, consent, deny and logout', async () => {
