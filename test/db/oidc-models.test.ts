@@ -12,6 +12,7 @@ import { openPostgres, openSqlite } from '../../src/db/connect.js';
 import type { Database, Storage } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { createOidcModelQueries, type OidcModelRow } from '../../src/db/queries/oidc-models.js';
+import { sweepExpired } from '../../src/db/sweep-expired.js';
 import { createAdapterClass } from '../../src/oidc/adapter.js';
 import { createPostgresDatabase, dialects } from '../helpers/databases.js';
 
@@ -212,6 +213,20 @@ for (const dialect of dialects) {
       assert.equal(await rows.deleteExpired(now), 2);
       const left = await storage.db.selectFrom('oidc_models').select('id').orderBy('id').execute();
       assert.deepEqual(left.map((r) => r.id), ['forever', 'fresh']);
+    });
+
+    test('the periodic sweep removes expired protocol rows and attempt counters, nothing else', async () => {
+      await storage.db.deleteFrom('attempt_counters').execute();
+      await rows.upsert(row({ model: 'Session', id: 'gone', expires_at: now - minute }));
+      await rows.upsert(row({ model: 'Session', id: 'kept', expires_at: now + minute }));
+      const counter = { failures: 1, window_started_at: now - 10 * minute, locked_until: null, lock_count: 0 };
+      await storage.db.insertInto('attempt_counters').values([
+        { key: 'ip:203.0.113.1', ...counter, expires_at: now - minute },
+        { key: 'ip:203.0.113.2', ...counter, expires_at: now + minute },
+      ]).execute();
+      assert.equal(await sweepExpired(storage.db, { now: () => now }), 2);
+      assert.deepEqual((await storage.db.selectFrom('oidc_models').select('id').execute()).map((r) => r.id), ['kept']);
+      assert.deepEqual((await storage.db.selectFrom('attempt_counters').select('key').execute()).map((r) => r.key), ['ip:203.0.113.2']);
     });
 
     test('destroy removes one row', async () => {

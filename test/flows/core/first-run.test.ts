@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
@@ -51,13 +52,21 @@ for (const dialect of dialects) {
     let firstStartup: TestServer['startup'];
     let secretFile: string;
 
+    let dataParent: string;
+
     before(async () => {
-      server = await startServer({ declarations: applicationsOnly, dialect });
+      // A data directory that does not exist yet, as on a fresh machine.
+      dataParent = await mkdtemp(path.join(tmpdir(), 'gatehouse-first-run-'));
+      const dataDir = path.join(dataParent, 'not', 'yet', 'data');
+      server = await startServer({ declarations: applicationsOnly, dialect, env: { GATEHOUSE_DATA_DIR: dataDir } });
       firstStartup = server.startup;
-      secretFile = path.join(server.config.dataDir, defaults.secretFileName);
+      secretFile = path.join(dataDir, defaults.secretFileName);
       spa = await oidc.discovery(new URL(server.issuer), 'spa', undefined, oidc.None(), insecure);
     });
-    after(() => server?.close());
+    after(async () => {
+      await server?.close();
+      await rm(dataParent, { recursive: true, force: true });
+    });
 
     async function signsIn(username: string, password: string): Promise<boolean> {
       const { pending, callback } = await obtainCallback(newBrowser(server), spa, 'openid profile', {}, { username, password });
@@ -74,7 +83,9 @@ for (const dialect of dialects) {
     });
 
     if (dialect === 'sqlite') {
-      test('embedded mode generates secret.key with mode 0600 and reuses it at the next start', async () => {
+      test('embedded mode creates the data directory (0700) with the database and secret.key (0600), and reuses them', async () => {
+        assert.equal((await stat(server.config.dataDir)).mode & 0o777, 0o700);
+        assert.ok((await stat(path.join(server.config.dataDir, defaults.sqliteFileName))).isFile());
         assert.equal(firstStartup.freshSecret, true);
         const { mode } = await stat(secretFile);
         assert.equal(mode & 0o777, 0o600);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { expectPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
+import { expectPage, expectRedirect, readForm, type Browser, type Page } from '../../helpers/browser.js';
 import pg from 'pg';
 import { dialects, postgresUrl } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
@@ -156,6 +156,8 @@ for (const dialect of dialects) {
       const abort = readForm(second, 'form[action$="/abort"]');
       const afterAbort = await rawPost(another, new URL(abort.action, second.url).toString(), abort.fields);
       assert.equal(afterAbort.status, 303, 'after the cancel post');
+      const denied = new URL(expectRedirect(await another.get(new URL(afterAbort.headers.get('location')!, second.url).toString())));
+      assert.equal(denied.searchParams.get('error'), 'access_denied', 'cancelling tells the application');
 
       const spaBrowser = newBrowser(server);
       const tokens = await signIn(server, rp.spa, 'openid', {}, spaBrowser);
