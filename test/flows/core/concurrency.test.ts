@@ -14,7 +14,11 @@ interface Outcome {
   refreshToken: string | undefined;
 }
 
-/** Sends the same token request from `racers` clients at once, spread over the given instances. */
+/**
+ * Sends the same token request from `racers` clients at once, spread over the given instances.
+ * (On SQLite one process never interleaves two redemptions, since the driver is synchronous;
+ * test/db/oidc-models.test.ts races the consuming statement itself from several threads.)
+ */
 async function race(server: TestServer, bases: string[], fields: Record<string, string>): Promise<Outcome[]> {
   return Promise.all(
     Array.from({ length: racers }, async (_, index) => {
