@@ -7,7 +7,7 @@ import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import { resolveMasterSecret } from './crypto/master-secret.js';
 import { createSecretBox } from './crypto/secret-box.js';
-import { openPostgres, openSqlite } from './db/connect.js';
+import { openStorage } from './db/open-storage.js';
 import type { Storage } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { sweepExpired } from './db/sweep-expired.js';
@@ -55,10 +55,6 @@ export interface GatehouseApp {
   startup: StartupReport;
 }
 
-function openStorage(config: GatehouseConfig): Storage {
-  return config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(`${config.dataDir}/${defaults.sqliteFileName}`);
-}
-
 /**
  * Prepares storage, keys and configuration, and returns the Fastify application without
  * listening: main.ts listens, tests listen on a free port.
@@ -68,7 +64,7 @@ export async function buildApp(config: GatehouseConfig, deps: AppDeps = {}): Pro
   const ids = deps.ids ?? randomIds;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const declarations = await readDeclarations(config.configFile);
-  const storage = deps.storage ?? openStorage(config);
+  const storage = deps.storage ?? openStorage(config, (error) => logger.warn({ err: error }, 'the database closed an idle connection'));
   try {
     const { db } = storage;
     await migrateToLatest(db);

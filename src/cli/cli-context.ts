@@ -1,10 +1,7 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { readDeclarations } from '../config/config-file.js';
-import { defaults } from '../config/defaults.js';
 import { loadConfig } from '../config/load.js';
-import { openPostgres, openSqlite } from '../db/connect.js';
-import type { Storage } from '../db/database.js';
+import { openStorage, sqliteFileOf } from '../db/open-storage.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { createSignInProtection, type SignInProtection } from '../protection/sign-in-protection.js';
@@ -26,7 +23,8 @@ export interface CliContext {
 export async function openCliContext(env: NodeJS.ProcessEnv | undefined): Promise<CliContext> {
   const config = loadConfig(env);
   const declarations = await readDeclarations(config.configFile);
-  const storage = openStorage(config.databaseUrl, config.dataDir);
+  assertDatabaseExists(config.databaseUrl, config.dataDir);
+  const storage = openStorage(config);
   try {
     await migrateToLatest(storage.db);
   } catch (error) {
@@ -41,12 +39,10 @@ export async function openCliContext(env: NodeJS.ProcessEnv | undefined): Promis
   };
 }
 
-function openStorage(databaseUrl: string | undefined, dataDir: string): Storage {
-  if (databaseUrl) return openPostgres(databaseUrl);
-  const file = path.join(dataDir, defaults.sqliteFileName);
-  // Creating an empty database here would only hide a wrong GATEHOUSE_DATA_DIR.
-  if (!existsSync(file)) {
+/** Creating an empty database here would only hide a wrong GATEHOUSE_DATA_DIR. */
+function assertDatabaseExists(databaseUrl: string | undefined, dataDir: string): void {
+  const file = sqliteFileOf(dataDir);
+  if (!databaseUrl && !existsSync(file)) {
     throw new GatehouseError('config_invalid', `no Gatehouse database at ${file}: set GATEHOUSE_DATA_DIR (or DATABASE_URL) as for the server`);
   }
-  return openSqlite(file);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { defaults } from '../config/defaults.js';
-import { isGatehouseError } from '../errors/gatehouse-error.js';
+import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 import type { UserService } from '../users/user-service.js';
 
 export interface AdminReport {
@@ -25,6 +25,9 @@ export async function ensureFirstAdmin(users: UserService, configuredPassword: s
       disabled: false,
     });
   } catch (error) {
+    if (isGatehouseError(error) && configuredPassword !== undefined) {
+      throw new GatehouseError(error.code, `GATEHOUSE_ADMIN_PASSWORD: ${error.message}`, { cause: error, expose: true });
+    }
     // Another instance starting at the same moment may have created it first (a unique violation).
     if (isGatehouseError(error) || (await users.count()) === 0) throw error;
     return undefined;

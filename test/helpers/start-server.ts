@@ -4,9 +4,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildApp, type StartupReport } from '../../src/app.js';
-import { defaults } from '../../src/config/defaults.js';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load.js';
-import { openPostgres, openSqlite } from '../../src/db/connect.js';
+import { openStorage } from '../../src/db/open-storage.js';
 import type { Storage } from '../../src/db/database.js';
 import { createPostgresDatabase, type TestDialect } from './databases.js';
 import { freePort } from './free-port.js';
@@ -114,7 +113,7 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
       running = true;
     },
     openStorage() {
-      return config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(path.join(config.dataDir, defaults.sqliteFileName));
+      return openStorage(config);
     },
     async startSibling() {
       const sibling = await launch(baseEnv, async () => {}, config.publicUrl.origin);

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { expectPage, isPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
 import { dialects } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, coreDeclarations, redirectUri } from './fixtures.js';
+import { alice, coreDeclarations } from './fixtures.js';
 import { discoverRelyingParties, newBrowser, postToken, startAuthorization, type RelyingParties } from './steps.js';
 
 const loginForm = 'form[action$="/login"]';

@@ -1,8 +1,5 @@
 import { Readable } from 'node:stream';
-import path from 'node:path';
 import { runCli } from '../../../src/cli/run-cli.js';
-import { defaults } from '../../../src/config/defaults.js';
-import { openPostgres, openSqlite } from '../../../src/db/connect.js';
 import { createAttemptCounterQueries, type AttemptCounterRow } from '../../../src/db/queries/attempt-counters.js';
 import { Browser, expectPage, isPage, type Page } from '../../helpers/browser.js';
 import type { TestServer } from '../../helpers/start-server.js';
@@ -165,8 +162,7 @@ export function median(values: number[]): number {
 
 /** Reads one attempt counter straight from the server's database, to see what was stored. */
 export async function readCounter(server: TestServer, key: string): Promise<AttemptCounterRow | undefined> {
-  const { config } = server;
-  const storage = config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(path.join(config.dataDir, defaults.sqliteFileName));
+  const storage = server.openStorage();
   try {
     return await createAttemptCounterQueries(storage.db).find(key);
   } finally {
