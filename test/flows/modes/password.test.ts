@@ -121,6 +121,13 @@ for (const dialect of dialects) {
       assert.equal(outside.body.error, 'invalid_scope');
     });
 
+    test('a DPoP proof is refused rather than silently answered with a bearer token', async () => {
+      const { status, body } = await asLegacy({ username: alice.username, password: alice.password, scope: 'openid' }, { dpop: 'eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.sig' });
+      assert.equal(status, 400);
+      assert.equal(body.error, 'invalid_request');
+      assert.equal(body.access_token, undefined);
+    });
+
     test('a wrong client secret is invalid_client, whatever the user\'s password', async () => {
       const { status, body } = await postToken(server, {
         grant_type: 'password', client_id: 'legacy', client_secret: 'wrong-secret-0123456789-0123456789', username: alice.username, password: alice.password,
