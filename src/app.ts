@@ -81,7 +81,7 @@ export async function buildApp(config: GatehouseConfig, deps: AppDeps = {}): Pro
     const protection = createSignInProtection({ db, clock, settings: declarations.security });
     const signIn = await createPasswordSignIn({ users, protection });
     const provider = createProvider({
-      issuer: config.issuer, db, clock, logger, signingKeys: keys.signingKeys, cookieKeys: keys.cookieKeys, customScopes, applications, users, signIn,
+      issuer: config.issuer, db, clock, logger, signingKeys: keys.signingKeys, cookieKeys: keys.cookieKeys, customScopes, applications, users, signIn, clientIp: clientIpOf,
     });
     const applied = await applyDeclarations(db, declarations, {
       box, clock, ids, validateClient: createClientValidator(provider), source: config.configFile ?? '',

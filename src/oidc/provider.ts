@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { ApplicationService, ClientMetadata as GatehouseClientMetadata, ClientValidator } from '../applications/application-service.js';
@@ -31,6 +32,7 @@ export interface ProviderDeps {
   users: UserService;
   /** The same password check (and protection) as the login page, for the password grant. */
   signIn: PasswordSignIn;
+  clientIp: (req: IncomingMessage) => string;
 }
 
 export type OidcProvider = InstanceType<typeof Provider>;
@@ -111,20 +113,20 @@ export function createProvider(deps: ProviderDeps): OidcProvider {
   const provider = new Provider(deps.issuer, configuration);
   // Gatehouse rewrites Host and X-Forwarded-* to the configured public URL before the engine sees them.
   provider.proxy = true;
-  registerPasswordGrant(provider, { signIn: deps.signIn, findAccount, clock: deps.clock, supportedScopes: scopes });
+  registerPasswordGrant(provider, { signIn: deps.signIn, clientIp: deps.clientIp, findAccount, clock: deps.clock, supportedScopes: scopes });
   answerUnauthorizedClient(provider);
   provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc server error'));
   return provider;
 }
 
-/** Validates application metadata with the engine's own rules, naming the application and the problem. */
+/** Validates application metadata with the engine's own rules; the caller names the entry. */
 export function createClientValidator(provider: OidcProvider): ClientValidator {
   return async (metadata: GatehouseClientMetadata) => {
     try {
       await provider.Client.validate(metadata as unknown as ClientMetadata);
     } catch (error) {
       const e = error as { error_description?: string; message: string };
-      throw new GatehouseError('config_invalid', `application "${metadata.client_id}": ${e.error_description ?? e.message}`);
+      throw new GatehouseError('config_invalid', e.error_description ?? e.message);
     }
   };
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Clock } from '../../runtime/clock.js';
 import type { PasswordSignIn } from '../../sign-in/password-sign-in.js';
 import { errors, type Account, type FindAccount } from '../engine.js';
@@ -17,6 +18,8 @@ type GrantContext = Parameters<GrantHandler>[0];
 
 export interface PasswordGrantDeps {
   signIn: PasswordSignIn;
+  /** The client address Gatehouse computed (trusted proxies applied), as the login page uses. */
+  clientIp: (req: IncomingMessage) => string;
   findAccount: FindAccount;
   clock: Clock;
   supportedScopes: readonly string[];
@@ -60,7 +63,7 @@ function requireCredentials(ctx: GrantContext): { username: string; password: st
 
 /** One answer, invalid_grant, for an unknown user, a wrong password, a disabled or locked account. */
 async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username: string, password: string): Promise<Account> {
-  const outcome = await deps.signIn({ identifier: username, password, clientIp: ctx.ip });
+  const outcome = await deps.signIn({ identifier: username, password, clientIp: deps.clientIp(ctx.req) });
   if (!outcome.ok) {
     if ('retryAfterSeconds' in outcome && typeof outcome.retryAfterSeconds === 'number') throw tooManyAttempts(ctx, outcome.retryAfterSeconds);
     throw new errors.InvalidGrant();

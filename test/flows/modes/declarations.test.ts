@@ -45,7 +45,7 @@ describe('an application declares exactly the modes it gets', () => {
     const outside = await refusedStart([webApp('intranet', { scope: 'openid profile', id_token_claims_scopes: ['employee'] })]);
     assert.match(outside, /\("intranet"\)\.id_token_claims_scopes: "employee" is not in the application's scope/);
     const unknown = await refusedStart([webApp('intranet', { id_token_claims_scopes: ['payroll'] })]);
-    assert.match(unknown, /application "intranet": id_token_claims_scopes: "payroll" is not a scope this server knows/);
+    assert.match(unknown, /\("intranet"\): id_token_claims_scopes: "payroll" is not a scope this server knows/);
   });
 
   test('implicit and hybrid modes need https redirect URIs for web applications (the engine\'s rule, named)', async () => {
