@@ -17,6 +17,8 @@ export const defaults = {
   sweepIntervalSeconds: 60,
   /** Bodies of Gatehouse's own forms are small; anything larger is refused (oidc-provider caps its own at 56 KiB). */
   bodyLimitBytes: 64 * 1024,
+  /** oidc-provider's own cap on the bodies it parses; larger declared bodies get a 413 first. */
+  oidcBodyLimitBytes: 56 * 1024,
   /** The first administrator's user name on a fresh installation. */
   adminUsername: 'admin',
   /** A GATEHOUSE_SECRET shorter than this cannot be a random 256-bit value. */

@@ -6,13 +6,14 @@ import { applySecurityHeaders } from './security-headers.js';
 
 /**
  * Hands every request under /oidc to oidc-provider untouched: the body stream is left unread
- * (the engine parses and caps it at 56 KiB itself) and the mount path is stripped the way
- * oidc-provider expects (it derives the mount from req.originalUrl).
+ * (the engine parses it) and the mount path is stripped the way oidc-provider expects (it
+ * derives the mount from req.originalUrl).
  */
 export async function mountOidc(app: FastifyInstance, provider: OidcProvider): Promise<void> {
   const mountPath = defaults.oidcMountPath;
   const callback = provider.callback();
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    if (Number(request.headers['content-length']) > defaults.oidcBodyLimitBytes) return refuseOversized(request, reply);
     reply.hijack();
     const raw = request.raw as IncomingMessage & { originalUrl?: string };
     const rest = raw.url!.slice(mountPath.length);
@@ -27,4 +28,18 @@ export async function mountOidc(app: FastifyInstance, provider: OidcProvider): P
     scope.all(mountPath, handler);
     scope.all(`${mountPath}/*`, handler);
   });
+}
+
+/**
+ * The engine refuses a declared oversized body too, but as 400 "failed to parse the request
+ * body" and without reading it, so a client still uploading sees the connection reset instead
+ * of the answer. The body is drained so that the 413 arrives.
+ */
+function refuseOversized(request: FastifyRequest, reply: FastifyReply) {
+  request.raw.resume();
+  applySecurityHeaders(reply.raw);
+  return reply
+    .code(413)
+    .header('connection', 'close')
+    .send({ error: 'invalid_request', error_description: `the request body is larger than ${defaults.oidcBodyLimitBytes / 1024} KiB` });
 }

@@ -86,14 +86,13 @@ for (const dialect of dialects) {
       assert.equal(await stillOnLogin(browser, page), true);
     });
 
-    test('an oversized token request is refused with a JSON error', async () => {
+    test('an oversized token request is refused with 413 and an OAuth JSON error', async () => {
       const response = await postToken(server, { grant_type: 'client_credentials', client_id: 'spa', padding: oversized });
-      // oidc-provider answers the OAuth way (RFC 6749 §5.2): 400 invalid_request.
-      assert.equal(response.status, 400);
+      assert.equal(response.status, 413);
       assert.match(response.headers.get('content-type') ?? '', /json/);
       const body = (await response.json()) as { error?: string; error_description?: string };
       assert.equal(body.error, 'invalid_request');
-      assert.match(body.error_description ?? '', /request body/);
+      assert.match(body.error_description ?? '', /request body is larger than 56 KiB/);
     });
 
     test('a login post without a CSRF token, or with a wrong one, is refused with 403 and signs nobody in', async () => {
