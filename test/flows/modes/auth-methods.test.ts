@@ -27,14 +27,12 @@ for (const dialect of dialects) {
     let server: TestServer;
     let metadata: oidc.ServerMetadata;
     let embeddedKey: CryptoKey;
-    let otherKey: CryptoKey;
     let strangerKey: CryptoKey;
 
     before(async () => {
       const embedded = await applicationKeyPair();
       const other = await applicationKeyPair();
       embeddedKey = embedded.privateKey;
-      otherKey = other.privateKey;
       strangerKey = (await applicationKeyPair()).privateKey;
 
       server = await startServer({

@@ -5,7 +5,7 @@ import { dialects } from '../../helpers/databases.js';
 import type { Browser } from '../../helpers/browser.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { allModes, allResponseTypes, redirectUri, scopes, secretOf, users, webApp } from './fixtures.js';
-import { authorizationUrl, callbackFor, fragmentOf, insecure, leftHalfHash, newBrowser, oauthError, verifyIdToken } from './steps.js';
+import { authorizationUrl, callbackFor, fragmentOf, insecure, leftHalfHash, newBrowser, verifyIdToken } from './steps.js';
 
 const declarations = {
   users,
