@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { dialects } from '../../helpers/databases.js';
-import { authorize, Browser } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, coreDeclarations, redirectUri, webSecret } from './fixtures.js';
+import { coreDeclarations, redirectUri } from './fixtures.js';
+import { discoverRelyingParties, newBrowser, signIn } from './steps.js';
 
 for (const dialect of dialects) {
   describe(`authorization code + PKCE (${dialect})`, () => {
@@ -14,27 +14,9 @@ for (const dialect of dialects) {
 
     before(async () => {
       server = await startServer({ declarations: coreDeclarations, dialect });
-      const options = { execute: [oidc.allowInsecureRequests] };
-      spa = await oidc.discovery(new URL(server.issuer), 'spa', undefined, oidc.None(), options);
-      web = await oidc.discovery(new URL(server.issuer), 'web', webSecret, undefined, options);
+      ({ spa, web } = await discoverRelyingParties(server));
     });
     after(() => server?.close());
-
-    async function signIn(config: oidc.Configuration, scope: string, extra: Record<string, string> = {}) {
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri,
-        scope,
-        state,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        ...extra,
-      });
-      const browser = new Browser([new URL(server.issuer).origin]);
-      const callback = await authorize(browser, url, alice);
-      return oidc.authorizationCodeGrant(config, new URL(callback), { pkceCodeVerifier: verifier, expectedState: state });
-    }
 
     test('discovery names the issuer under /oidc and the default endpoints', () => {
       const metadata = spa.serverMetadata();
@@ -48,7 +30,7 @@ for (const dialect of dialects) {
     });
 
     test('a public client completes code + PKCE and gets a signed id_token', async () => {
-      const tokens = await signIn(spa, 'openid profile');
+      const tokens = await signIn(server, spa, 'openid profile');
       const claims = tokens.claims()!;
       assert.equal(claims.iss, server.issuer);
       assert.equal(claims.aud, 'spa');
@@ -58,7 +40,7 @@ for (const dialect of dialects) {
     });
 
     test('userinfo releases claims by scope, plus groups', async () => {
-      const narrow = await signIn(web, 'openid email');
+      const narrow = await signIn(server, web, 'openid email');
       const sub = narrow.claims()!.sub;
       const emailOnly = await oidc.fetchUserInfo(web, narrow.access_token, sub);
       assert.equal(emailOnly.email, 'alice@example.com');
@@ -66,7 +48,7 @@ for (const dialect of dialects) {
       assert.equal(emailOnly.name, undefined);
       assert.equal(emailOnly.phone_number, undefined);
 
-      const wide = await signIn(web, 'openid profile email phone address groups');
+      const wide = await signIn(server, web, 'openid profile email phone address groups');
       const everything = await oidc.fetchUserInfo(web, wide.access_token, sub);
       assert.equal(everything.name, 'Alice Liddell');
       assert.equal(everything.preferred_username, 'Alice');
@@ -77,8 +59,7 @@ for (const dialect of dialects) {
 
     test('a public client without PKCE is refused', async () => {
       const url = oidc.buildAuthorizationUrl(spa, { redirect_uri: redirectUri, scope: 'openid' });
-      const browser = new Browser([new URL(server.issuer).origin]);
-      const result = await browser.get(url.toString());
+      const result = await newBrowser(server).get(url.toString());
       assert.ok('redirectedTo' in result);
       const params = new URL(result.redirectedTo).searchParams;
       assert.equal(params.get('error'), 'invalid_request');

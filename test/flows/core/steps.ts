@@ -1,5 +1,6 @@
 import * as oidc from 'openid-client';
-import { authorize, Browser, type Credentials } from '../../helpers/sign-in.js';
+import { insecure, newBrowser, oauthError } from '../../helpers/oauth.js';
+import { authorize, type Browser, type Credentials } from '../../helpers/sign-in.js';
 import type { TestServer } from '../../helpers/start-server.js';
 import { alice, m2mSecret, redirectUri, webSecret } from './fixtures.js';
 
@@ -10,8 +11,7 @@ export interface RelyingParties {
   m2m: oidc.Configuration;
 }
 
-/** The test server speaks plain http on 127.0.0.1; openid-client refuses that unless told. */
-export const insecure = { execute: [oidc.allowInsecureRequests] };
+export { insecure, newBrowser, oauthError };
 
 export async function discoverRelyingParties(server: TestServer): Promise<RelyingParties> {
   const issuer = new URL(server.issuer);
@@ -21,10 +21,6 @@ export async function discoverRelyingParties(server: TestServer): Promise<Relyin
     oidc.discovery(issuer, 'm2m', m2mSecret, undefined, insecure),
   ]);
   return { spa, web, m2m };
-}
-
-export function newBrowser(server: TestServer): Browser {
-  return new Browser([new URL(server.issuer).origin, server.url]);
 }
 
 /** What an application keeps between sending the browser away and receiving the callback. */
@@ -79,17 +75,6 @@ export async function signIn(
 
 /** Scope and prompt under which the engine issues a refresh token to an application allowed one. */
 export const offline = { scope: 'openid profile offline_access', extra: { prompt: 'consent' } };
-
-/** The OAuth error code of a rejected openid-client call, or a failure when the call succeeded. */
-export async function oauthError(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof oidc.ResponseBodyError) return error.error;
-    throw error;
-  }
-  throw new Error('expected the call to be refused, it succeeded');
-}
 
 /** A token request as any HTTP client sends it, for checks openid-client would refuse to make. */
 export function postToken(server: TestServer, fields: Record<string, string>, headers: Record<string, string> = {}, base = server.url) {

@@ -1,16 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
-import * as oidc from 'openid-client';
-import { authorize, Browser, type Credentials } from '../../helpers/sign-in.js';
+import { insecure, newBrowser, oauthError } from '../../helpers/oauth.js';
+import { authorize, type Browser, type Credentials } from '../../helpers/sign-in.js';
 import type { TestServer } from '../../helpers/start-server.js';
 import { alice, redirectUri } from './fixtures.js';
 
-/** The test server speaks plain http on 127.0.0.1; openid-client refuses that unless told. */
-export const insecure = { execute: [oidc.allowInsecureRequests] };
-
-export function newBrowser(server: TestServer): Browser {
-  return new Browser([new URL(server.issuer).origin, server.url]);
-}
+export { insecure, newBrowser, oauthError };
 
 /** An authorization request URL as an application builds it by hand. */
 export function authorizationUrl(server: TestServer, params: Record<string, string>): URL {
@@ -52,19 +47,6 @@ export async function verifyIdToken(
     jwksCache.set(server.issuer, jwks);
   }
   return (await jwtVerify(idToken, jwks, options)).payload;
-}
-
-/** The OAuth error code of a rejected openid-client call, or a failure when the call succeeded. */
-export async function oauthError(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof oidc.ResponseBodyError) return error.error;
-    if (error instanceof oidc.AuthorizationResponseError) return error.error;
-    if (error instanceof oidc.WWWAuthenticateChallengeError) return ((await error.response.json()) as { error: string }).error;
-    throw error;
-  }
-  throw new Error('expected the call to be refused, it succeeded');
 }
 
 /** A request to the token endpoint as any HTTP client sends it. */
