@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectPage, isPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
 import { dialects } from '../../helpers/databases.js';
-import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, coreDeclarations } from './fixtures.js';
-import { discoverRelyingParties, newBrowser, postToken, startAuthorization, type RelyingParties } from './steps.js';
+import type { TestServer } from '../../helpers/start-server.js';
+import { alice } from './fixtures.js';
+import { startCoreServer, newBrowser, postToken, startAuthorization, type RelyingParties } from './steps.js';
 
 const loginForm = 'form[action$="/login"]';
 const attackerUri = 'https://attacker.example/callback';
@@ -16,10 +16,7 @@ for (const dialect of dialects) {
     let server: TestServer;
     let rp: RelyingParties;
 
-    before(async () => {
-      server = await startServer({ declarations: coreDeclarations, dialect });
-      rp = await discoverRelyingParties(server);
-    });
+    before(async () => ({ server, rp } = await startCoreServer(dialect)));
     after(() => server?.close());
 
     /** A browser on the login page of a fresh authorization request by the spa application. */

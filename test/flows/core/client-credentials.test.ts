@@ -2,19 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { dialects } from '../../helpers/databases.js';
-import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { coreDeclarations } from './fixtures.js';
-import { discoverRelyingParties, oauthError, signIn, type RelyingParties } from './steps.js';
+import type { TestServer } from '../../helpers/start-server.js';
+import { startCoreServer, oauthError, signIn, type RelyingParties } from './steps.js';
 
 for (const dialect of dialects) {
   describe(`client credentials, introspection and revocation (${dialect})`, () => {
     let server: TestServer;
     let rp: RelyingParties;
 
-    before(async () => {
-      server = await startServer({ declarations: coreDeclarations, dialect });
-      rp = await discoverRelyingParties(server);
-    });
+    before(async () => ({ server, rp } = await startCoreServer(dialect)));
     after(() => server?.close());
 
     test('a machine client gets a token for a scope its application may request', async () => {

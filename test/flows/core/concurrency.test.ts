@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { dialects, postgresUrl, skipWithoutPostgres } from '../../helpers/databases.js';
-import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { coreDeclarations, redirectUri } from './fixtures.js';
-import { discoverRelyingParties, newBrowser, oauthError, obtainCallback, offline, postToken, signIn, type RelyingParties } from './steps.js';
+import type { TestServer } from '../../helpers/start-server.js';
+import { redirectUri } from './fixtures.js';
+import { startCoreServer, newBrowser, oauthError, obtainCallback, offline, postToken, signIn, type RelyingParties } from './steps.js';
 
 const racers = 10;
 
@@ -42,10 +42,7 @@ for (const dialect of dialects) {
     let server: TestServer;
     let rp: RelyingParties;
 
-    before(async () => {
-      server = await startServer({ declarations: coreDeclarations, dialect });
-      rp = await discoverRelyingParties(server);
-    });
+    before(async () => ({ server, rp } = await startCoreServer(dialect)));
     after(() => server?.close());
 
     async function codeRedemption() {

@@ -5,9 +5,9 @@ import * as oidc from 'openid-client';
 import { expectPage, expectRedirect, readForm, type Browser, type Page } from '../../helpers/browser.js';
 import pg from 'pg';
 import { dialects, postgresUrl } from '../../helpers/databases.js';
-import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, coreDeclarations, postLogoutRedirectUri } from './fixtures.js';
-import { discoverRelyingParties, newBrowser, obtainCallback, signIn, startAuthorization, type RelyingParties } from './steps.js';
+import type { TestServer } from '../../helpers/start-server.js';
+import { alice, postLogoutRedirectUri } from './fixtures.js';
+import { startCoreServer, newBrowser, obtainCallback, signIn, startAuthorization, type RelyingParties } from './steps.js';
 
 const loginForm = 'form[action$="/login"]';
 const consentForm = 'form[action$="/consent"]';
@@ -52,10 +52,7 @@ for (const dialect of dialects) {
     let server: TestServer;
     let rp: RelyingParties;
 
-    before(async () => {
-      server = await startServer({ declarations: coreDeclarations, dialect });
-      rp = await discoverRelyingParties(server);
-    });
+    before(async () => ({ server, rp } = await startCoreServer(dialect)));
     after(() => server?.close());
 
     async function onLoginPage(): Promise<{ browser: Browser; page: Page }> {

@@ -3,9 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { expectPage, expectRedirect, isPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
 import { dialects } from '../../helpers/databases.js';
-import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { coreDeclarations, postLogoutRedirectUri } from './fixtures.js';
-import { discoverRelyingParties, newBrowser, signIn, startAuthorization, type RelyingParties } from './steps.js';
+import type { TestServer } from '../../helpers/start-server.js';
+import { postLogoutRedirectUri } from './fixtures.js';
+import { startCoreServer, newBrowser, signIn, startAuthorization, type RelyingParties } from './steps.js';
 
 const logoutForm = 'form#op\\.logoutForm';
 
@@ -20,10 +20,7 @@ for (const dialect of dialects) {
     let server: TestServer;
     let rp: RelyingParties;
 
-    before(async () => {
-      server = await startServer({ declarations: coreDeclarations, dialect });
-      rp = await discoverRelyingParties(server);
-    });
+    before(async () => ({ server, rp } = await startCoreServer(dialect)));
     after(() => server?.close());
 
     async function signedInBrowser() {

@@ -1,8 +1,9 @@
 import * as oidc from 'openid-client';
 import { insecure, newBrowser, oauthError } from '../../helpers/oauth.js';
 import { authorize, type Browser, type Credentials } from '../../helpers/sign-in.js';
-import type { TestServer } from '../../helpers/start-server.js';
-import { alice, m2mSecret, redirectUri, webSecret } from './fixtures.js';
+import type { TestDialect } from '../../helpers/databases.js';
+import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { alice, coreDeclarations, m2mSecret, redirectUri, webSecret } from './fixtures.js';
 
 /** The relying parties of the core fixtures, each an unmodified openid-client configuration. */
 export interface RelyingParties {
@@ -21,6 +22,12 @@ export async function discoverRelyingParties(server: TestServer): Promise<Relyin
     oidc.discovery(issuer, 'm2m', m2mSecret, undefined, insecure),
   ]);
   return { spa, web, m2m };
+}
+
+/** A server with the core fixtures, and its relying parties: one per test file. */
+export async function startCoreServer(dialect: TestDialect): Promise<{ server: TestServer; rp: RelyingParties }> {
+  const server = await startServer({ declarations: coreDeclarations, dialect });
+  return { server, rp: await discoverRelyingParties(server) };
 }
 
 /** What an application keeps between sending the browser away and receiving the callback. */
