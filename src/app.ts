@@ -17,7 +17,7 @@ import { createCsrf } from './http/interaction/csrf.js';
 import { registerInteractionRoutes } from './http/interaction/routes.js';
 import { mountOidc } from './http/mount-oidc.js';
 import { clientIpOf, registerRequestContext } from './http/request-context.js';
-import { securityHeaders } from './http/security-headers.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
 import { ensureKeys } from './keys/ensure-keys.js';
 import { registerClientAuthThrottle } from './oidc/client-auth-throttle.js';
 import { createInteractions } from './oidc/interactions.js';
@@ -94,14 +94,12 @@ export async function buildApp(config: GatehouseConfig, deps: AppDeps = {}): Pro
       bodyLimit: defaults.bodyLimitBytes,
     });
     registerRequestContext(app, config.publicUrl);
-    app.addHook('onSend', async (_request, reply) => {
-      for (const [name, value] of Object.entries(securityHeaders)) if (!reply.hasHeader(name)) reply.header(name, value);
-    });
+    registerSecurityHeaders(app);
     registerErrorHandler(app);
     await app.register(formbody);
     registerHealthRoutes(app, db);
     app.get(stylesheetPath, async (_request, reply) =>
-      reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(stylesheet));
+      reply.header('cache-control', `public, max-age=${defaults.stylesheetMaxAgeSeconds}`).type('text/css; charset=utf-8').send(stylesheet));
     registerInteractionRoutes(app, {
       interactions: createInteractions(provider),
       csrf: createCsrf(box.derive('csrf')),

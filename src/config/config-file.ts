@@ -9,6 +9,7 @@ import type { ApplicationDeclaration } from '../applications/application-schema.
 import type { ScopeDeclaration } from '../scopes/scope-schema.js';
 import type { UserDeclaration } from '../users/user-schema.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import { normalizeIdentifier } from '../users/normalize.js';
 
 const configFileSchema = z
   .object({
@@ -52,9 +53,10 @@ function describePath(document: unknown, issuePath: PropertyKey[]): string {
 export function parseDeclarations(text: string, fileName: string): Declarations {
   let document: unknown;
   try {
-    document = parseYaml(text, { prettyErrors: true, uniqueKeys: true }) ?? {};
+    // Without prettyErrors the message carries no excerpt of the file, which could hold a secret.
+    document = parseYaml(text, { prettyErrors: false, uniqueKeys: true }) ?? {};
   } catch (error) {
-    throw new GatehouseError('config_invalid', `${fileName}: not valid YAML or JSON: ${(error as Error).message}`);
+    throw new GatehouseError('config_invalid', `${fileName}: not valid YAML or JSON${positionOf(text, error)}: ${(error as Error).message}`);
   }
   if (typeof document !== 'object' || Array.isArray(document)) {
     throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, security:)`);
@@ -72,8 +74,15 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
   const data = parsed.data;
   assertUnique(fileName, 'applications', data.applications.map((a) => a.client_id));
   assertUnique(fileName, 'scopes', data.scopes.map((s) => s.name));
-  assertUnique(fileName, 'users', data.users.map((u) => u.username.normalize('NFKC').trim().toLowerCase()));
+  assertUnique(fileName, 'users', data.users.map((u) => normalizeIdentifier(u.username)));
   return { ...data, security: toSecuritySettings(data.security) };
+}
+
+function positionOf(text: string, error: unknown): string {
+  const offset = (error as { pos?: [number, number] }).pos?.[0];
+  if (offset === undefined) return '';
+  const before = text.slice(0, offset);
+  return ` at line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
 }
 
 function assertUnique(fileName: string, section: string, keys: string[]): void {

@@ -27,6 +27,14 @@ export const defaults = {
   secretFileName: 'secret.key',
   /** The name of the SQLite file in the data directory. */
   sqliteFileName: 'gatehouse.sqlite',
+  /** PostgreSQL connections per instance: a few requests at once per core, well under the server's default 100. */
+  postgresPoolSize: 10,
+  /** How long a request waits for a PostgreSQL connection, and SQLite for its write lock, before failing. */
+  databaseWaitMilliseconds: 5000,
+  /** NIST SP 800-57: 2048-bit RSA is acceptable through 2030 and keeps signing fast. */
+  rsaModulusLength: 2048,
+  /** The stylesheet changes only with a release; an hour of caching spares a request per page. */
+  stylesheetMaxAgeSeconds: 60 * 60,
 
   /** Token lifetimes: short access tokens limit the damage of a leaked one (RFC 9700 §4.14). */
   ttl: {

@@ -37,7 +37,7 @@ const envSchema = z.object({
   GATEHOUSE_CONFIG: z.string().min(1).optional(),
   GATEHOUSE_ADMIN_PASSWORD: z.string().min(1).optional(),
   GATEHOUSE_TRUSTED_PROXIES: z.string().optional(),
-  GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(defaults.logLevel),
 });
 
 function parsePublicUrl(raw: string | undefined, port: number): URL {

@@ -31,8 +31,6 @@ export const securitySettingsSchema = z
     path: ['password_min_length'],
   });
 
-export type SecuritySettingsInput = z.input<typeof securitySettingsSchema>;
-
 export interface SecuritySettings {
   lockoutThreshold: number;
   lockoutWindowSeconds: number;

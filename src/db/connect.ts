@@ -3,6 +3,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { defaults } from '../config/defaults.js';
 import type { Database, Storage } from './database.js';
 
 /** int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range. */
@@ -22,8 +23,8 @@ function postgresTypes() {
 export function openPostgres(url: string, onIdleError: (error: Error) => void = () => {}): Storage {
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
-    connectionTimeoutMillis: 5000,
+    max: defaults.postgresPoolSize,
+    connectionTimeoutMillis: defaults.databaseWaitMilliseconds,
     types: postgresTypes() as pg.CustomTypesConfig,
   });
   pool.on('error', onIdleError);
@@ -36,7 +37,7 @@ export function openSqlite(file: string): Storage {
   const database = new SqliteDatabase(file);
   // WAL lets readers proceed during a write; busy_timeout makes a second process wait instead of failing.
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${defaults.databaseWaitMilliseconds}`);
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };

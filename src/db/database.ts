@@ -1,4 +1,4 @@
-import type { Generated, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
 /** Rows of oidc-provider's models: sessions, interactions, grants, codes, tokens, replay ids. */
 export interface OidcModelTable {
@@ -102,4 +102,3 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-export type { Generated };

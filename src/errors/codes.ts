@@ -13,8 +13,6 @@ export const errorCodes = {
   not_found: { status: 404, title: 'Not found' },
   csrf_invalid: { status: 403, title: 'The form has expired or was not sent by this site' },
   interaction_expired: { status: 400, title: 'The sign-in request has expired' },
-  sign_in_failed: { status: 401, title: 'Sign-in failed' },
-  too_many_attempts: { status: 429, title: 'Too many attempts' },
   password_policy: { status: 400, title: 'The password does not meet the password policy' },
   user_not_found: { status: 404, title: 'No such user' },
   conflict: { status: 409, title: 'Conflicts with existing data' },

@@ -32,8 +32,8 @@ function wantsHtml(request: FastifyRequest): boolean {
 /** The one place where errors become responses: an HTML page for browsers, a JSON problem otherwise. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: GatehouseError) {
   const title = errorCodes[error.code].title;
-  // A 5xx never shows its message: it may carry internals.
-  const detail = error.expose ? error.message : 'Something went wrong on our side. Try again later.';
+  // A 5xx never shows its message, whatever `expose` says: it may carry internals.
+  const detail = error.expose && error.status < 500 ? error.message : 'Something went wrong on our side. Try again later.';
   if (error.retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfter))));
   reply.code(error.status);
   if (wantsHtml(request)) return reply.type('text/html; charset=utf-8').send(messagePage(title, detail));

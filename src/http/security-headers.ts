@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * Headers on every response: no framing, no referrer leaks, no caching of pages that carry
@@ -16,8 +17,18 @@ export const securityHeaders: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
 };
 
+/** For responses written by oidc-provider on the raw Node response. */
 export function applySecurityHeaders(res: ServerResponse): void {
   for (const [name, value] of Object.entries(securityHeaders)) {
     if (!res.hasHeader(name)) res.setHeader(name, value);
   }
+}
+
+/** For Gatehouse's own routes; a route that sets one of these (the stylesheet's cache-control) keeps its own. */
+export function registerSecurityHeaders(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply) => {
+    for (const [name, value] of Object.entries(securityHeaders)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+  });
 }

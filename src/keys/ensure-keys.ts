@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { defaults } from '../config/defaults.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
 import { createKeyQueries } from '../db/queries/keys.js';
@@ -17,7 +18,7 @@ export interface KeyMaterial {
 }
 
 async function newSigningKey(alg: (typeof signingAlgorithms)[number]): Promise<{ publicJwk: JWK; privateJwk: JWK }> {
-  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: 2048 });
+  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: defaults.rsaModulusLength });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   const meta = { kid, alg, use: 'sig' };
