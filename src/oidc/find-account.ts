@@ -1,6 +1,7 @@
 import type { ScopeClaims } from '../scopes/scope-claims.js';
 import type { UserService } from '../users/user-service.js';
 import { userClaims } from '../users/claims.js';
+import { claimsApplicationMayRequest } from './claims-parameter.js';
 import type { Account, FindAccount } from './engine.js';
 import { idTokenClaimNames } from './id-token-claims.js';
 
@@ -8,13 +9,16 @@ import { idTokenClaimNames } from './id-token-claims.js';
  * Resolves a subject to its claims. A disabled or deleted user has no account any more, so
  * oidc-provider refuses its refresh tokens and userinfo calls. The engine then keeps, of what
  * is returned here, the claims of the granted scopes and the `claims` parameter; for an
- * id_token the list is narrowed first (see id-token-claims.ts).
+ * id_token the list is narrowed first (see id-token-claims.ts). Whatever was requested, only
+ * claims the application's scopes could release leave here: the authorization request was
+ * checked (claims-parameter.ts), and this still holds for its tokens if the application changes.
  */
 export function createFindAccount(users: UserService, claimsOf: ScopeClaims): FindAccount {
   return async (ctx, sub): Promise<Account | undefined> => {
     const user = await users.findById(sub);
     if (!user || user.disabled) return undefined;
-    const claims = { ...userClaims(user), sub: user.id };
+    const mayRequest = claimsApplicationMayRequest(ctx.oidc?.client?.scope, claimsOf);
+    const claims = { ...Object.fromEntries(Object.entries(userClaims(user)).filter(([name]) => mayRequest.has(name))), sub: user.id };
     return {
       accountId: user.id,
       claims: async (use, scope, requested) => {

@@ -13,6 +13,8 @@ export interface PendingInteraction {
   accountId: string | undefined;
   /** Scopes the user has not granted this application yet. */
   missingScopes: string[];
+  /** Claims the `claims` parameter names that the user has not granted yet; consent grants them too, so the page shows them. */
+  missingClaims: string[];
   loginHint: string | undefined;
 }
 
@@ -41,14 +43,15 @@ export function createInteractions(provider: OidcProvider) {
     const clientId = String(found.params.client_id);
     const client = await provider.Client.find(clientId);
     const prompt = found.prompt.name === 'consent' ? 'consent' : 'login';
-    const missing = found.prompt.details.missingOIDCScope;
+    const { missingOIDCScope, missingOIDCClaims } = found.prompt.details;
     return {
       uid: found.uid,
       prompt,
       clientId,
       clientName: client?.clientName ?? clientId,
       accountId: found.session?.accountId,
-      missingScopes: Array.isArray(missing) ? (missing as string[]) : [],
+      missingScopes: Array.isArray(missingOIDCScope) ? (missingOIDCScope as string[]) : [],
+      missingClaims: Array.isArray(missingOIDCClaims) ? (missingOIDCClaims as string[]) : [],
       loginHint: typeof found.params.login_hint === 'string' ? found.params.login_hint : undefined,
     };
   }
@@ -66,7 +69,7 @@ export function createInteractions(provider: OidcProvider) {
       return finish(req, res, uid, { login: { accountId, amr, remember: true } });
     },
 
-    /** Records the user's consent to every scope and claim the request is missing, as a grant. */
+    /** Records the user's consent to every scope and claim the request is missing (what `load` showed), as a grant. */
     async finishConsent(req: IncomingMessage, res: ServerResponse, uid: string): Promise<string> {
       const found = await details(req, res, uid);
       const accountId = found.session?.accountId;

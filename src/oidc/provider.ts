@@ -12,6 +12,7 @@ import type { CustomScope } from '../scopes/scope-service.js';
 import type { PasswordSignIn } from '../sign-in/password-sign-in.js';
 import type { UserService } from '../users/user-service.js';
 import { createAdapterClass } from './adapter.js';
+import { assertClaimsParameter } from './claims-parameter.js';
 import { extraClientMetadata } from './client-metadata.js';
 import { Provider, type ClientMetadata, type Configuration } from './engine.js';
 import { createFindAccount } from './find-account.js';
@@ -87,7 +88,8 @@ export function createProvider(deps: ProviderDeps): OidcProvider {
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
-      claimsParameter: { enabled: true },
+      // Names single claims, but only ones the application's scopes could release (claims-parameter.ts).
+      claimsParameter: { enabled: true, assertClaimsParameter: assertClaimsParameter(claimsOf) },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       // No resource servers are modelled yet: access tokens are for userinfo and introspection.
       resourceIndicators: { enabled: false },

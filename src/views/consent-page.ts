@@ -8,6 +8,8 @@ export interface ConsentPageModel {
   applicationName: string;
   username: string;
   scopes: Array<{ name: string; description: string }>;
+  /** Single claims the application asks for by name (the `claims` parameter), beyond its scopes. */
+  claims: string[];
 }
 
 export function consentPage(model: ConsentPageModel): string {
@@ -17,6 +19,7 @@ export function consentPage(model: ConsentPageModel): string {
 <p><strong>${model.applicationName}</strong> asks to:</p>
 <ul class="scopes">
 ${model.scopes.map((scope) => html`<li>${scope.description} <span class="muted">(${scope.name})</span></li>`)}
+${model.claims.length > 0 && html`<li>Share: ${model.claims.join(', ')}</li>`}
 </ul>
 <p class="muted">Signed in as ${model.username}.</p>
 <div class="actions">

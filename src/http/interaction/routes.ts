@@ -67,6 +67,7 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
       action: `${base(pending.uid)}/consent`,
       username: user?.username ?? '',
       scopes: describeScopes(pending.missingScopes, deps.customScopes()),
+      claims: pending.missingClaims,
     }));
   }
 
