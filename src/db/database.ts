@@ -8,6 +8,8 @@ export interface OidcModelTable {
   grant_id: string | null;
   user_code: string | null;
   uid: string | null;
+  /** The user a session, grant or token belongs to; null for client-only models. */
+  account_id: string | null;
   /** Epoch milliseconds; null for models that never expire. */
   expires_at: number | null;
   consumed_at: number | null;

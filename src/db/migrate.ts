@@ -1,6 +1,7 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import * as init from './migrations/2026-11-26-0001-init.js';
 import * as passwordHashImport from './migrations/2026-11-27-0001-password-hash-import.js';
+import * as oidcModelsAccountId from './migrations/2026-11-27-0002-oidc-models-account-id.js';
 import type { Db } from './database.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 
@@ -8,6 +9,7 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
 const migrations: Record<string, Migration> = {
   '2026-11-26-0001-init': init,
   '2026-11-27-0001-password-hash-import': passwordHashImport,
+  '2026-11-27-0002-oidc-models-account-id': oidcModelsAccountId,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -30,6 +30,7 @@ export function createAdapterClass({ db, clock, applications }: AdapterDeps) {
         grant_id: payload.grantId ?? null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
+        account_id: payload.accountId ?? null,
         expires_at: expiresIn ? clock.now() + expiresIn * 1000 : null,
         consumed_at: null,
       });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
+import { createOidcModelQueries } from '../db/queries/oidc-models.js';
 import { createUserQueries, type UserRow } from '../db/queries/users.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Clock } from '../runtime/clock.js';
@@ -22,6 +23,7 @@ export type UserService = ReturnType<typeof createUserService>;
 
 export function createUserService({ db, clock, ids, security }: UserServiceDeps) {
   const users = createUserQueries(db);
+  const oidcModels = createOidcModelQueries(db);
 
   async function findById(id: string): Promise<User | undefined> {
     const row = await users.findById(id);
@@ -56,8 +58,12 @@ export function createUserService({ db, clock, ids, security }: UserServiceDeps)
     return { password_hash: await hashPassword(declaration.password), password_hash_import: null };
   }
 
-  /** Creates or updates a user from its declaration; the user name identifies it. */
-  async function upsertDeclared(declaration: UserDeclaration): Promise<{ id: string; created: boolean }> {
+  /**
+   * Creates or updates a user from its declaration; the user name identifies it. With
+   * `createOnly`, an existing user is left exactly as it is (the first administrator: a second
+   * instance starting at the same moment must not replace the password the first one printed).
+   */
+  async function upsertDeclared(declaration: UserDeclaration, { createOnly = false } = {}): Promise<{ id: string; created: boolean }> {
     const { username, email, password: _password, password_hash: _hash, groups, attributes, disabled, ...profile } = declaration;
     const normalized = normalizeIdentifier(username);
     const existing = await users.findByUsername(normalized);
@@ -80,13 +86,15 @@ export function createUserService({ db, clock, ids, security }: UserServiceDeps)
       disabled: disabled ? 1 : 0,
       updated_at: now,
     };
-    if (existing) {
-      await users.update(existing.id, fields);
-      return { id: existing.id, created: false };
-    }
     const row: UserRow = { id: ids(), created_at: now, ...fields };
-    await users.insert(row);
-    return { id: row.id, created: true };
+    if (!existing && (await users.insertIfAbsent(row))) return { id: row.id, created: true };
+    // Present already, or inserted a moment ago by another instance applying the same file.
+    const current = existing ?? (await users.findByUsername(normalized))!;
+    if (createOnly) return { id: current.id, created: false };
+    await users.update(current.id, fields);
+    // A disabled user keeps no session, grant or token: introspection must stop calling them active.
+    if (disabled && current.disabled === 0) await oidcModels.revokeAccount(current.id);
+    return { id: current.id, created: false };
   }
 
   async function setPassword(userId: string, password: string): Promise<void> {

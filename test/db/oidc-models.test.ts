@@ -25,6 +25,7 @@ function row(overrides: Partial<OidcModelRow> & Pick<OidcModelRow, 'model' | 'id
     grant_id: null,
     user_code: null,
     uid: null,
+    account_id: null,
     expires_at: now + 10 * minute,
     consumed_at: null,
     ...overrides,

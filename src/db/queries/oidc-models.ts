@@ -15,6 +15,7 @@ export function createOidcModelQueries(db: Db) {
             grant_id: row.grant_id,
             user_code: row.user_code,
             uid: row.uid,
+            account_id: row.account_id,
             expires_at: row.expires_at,
           }),
         )
@@ -53,6 +54,10 @@ export function createOidcModelQueries(db: Db) {
         .deleteFrom('oidc_models')
         .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]))
         .execute();
+    },
+    /** Ends everything a user holds: sessions, grants, codes and tokens. */
+    revokeAccount: async (accountId: string): Promise<void> => {
+      await db.deleteFrom('oidc_models').where('account_id', '=', accountId).execute();
     },
     deleteExpired: async (now: number): Promise<number> => {
       const result = await db.deleteFrom('oidc_models').where('expires_at', '<=', now).executeTakeFirst();

@@ -75,8 +75,9 @@ export async function signIn(
   scope: string,
   extra: Record<string, string> = {},
   browser: Browser = newBrowser(server),
+  credentials: Credentials = alice,
 ) {
-  const { pending, callback } = await obtainCallback(browser, config, scope, extra);
+  const { pending, callback } = await obtainCallback(browser, config, scope, extra, credentials);
   return redeem(config, pending, callback);
 }
 
