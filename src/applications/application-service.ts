@@ -55,14 +55,20 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
     }
     await validate(secret ? { ...metadata, client_secret: secret } : metadata);
     const now = clock.now();
-    await applications.upsert({
+    const row = {
       client_id: metadata.client_id,
       metadata: JSON.stringify(metadata),
       client_secret_sealed: secret ? box.seal(secret, secretContext(metadata.client_id)) : null,
       created_at: existing?.created_at ?? now,
       updated_at: now,
-    });
-    return { created: !existing, generatedSecret };
+    };
+    if (!existing) {
+      if (await applications.insertIfAbsent(row)) return { created: true, generatedSecret };
+      // Another instance applying the same file created it first: keep its secret, not ours.
+      return upsertDeclared(declaration, validate);
+    }
+    await applications.upsert(row);
+    return { created: false, generatedSecret };
   }
 
   return { findClientMetadata, upsertDeclared, list: applications.list };

@@ -16,21 +16,19 @@ export interface AdminReport {
 export async function ensureFirstAdmin(users: UserService, configuredPassword: string | undefined): Promise<AdminReport | undefined> {
   if ((await users.count()) > 0) return undefined;
   const password = configuredPassword ?? randomBytes(18).toString('base64url');
+  let created: boolean;
   try {
-    await users.upsertDeclared({
-      username: defaults.adminUsername,
-      password,
-      groups: ['admin'],
-      attributes: {},
-      disabled: false,
-    });
+    ({ created } = await users.upsertDeclared(
+      { username: defaults.adminUsername, password, groups: ['admin'], attributes: {}, disabled: false },
+      { createOnly: true },
+    ));
   } catch (error) {
     if (isGatehouseError(error) && configuredPassword !== undefined) {
       throw new GatehouseError(error.code, `GATEHOUSE_ADMIN_PASSWORD: ${error.message}`, { cause: error, expose: true });
     }
-    // Another instance starting at the same moment may have created it first (a unique violation).
-    if (isGatehouseError(error) || (await users.count()) === 0) throw error;
-    return undefined;
+    throw error;
   }
+  // Another instance starting at the same moment created it first and reported its password.
+  if (!created) return undefined;
   return { username: defaults.adminUsername, generatedPassword: configuredPassword ? undefined : password };
 }

@@ -12,8 +12,10 @@ export function createUserQueries(db: Db) {
       db.selectFrom('users').selectAll().where('email', '=', normalized).executeTakeFirst(),
     count: async (): Promise<number> =>
       Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
-    insert: async (row: UserRow): Promise<void> => {
-      await db.insertInto('users').values(row).execute();
+    /** False when another instance inserted the same user name first. */
+    insertIfAbsent: async (row: UserRow): Promise<boolean> => {
+      const result = await db.insertInto('users').values(row).onConflict((oc) => oc.column('username_normalized').doNothing()).executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
     update: async (id: string, changes: Partial<Omit<UserRow, 'id' | 'created_at'>>): Promise<void> => {
       await db.updateTable('users').set(changes).where('id', '=', id).execute();

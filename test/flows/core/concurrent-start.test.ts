@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import pino from 'pino';
+import { buildApp, type GatehouseApp } from '../../../src/app.js';
+import { loadConfig } from '../../../src/config/load.js';
+import { createPostgresDatabase, skipWithoutPostgres } from '../../helpers/databases.js';
+import { freePort } from '../../helpers/free-port.js';
+
+const secret = 'concurrent-start-secret-0123456789abcdef';
+
+/** Builds two instances at the same moment on one fresh database, as two containers starting together. */
+async function startTwinsAt(databaseUrl: string, declarations: Record<string, unknown> | undefined): Promise<GatehouseApp[]> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-twins-'));
+  try {
+    const env: Record<string, string> = { DATABASE_URL: databaseUrl, GATEHOUSE_SECRET: secret, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent' };
+    if (declarations) {
+      env.GATEHOUSE_CONFIG = path.join(dataDir, 'gatehouse.json');
+      await writeFile(env.GATEHOUSE_CONFIG, JSON.stringify(declarations));
+    }
+    const port = await freePort();
+    const config = loadConfig({ ...env, PORT: String(port), GATEHOUSE_PUBLIC_URL: `http://127.0.0.1:${port}` });
+    return await Promise.all([0, 1].map(() => buildApp(config, { logger: pino({ level: 'silent' }) })));
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+describe('two instances starting at once on one empty PostgreSQL database', { skip: skipWithoutPostgres }, () => {
+  test('both start, the first administrator is created once, and the keys are shared', async () => {
+    const database = await createPostgresDatabase();
+    const twins = await startTwinsAt(database.url, undefined);
+    try {
+      assert.equal(twins.filter((twin) => twin.startup.admin).length, 1, 'exactly one instance reports the administrator');
+      const jwks = await Promise.all(twins.map(async (twin) => (await twin.app.inject({ url: '/oidc/jwks' })).body));
+      assert.equal(jwks[0], jwks[1]);
+    } finally {
+      await Promise.all(twins.map((twin) => twin.app.close()));
+      await database.drop();
+    }
+  });
+
+  test('a declared user is created once, and a generated client secret is reported once and works', async () => {
+    const database = await createPostgresDatabase();
+    const twins = await startTwinsAt(database.url, {
+      applications: [{ client_id: 'fresh', grant_types: ['client_credentials'] }],
+      users: [{ username: 'carol', password: 'carol has a long password' }],
+    });
+    try {
+      const reported = twins.flatMap((twin) => twin.startup.applied.generatedSecrets);
+      assert.equal(reported.length, 1, 'one instance generated the secret that was kept');
+      for (const twin of twins) {
+        const response = await twin.app.inject({
+          method: 'POST',
+          url: '/oidc/token',
+          headers: {
+            authorization: `Basic ${Buffer.from(`fresh:${reported[0]!.secret}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          payload: 'grant_type=client_credentials',
+        });
+        assert.equal(response.statusCode, 200, response.body);
+      }
+    } finally {
+      await Promise.all(twins.map((twin) => twin.app.close()));
+      await database.drop();
+    }
+  });
+});
