@@ -16,7 +16,27 @@ for (const dialect of dialects) {
     let server: TestServer;
     let rp: RelyingParties;
 
-    before(async () => ({ server, rp } = await startCoreServer(dialect)));
+    let storedBefore: string;
+
+    /** Users, applications and keys as stored: what no refused request may change. */
+    async function storedRecords(): Promise<string> {
+      const storage = server.openStorage();
+      try {
+        const { db } = storage;
+        return JSON.stringify({
+          users: await db.selectFrom('users').selectAll().orderBy('id').execute(),
+          applications: await db.selectFrom('applications').selectAll().orderBy('client_id').execute(),
+          keys: await db.selectFrom('keys').select(['slot', 'kid']).orderBy('slot').execute(),
+        });
+      } finally {
+        await storage.close();
+      }
+    }
+
+    before(async () => {
+      ({ server, rp } = await startCoreServer(dialect));
+      storedBefore = await storedRecords();
+    });
     after(() => server?.close());
 
     /** A browser on the login page of a fresh authorization request by the spa application. */
@@ -109,6 +129,10 @@ for (const dialect of dialects) {
       const result = expectPage(await browser.submit(page, loginForm, alice, { 'sec-fetch-site': 'cross-site' }));
       assert.equal(result.status, 403);
       assert.equal(await stillOnLogin(browser, page), true, 'still asked to sign in');
+    });
+
+    test('after all the refused requests above, users, applications and keys are exactly as stored before', async () => {
+      assert.equal(await storedRecords(), storedBefore);
     });
 
     test('the same login post from the same site signs in (the refusals above are not the only outcome)', async () => {
