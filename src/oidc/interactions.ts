@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatehouseError } from '../errors/gatehouse-error.js';
-import type { InteractionResults } from './engine.js';
+import { errors, type InteractionResults } from './engine.js';
 import type { OidcProvider } from './provider.js';
 
 /** What the sign-in pages need to know about a pending authorization request. */
@@ -20,18 +20,29 @@ export interface PendingInteraction {
 
 type Details = Awaited<ReturnType<OidcProvider['interactionDetails']>>;
 
+const expiredMessage = 'This sign-in request has expired or was already completed. Go back to the application and start again.';
+
+/**
+ * The engine reports a missing interaction cookie, interaction or session, and a session whose
+ * user changed, as SessionNotFound: the user's to fix by starting again. Anything else (a storage
+ * failure) is ours and stays a server error.
+ */
+async function expiredWhenNotFound<T>(lookup: Promise<T>): Promise<T> {
+  try {
+    return await lookup;
+  } catch (error) {
+    if (error instanceof errors.SessionNotFound) throw new GatehouseError('interaction_expired', expiredMessage, { cause: error });
+    throw error;
+  }
+}
+
 /**
  * The sign-in flow's view of oidc-provider interactions. The login interaction can be finished
  * by any sign-in method (password now, upstream identity providers later) through `finishLogin`.
  */
 export function createInteractions(provider: OidcProvider) {
   async function details(req: IncomingMessage, res: ServerResponse, uid: string): Promise<Details> {
-    let found: Details;
-    try {
-      found = await provider.interactionDetails(req, res);
-    } catch {
-      throw new GatehouseError('interaction_expired', 'This sign-in request has expired or was already completed. Go back to the application and start again.');
-    }
+    const found = await expiredWhenNotFound(provider.interactionDetails(req, res));
     if (found.uid !== uid) {
       throw new GatehouseError('interaction_expired', 'This sign-in request does not belong to this browser session. Go back to the application and start again.');
     }
@@ -58,7 +69,7 @@ export function createInteractions(provider: OidcProvider) {
 
   async function finish(req: IncomingMessage, res: ServerResponse, uid: string, result: InteractionResults): Promise<string> {
     await details(req, res, uid);
-    return provider.interactionResult(req, res, result, { mergeWithLastSubmission: true });
+    return expiredWhenNotFound(provider.interactionResult(req, res, result, { mergeWithLastSubmission: true }));
   }
 
   return {
@@ -89,7 +100,7 @@ export function createInteractions(provider: OidcProvider) {
       if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
       for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
       const grantId = await grant.save();
-      return provider.interactionResult(req, res, { consent: found.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true });
+      return expiredWhenNotFound(provider.interactionResult(req, res, { consent: found.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true }));
     },
 
     /** Ends the request with access_denied, sent back to the application. */
