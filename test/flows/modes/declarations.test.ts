@@ -43,7 +43,7 @@ describe('an application declares exactly the modes it gets', () => {
 
   test('id_token_claims_scopes must name scopes the application may request and the server knows', async () => {
     const outside = await refusedStart([webApp('intranet', { scope: 'openid profile', id_token_claims_scopes: ['employee'] })]);
-    assert.match(outside, /\("intranet"\)\.id_token_claims_scopes: "employee" is not in the application's scope/);
+    assert.match(outside, /\("intranet"\): id_token_claims_scopes: "employee" is not in the application's scope/);
     const unknown = await refusedStart([webApp('intranet', { id_token_claims_scopes: ['payroll'] })]);
     assert.match(unknown, /\("intranet"\): id_token_claims_scopes: "payroll" is not a scope this server knows/);
   });
