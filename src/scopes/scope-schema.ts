@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** Scopes defined by OpenID Connect Core; a custom scope may not redefine them. */
-export const standardScopes = ['openid', 'offline_access', 'profile', 'email', 'phone', 'address', 'groups'] as const;
+import { isStandardScope } from './standard-scopes.js';
 
 const claimName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$/, 'must be a claim name (letters, digits, _ . : -)');
 
@@ -11,7 +9,7 @@ export const scopeInputSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'use 1 to 100 letters, digits or _ . : -')
-      .refine((name) => !(standardScopes as readonly string[]).includes(name), 'is a standard scope and cannot be redefined'),
+      .refine((name) => !isStandardScope(name), 'is a standard scope and cannot be redefined'),
     description: z.string().min(1).max(300),
     claims: z.array(claimName).nonempty(),
   })

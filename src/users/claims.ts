@@ -1,17 +1,5 @@
 import type { User } from './user.js';
 
-/** The claims each standard scope releases (OpenID Connect Core §5.4), plus Gatehouse's `groups`. */
-export const standardScopeClaims: Record<string, string[]> = {
-  profile: [
-    'name', 'family_name', 'given_name', 'middle_name', 'nickname', 'preferred_username',
-    'profile', 'picture', 'website', 'gender', 'birthdate', 'zoneinfo', 'locale', 'updated_at',
-  ],
-  email: ['email', 'email_verified'],
-  phone: ['phone_number', 'phone_number_verified'],
-  address: ['address'],
-  groups: ['groups'],
-};
-
 /** Every claim the user has: standard profile fields first, then attributes for custom claims. */
 export function userClaims(user: User): Record<string, unknown> {
   const standard: Record<string, unknown> = {

@@ -5,9 +5,9 @@ import { startServer } from '../../helpers/start-server.js';
 import { redirectUri, scopes, webApp } from './fixtures.js';
 
 /** The message of a start refused for its configuration file. */
-async function refusedStart(applications: unknown[]): Promise<string> {
+async function refusedStart(applications: unknown[], declaredScopes: unknown[] = scopes): Promise<string> {
   try {
-    const server = await startServer({ declarations: { scopes, applications } });
+    const server = await startServer({ declarations: { scopes: declaredScopes, applications } });
     await server.close();
   } catch (error) {
     assert.ok(isGatehouseError(error), `expected a GatehouseError, got ${String(error)}`);
@@ -46,6 +46,13 @@ describe('an application declares exactly the modes it gets', () => {
     assert.match(outside, /\("intranet"\): id_token_claims_scopes: "employee" is not in the application's scope/);
     const unknown = await refusedStart([webApp('intranet', { id_token_claims_scopes: ['payroll'] })]);
     assert.match(unknown, /\("intranet"\): id_token_claims_scopes: "payroll" is not a scope this server knows/);
+  });
+
+  test('a custom scope may not take the name of a standard one, Gatehouse\'s groups included', async () => {
+    for (const name of ['openid', 'offline_access', 'groups']) {
+      const message = await refusedStart([], [{ name, description: 'Something else', claims: ['team'] }]);
+      assert.match(message, new RegExp(`scopes\\[0\\] \\("${name}"\\)\\.name: is a standard scope and cannot be redefined`), name);
+    }
   });
 
   test('implicit and hybrid modes need https redirect URIs for web applications (the engine\'s rule, named)', async () => {
