@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
+import { interactionPath, interactionRoute } from '../../oidc/interaction-path.js';
 import type { Interactions, PendingInteraction } from '../../oidc/interactions.js';
 import type { CustomScope } from '../../scopes/scope-service.js';
 import { describeScopes } from '../../scopes/describe-scopes.js';
@@ -54,34 +55,33 @@ function sendHtml(reply: FastifyReply, status: number, body: string) {
 /** Gatehouse's sign-in and consent pages, at the URL oidc-provider sends the browser to. */
 export function registerInteractionRoutes(app: FastifyInstance, deps: InteractionRouteDeps): void {
   const { interactions, csrf } = deps;
-  const base = (uid: string) => `/interaction/${encodeURIComponent(uid)}`;
 
   async function renderPrompt(reply: FastifyReply, pending: PendingInteraction, status = 200, error?: string, username?: string) {
-    const common = { csrfToken: csrf.tokenFor(pending.uid), applicationName: pending.clientName, abortAction: `${base(pending.uid)}/abort` };
+    const common = { csrfToken: csrf.tokenFor(pending.uid), applicationName: pending.clientName, abortAction: `${interactionPath(pending.uid)}/abort` };
     if (pending.prompt === 'login') {
-      return sendHtml(reply, status, loginPage({ ...common, action: `${base(pending.uid)}/login`, error, username: username ?? pending.loginHint }));
+      return sendHtml(reply, status, loginPage({ ...common, action: `${interactionPath(pending.uid)}/login`, error, username: username ?? pending.loginHint }));
     }
     const user = pending.accountId ? await deps.users.findById(pending.accountId) : undefined;
     return sendHtml(reply, status, consentPage({
       ...common,
-      action: `${base(pending.uid)}/consent`,
+      action: `${interactionPath(pending.uid)}/consent`,
       username: user?.username ?? '',
       scopes: describeScopes(pending.missingScopes, deps.customScopes()),
       claims: pending.missingClaims,
     }));
   }
 
-  app.get('/interaction/:uid', async (request, reply) => {
+  app.get(interactionRoute, async (request, reply) => {
     const uid = uidOf(request);
     return renderPrompt(reply, await interactions.load(request.raw, reply.raw, uid));
   });
 
-  app.post('/interaction/:uid/login', async (request, reply) => {
+  app.post(`${interactionRoute}/login`, async (request, reply) => {
     const uid = uidOf(request);
     const pending = await interactions.load(request.raw, reply.raw, uid);
     const form = formOf(loginForm, request.body);
     csrf.verify(request, uid, form.csrf);
-    if (pending.prompt !== 'login') return reply.redirect(base(uid), 303);
+    if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
     const outcome = await deps.signIn({ identifier: form.username, password: form.password, clientIp: request.clientIp });
     if (!outcome.ok && outcome.reason === 'throttled') {
       reply.header('retry-after', String(outcome.retryAfterSeconds));
@@ -91,13 +91,13 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     return reply.redirect(await interactions.finishLogin(request.raw, reply.raw, uid, outcome.user.id, ['pwd']), 303);
   });
 
-  app.post('/interaction/:uid/consent', async (request, reply) => {
+  app.post(`${interactionRoute}/consent`, async (request, reply) => {
     const uid = uidOf(request);
     csrf.verify(request, uid, formOf(csrfForm, request.body).csrf);
     return reply.redirect(await interactions.finishConsent(request.raw, reply.raw, uid), 303);
   });
 
-  app.post('/interaction/:uid/abort', async (request, reply) => {
+  app.post(`${interactionRoute}/abort`, async (request, reply) => {
     const uid = uidOf(request);
     csrf.verify(request, uid, formOf(csrfForm, request.body).csrf);
     return reply.redirect(await interactions.abort(request.raw, reply.raw, uid), 303);
