@@ -72,4 +72,11 @@ export const defaults = {
     /** Long enough for passphrases, short enough that hashing cannot be used to exhaust the CPU. */
     passwordMaxLength: 256,
   },
+  /** A new application's protocol settings its declaration leaves out: code flow only (RFC 9700 §2.1.2), the auth method every server supports (RFC 6749 §2.3.1), OIDC's default id_token alg. */
+  newApplication: {
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    id_token_signed_response_alg: 'RS256',
+  },
 } as const;
