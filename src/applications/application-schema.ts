@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaults } from '../config/defaults.js';
 
 export const grantTypes = ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'password'] as const;
 export const responseTypes = [
@@ -44,11 +45,11 @@ const applicationObjectSchema = z
     client_name: z.string().min(1).max(200).optional(),
     redirect_uris: z.array(absoluteUrl).default([]),
     post_logout_redirect_uris: z.array(absoluteUrl).default([]),
-    grant_types: z.array(z.enum(grantTypes)).nonempty().default(['authorization_code']),
-    /** Defaults to `code` when the application has the authorization_code grant, to none otherwise. */
+    grant_types: z.array(z.enum(grantTypes)).nonempty().default(() => [...defaults.newApplication.grant_types]),
+    /** Defaults to the new application's (`code`) when it has the authorization_code grant, to none otherwise. */
     response_types: z.array(z.enum(responseTypes)).optional(),
-    token_endpoint_auth_method: z.enum(tokenEndpointAuthMethods).default('client_secret_basic'),
-    id_token_signed_response_alg: z.enum(idTokenSigningAlgs).default('RS256'),
+    token_endpoint_auth_method: z.enum(tokenEndpointAuthMethods).default(defaults.newApplication.token_endpoint_auth_method),
+    id_token_signed_response_alg: z.enum(idTokenSigningAlgs).default(defaults.newApplication.id_token_signed_response_alg),
     scope: z
       .string()
       .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'must be space-separated scope names')
@@ -75,7 +76,8 @@ const applicationObjectSchema = z
 export const applicationInputSchema = applicationObjectSchema
   .transform((application) => ({
     ...application,
-    response_types: application.response_types ?? (application.grant_types.includes('authorization_code') ? ['code' as const] : []),
+    response_types: application.response_types
+      ?? (application.grant_types.includes('authorization_code') ? [...defaults.newApplication.response_types] : []),
   }))
   .superRefine((application, issues) => {
     const grants = new Set<string>(application.grant_types);

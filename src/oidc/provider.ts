@@ -76,10 +76,10 @@ export function createProvider(deps: ProviderDeps): OidcProvider {
       revocation_endpoint_auth_signing_alg_values_supported: [...clientAuthSigningAlgs],
     },
     clientDefaults: {
-      grant_types: ['authorization_code'],
-      response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'RS256',
+      grant_types: [...defaults.newApplication.grant_types],
+      response_types: [...defaults.newApplication.response_types],
+      token_endpoint_auth_method: defaults.newApplication.token_endpoint_auth_method,
+      id_token_signed_response_alg: defaults.newApplication.id_token_signed_response_alg,
     },
     // An OIDC authorization request must name its redirect_uri, matched exactly (RFC 9700 §4.1.3).
     allowOmittingSingleRegisteredRedirectUri: false,
