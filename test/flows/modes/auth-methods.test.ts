@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import { dialects } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { redirectUri, scopes, secretOf, users } from './fixtures.js';
-import { callbackFor, newBrowser, oauthError } from './steps.js';
+import { basicAuth, callbackFor, newBrowser, oauthError, postToken } from './steps.js';
 
 /** A client credentials application authenticating with the given method. */
 const machine = (clientId: string, method: string, extra: Record<string, unknown> = {}) => ({
@@ -121,6 +121,18 @@ for (const dialect of dialects) {
         assert.equal(await oauthError(oidc.tokenRevocation(config, token)), 'invalid_client', `${clientId} revocation`);
       }
       assert.equal((await oidc.tokenIntrospection(rp('basic', oidc.ClientSecretBasic(secretOf('basic'))), token)).active, true, 'nothing was revoked');
+    });
+
+    test('a grant type the application lacks is named unauthorized_client to the application only, after it authenticated', async () => {
+      const fields = { grant_type: 'refresh_token', refresh_token: 'any-refresh-token' };
+      const stranger = await postToken(server, fields, basicAuth('basic', 'a-secret-the-application-does-not-have'));
+      assert.equal(stranger.status, 401);
+      assert.equal(stranger.body.error, 'invalid_client');
+      const unauthenticated = await postToken(server, { ...fields, client_id: 'basic' });
+      assert.equal(unauthenticated.body.error, 'invalid_client');
+      const application = await postToken(server, fields, basicAuth('basic', secretOf('basic')));
+      assert.equal(application.status, 400);
+      assert.equal(application.body.error, 'unauthorized_client');
     });
 
     test('none: a public application redeems its code with PKCE alone, and may not present a secret', async () => {
