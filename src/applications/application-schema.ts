@@ -110,7 +110,6 @@ export const applicationInputSchema = applicationObjectSchema
     }
   });
 
-export type ApplicationInput = z.input<typeof applicationInputSchema>;
 export type ApplicationDeclaration = z.output<typeof applicationInputSchema>;
 
 /** Client metadata as stored and handed to oidc-provider (the secret kept apart, encrypted). */

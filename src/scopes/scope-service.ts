@@ -9,8 +9,6 @@ export interface CustomScope {
   claims: string[];
 }
 
-export type ScopeService = ReturnType<typeof createScopeService>;
-
 export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
   const scopes = createScopeQueries(db);
   return {
