@@ -7,6 +7,7 @@ import { buildApp, type StartupReport } from '../../src/app.js';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load.js';
 import { openStorage } from '../../src/db/open-storage.js';
 import type { Storage } from '../../src/db/database.js';
+import type { Clock } from '../../src/runtime/clock.js';
 import { createPostgresDatabase, type TestDialect } from './databases.js';
 import { freePort } from './free-port.js';
 
@@ -18,6 +19,11 @@ export interface StartOptions {
   dialect?: TestDialect;
   /** Extra environment variables for the config loader. */
   env?: Record<string, string>;
+  /**
+   * Gatehouse's own time (locks, counters, stored expiry), shared by restarts and siblings, so a
+   * test can move it instead of sleeping. oidc-provider keeps its own clock (Date.now) regardless.
+   */
+  clock?: Clock;
 }
 
 export interface TestServer {
@@ -68,7 +74,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const server = await launch(env, cleanup);
+    const server = await launch(env, cleanup, options.clock);
     return server;
   } catch (error) {
     await cleanup();
@@ -81,13 +87,13 @@ function writeConfig(file: string, change: ConfigChange): Promise<void> {
 }
 
 /** Listens on a free port; a sibling keeps the first instance's public URL, as behind one load balancer. */
-async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<void>, publicUrl?: string): Promise<TestServer> {
+async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<void>, clock: Clock | undefined, publicUrl?: string): Promise<TestServer> {
   const listenPort = await freePort();
   const env: Record<string, string> = { ...baseEnv, PORT: String(listenPort), GATEHOUSE_HOST: '127.0.0.1' };
   env.GATEHOUSE_PUBLIC_URL = publicUrl ?? `http://127.0.0.1:${listenPort}`;
   const config = loadConfig(env);
   const logger = pino({ level: env.GATEHOUSE_LOG_LEVEL ?? 'silent' });
-  let current = await buildApp(config, { logger });
+  let current = await buildApp(config, { logger, clock });
   await current.app.listen({ port: listenPort, host: '127.0.0.1' });
   let running = true;
   const siblings: TestServer[] = [];
@@ -108,7 +114,7 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
         if (!config.configFile) throw new Error('this server was started without a configuration file');
         await writeConfig(config.configFile, change);
       }
-      current = await buildApp(config, { logger });
+      current = await buildApp(config, { logger, clock });
       await current.app.listen({ port: listenPort, host: '127.0.0.1' });
       running = true;
     },
@@ -116,7 +122,7 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
       return openStorage(config);
     },
     async startSibling() {
-      const sibling = await launch(baseEnv, async () => {}, config.publicUrl.origin);
+      const sibling = await launch(baseEnv, async () => {}, clock, config.publicUrl.origin);
       siblings.push(sibling);
       return sibling;
     },

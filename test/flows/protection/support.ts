@@ -154,6 +154,17 @@ export async function gatehouse(server: TestServer, argv: string[], stdinText = 
   return { code, stdout, stderr };
 }
 
+/** Gatehouse's time, pinned: it moves only when the test advances it. */
+export function pinnedClock(start = Date.now()) {
+  let now = start;
+  return {
+    now: () => now,
+    advance(seconds: number): void {
+      now += seconds * 1000;
+    },
+  };
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
