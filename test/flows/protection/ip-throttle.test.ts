@@ -72,6 +72,22 @@ for (const dialect of dialects) {
       assert.equal((await new LoginForm(server).attempt('alice', people.alice.password, from)).status, 429, 'one counter per address for the form and the token endpoint');
     });
 
+    test('every spelling the engine routes is counted: any case, one trailing slash', async () => {
+      const from = { 'x-forwarded-for': '203.0.113.60' };
+      const spellings = ['TOKEN', 'token/', 'Token/Introspection', 'token/REVOCATION/'];
+      for (let i = 0; i < threshold; i += 1) {
+        const spelling = spellings[i % spellings.length]!;
+        const response = await badClientAuthentication(server, from, spelling);
+        assert.equal(response.status, 401, `attempt ${i + 1} at ${spelling}: the engine serves it and refuses the client`);
+        await response.body?.cancel();
+      }
+      for (const spelling of [...spellings, 'token']) {
+        const response = await badClientAuthentication(server, from, spelling);
+        assert.equal(response.status, 429, spelling);
+        await response.body?.cancel();
+      }
+    });
+
     test('gatehouse ips unblock lifts a throttle at once', async () => {
       const from = { 'x-forwarded-for': '203.0.113.20' };
       assert.equal((await badClientAuthentication(server, from)).status, 429);

@@ -99,12 +99,13 @@ export function endpointBase(server: TestServer): string {
   return `${server.url}${new URL(server.issuer).pathname}`;
 }
 
-/** A request to a client-authenticating endpoint with a wrong client secret, from the given forwarded address if any. */
-export async function badClientAuthentication(
-  server: TestServer,
-  headers: Record<string, string> = {},
-  endpoint: 'token' | 'token/introspection' | 'token/revocation' = 'token',
-): Promise<Response> {
+/**
+ * A request to a client-authenticating endpoint with a wrong client secret, from the given
+ * forwarded address if any. The endpoint is the path below the issuer, spelled as given
+ * (`token`, `token/introspection`, `token/revocation`, or another spelling of one of them).
+ */
+export async function badClientAuthentication(server: TestServer, headers: Record<string, string> = {}, endpoint = 'token'): Promise<Response> {
+  const isToken = /^token\/?$/i.test(endpoint);
   return fetch(`${endpointBase(server)}/${endpoint}`, {
     method: 'POST',
     headers: {
@@ -113,7 +114,7 @@ export async function badClientAuthentication(
       accept: 'application/json',
       ...headers,
     },
-    body: new URLSearchParams(endpoint === 'token' ? { grant_type: 'client_credentials' } : { token: 'some-token' }).toString(),
+    body: new URLSearchParams(isToken ? { grant_type: 'client_credentials' } : { token: 'some-token' }).toString(),
   });
 }
 
