@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { PendingAttempt } from '../protection/attempt-limiter.js';
 import type { IpThrottle } from '../protection/ip-throttle.js';
 import type { KoaContextWithOIDC } from './engine.js';
 import type { OidcProvider } from './provider.js';
@@ -13,10 +14,22 @@ const clientAuthRoutes = {
 
 type ErrorEvent = (typeof clientAuthRoutes)[keyof typeof clientAuthRoutes];
 
+/** The address attempt each admitted request holds, for the password grant to settle (see admittedAddressOf). */
+const admitted = new WeakMap<object, PendingAttempt>();
+
+/**
+ * The client address's attempt that the throttle counted for this token request, so that the
+ * password grant settles that one instead of counting the address a second time.
+ */
+export function admittedAddressOf(ctx: object): PendingAttempt | undefined {
+  return admitted.get(ctx);
+}
+
 /**
  * The answer to a client address that failed too often: 429, Retry-After and an OAuth error
  * body. `temporarily_unavailable` is the registered OAuth error that means "try again later".
- * The password grant answers a throttled sign-in with this too.
+ * The only place the 429 of the oidc endpoints is built: the password grant never meets a
+ * throttled address, since its request was admitted here first.
  */
 export function respondTooManyAttempts(ctx: KoaContextWithOIDC, retryAfterSeconds: number): void {
   ctx.status = 429;
@@ -42,10 +55,11 @@ function routePathKey(path: string): string {
 }
 
 /**
- * Counts failed client authentications per client address and answers 429 once an address has
- * too many, before the engine checks any credential. Failures are recognised from the error
- * event of the route the engine resolved (whatever the response format) and counted before the
- * response leaves.
+ * Counts every request to a client-authenticating endpoint against its client address before
+ * the engine checks any credential, and answers 429 once the address has too many failures
+ * (or, in a burst, once the attempts in flight would make too many). After the engine has
+ * answered, the attempt stays counted when the route it resolved reported `invalid_client`
+ * (whatever the response format) and is given back otherwise.
  */
 export function registerClientAuthThrottle(
   provider: OidcProvider,
@@ -63,10 +77,13 @@ export function registerClientAuthThrottle(
 
   provider.use(async (ctx, next) => {
     if (ctx.method !== 'POST' || !paths.has(routePathKey(ctx.path))) return next();
-    const clientIp = deps.clientIp(ctx.req);
-    const verdict = await deps.throttle.check(clientIp);
-    if (verdict.blocked) return respondTooManyAttempts(ctx as KoaContextWithOIDC, verdict.retryAfterSeconds);
-    await next();
-    if (failed.has(ctx)) await deps.throttle.recordFailure(clientIp);
+    const admission = await deps.throttle.admit(deps.clientIp(ctx.req));
+    if (!admission.admitted) return respondTooManyAttempts(ctx as KoaContextWithOIDC, admission.retryAfterSeconds);
+    admitted.set(ctx, admission.attempt);
+    try {
+      await next();
+    } finally {
+      await (failed.has(ctx) ? admission.attempt.fail() : admission.attempt.giveBack());
+    }
   });
 }

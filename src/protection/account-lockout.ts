@@ -3,7 +3,7 @@ import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../runtime/clock.js';
 import { normalizeIdentifier } from '../users/normalize.js';
-import { createAttemptLimiter, type LimitPolicy, type Verdict } from './attempt-limiter.js';
+import { createAttemptLimiter, type Admission, type LimitPolicy } from './attempt-limiter.js';
 
 /**
  * The counter a sign-in attempt counts against: the user when the identifier names one, so that
@@ -28,8 +28,8 @@ export function accountPolicy(settings: SecuritySettings): LimitPolicy {
 export function createAccountLockout({ db, clock, settings }: { db: Db; clock: Clock; settings: SecuritySettings }) {
   const limiter = createAttemptLimiter({ db, clock, policy: accountPolicy(settings) });
   return {
-    check: (key: string): Promise<Verdict> => limiter.check(key),
-    recordFailure: (key: string): Promise<Verdict> => limiter.recordFailure(key),
+    /** Counts a sign-in attempt before its password is checked; refused while the account is locked. */
+    admit: (key: string): Promise<Admission> => limiter.admit(key),
     /** After a successful sign-in the slate is clean, lock history included. */
     recordSuccess: async (key: string): Promise<void> => {
       await limiter.clear(key);

@@ -11,9 +11,15 @@ export interface LimitPolicy {
   maxBlockSeconds: number;
 }
 
-export type Verdict = { blocked: false } | { blocked: true; retryAfterSeconds: number };
+/** An attempt that was counted and may go on to have its credential checked; settle it once. */
+export interface PendingAttempt {
+  /** The credential was wrong: the attempt stays counted, and the one that reached the threshold blocks the key. */
+  fail(): Promise<void>;
+  /** The credential was right, or was never checked: the attempt is given back. */
+  giveBack(): Promise<void>;
+}
 
-const open: Verdict = { blocked: false };
+export type Admission = { admitted: true; attempt: PendingAttempt } | { admitted: false; retryAfterSeconds: number };
 
 /** The block that follows `previousBlocks` earlier ones: base, 2×base, 4×base ... capped at the maximum. */
 export function blockSeconds(policy: LimitPolicy, previousBlocks: number): number {
@@ -21,51 +27,70 @@ export function blockSeconds(policy: LimitPolicy, previousBlocks: number): numbe
   return Math.min(policy.maxBlockSeconds, policy.baseBlockSeconds * 2 ** doublings);
 }
 
-function blockedUntil(lockedUntil: number, now: number): Verdict {
-  return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil((lockedUntil - now) / 1000)) };
-}
-
-function verdictOf(row: AttemptCounterRow | undefined, now: number): Verdict {
-  if (!row || row.expires_at <= now || row.locked_until === null || row.locked_until <= now) return open;
-  return blockedUntil(row.locked_until, now);
+function refused(retryAfterMs: number): Admission {
+  return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
 }
 
 /**
- * Counts failures per key in the database and blocks a key that reaches the threshold within
- * the window. A counter is forgotten when its window passes without a block, or when
- * maxBlockSeconds pass after its last block ends; until then each new block doubles.
+ * Counts attempts per key in the database and blocks a key once `threshold` of them failed
+ * within the window. Each attempt is counted before its credential is checked, by one statement
+ * that returns the new count, so however many arrive at once, on however many instances, at most
+ * `threshold` are let through per window; the rest are refused and not counted. A counter is
+ * forgotten when its window passes without a block, or when maxBlockSeconds pass after its last
+ * block ends; until then each new block doubles.
  */
 export function createAttemptLimiter({ db, clock, policy }: { db: Db; clock: Clock; policy: LimitPolicy }) {
   const counters = createAttemptCounterQueries(db);
   const windowMs = policy.windowSeconds * 1000;
 
-  async function check(key: string): Promise<Verdict> {
-    return verdictOf(await counters.find(key), clock.now());
+  async function admit(key: string): Promise<Admission> {
+    const now = clock.now();
+    const row = await counters.countAttempt({ key, now, windowEnd: now + windowMs, windowClosedIfStartedBy: now - windowMs });
+    if (row.locked_until !== null && row.locked_until > now) return refused(row.locked_until - now);
+    const counted = { key, windowStartedAt: row.window_started_at, lockCount: row.lock_count };
+    if (row.failures > policy.threshold) {
+      // Attempts still in flight hold the whole allowance; the one that reached it blocks the key if it fails.
+      await counters.giveBack(counted);
+      return refused(blockSeconds(policy, row.lock_count) * 1000);
+    }
+    return { admitted: true, attempt: pending(row) };
   }
 
-  /** Counts one failure (none while blocked, so that a block cannot be extended); the verdict says whether the key is now blocked. */
-  async function recordFailure(key: string): Promise<Verdict> {
+  function pending(row: AttemptCounterRow): PendingAttempt {
+    let settled = false;
+    const once = (settle: () => Promise<void>) => async () => {
+      if (settled) return;
+      settled = true;
+      await settle();
+    };
+    return {
+      fail: once(async () => {
+        if (row.failures >= policy.threshold) await block(row);
+      }),
+      giveBack: once(() => counters.giveBack({ key: row.key, windowStartedAt: row.window_started_at, lockCount: row.lock_count })),
+    };
+  }
+
+  /** Applied by one request only: the update requires the lock count this attempt was counted under. */
+  async function block(row: AttemptCounterRow): Promise<void> {
     const now = clock.now();
-    const row = await counters.recordFailure({ key, now, windowEnd: now + windowMs, windowClosedIfStartedBy: now - windowMs });
-    if (row.failures < policy.threshold) return verdictOf(row, now);
     const lockedUntil = now + blockSeconds(policy, row.lock_count) * 1000;
-    const locked = await counters.lock({
-      key,
+    await counters.lock({
+      key: row.key,
       now,
       lockedUntil,
       expiresAt: lockedUntil + policy.maxBlockSeconds * 1000,
       threshold: policy.threshold,
       seenLockCount: row.lock_count,
     });
-    return locked ? blockedUntil(lockedUntil, now) : check(key);
   }
 
-  /** Forgets the key's failures and any block: after a success, or when an administrator unblocks it. */
+  /** Forgets the key's attempts and any block: after a successful sign-in, or when an administrator unblocks it. */
   function clear(key: string): Promise<boolean> {
     return counters.remove(key);
   }
 
-  return { check, recordFailure, clear };
+  return { admit, clear };
 }
 
 export type AttemptLimiter = ReturnType<typeof createAttemptLimiter>;

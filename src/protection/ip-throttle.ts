@@ -2,7 +2,7 @@ import ipaddr from 'ipaddr.js';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../runtime/clock.js';
-import { createAttemptLimiter, type LimitPolicy, type Verdict } from './attempt-limiter.js';
+import { createAttemptLimiter, type Admission, type LimitPolicy } from './attempt-limiter.js';
 
 /**
  * The counter a client address counts against. An IPv4 address counts alone (also when it
@@ -32,8 +32,8 @@ export function ipPolicy(settings: SecuritySettings): LimitPolicy {
 export function createIpThrottle({ db, clock, settings }: { db: Db; clock: Clock; settings: SecuritySettings }) {
   const limiter = createAttemptLimiter({ db, clock, policy: ipPolicy(settings) });
   return {
-    check: (address: string): Promise<Verdict> => limiter.check(ipKey(address)),
-    recordFailure: (address: string): Promise<Verdict> => limiter.recordFailure(ipKey(address)),
+    /** Counts an attempt from the address before its credential is checked; refused (429) while the address is throttled. */
+    admit: (address: string): Promise<Admission> => limiter.admit(ipKey(address)),
     /** Lifts a block at once (gatehouse ips unblock); true when there was anything to lift. */
     unblock: (address: string): Promise<boolean> => limiter.clear(ipKey(address)),
   };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { accountKey } from '../protection/account-lockout.js';
+import type { PendingAttempt } from '../protection/attempt-limiter.js';
 import type { SignInProtection } from '../protection/sign-in-protection.js';
 import { hashPassword, verifyPassword } from '../users/password-hasher.js';
 import type { User } from '../users/user.js';
@@ -9,6 +10,12 @@ export interface PasswordAttempt {
   identifier: string;
   password: string;
   clientIp: string;
+  /**
+   * The client address's attempt, when the caller has counted it already (the token endpoint's
+   * throttle does, for the password grant); the sign-in settles it and never answers 'throttled'.
+   * Without it, the sign-in counts the attempt against `clientIp` itself.
+   */
+  admittedAddress?: PendingAttempt;
 }
 
 /**
@@ -29,29 +36,27 @@ export type PasswordSignIn = (attempt: PasswordAttempt) => Promise<SignInOutcome
 const invalidCredentials: SignInOutcome = { ok: false, reason: 'invalid_credentials' };
 
 /**
- * Checks a user name (or email) and password under the sign-in protection: the client address
- * is throttled first, then the account's lock is read, then the password is verified, always,
- * against a dummy argon2id hash when there is no user, so that every refusal costs the same time.
+ * Checks a user name (or email) and password under the sign-in protection. The attempt is
+ * counted against the client address and then the account before the password is verified, so
+ * that concurrent attempts cannot all pass a check made before any of them was counted. The
+ * password is verified in every case that is not throttled, also for a locked account and against
+ * a dummy argon2id hash when there is no user, so that every refusal costs the same time.
  */
 export async function createPasswordSignIn({ users, protection }: { users: UserService; protection: SignInProtection }): Promise<PasswordSignIn> {
   const dummyHash = await hashPassword(randomBytes(16).toString('base64url'));
 
-  async function recordFailure(key: string, clientIp: string): Promise<void> {
-    await Promise.all([protection.accounts.recordFailure(key), protection.ips.recordFailure(clientIp)]);
-  }
-
-  return async ({ identifier, password, clientIp }) => {
-    const throttle = await protection.ips.check(clientIp);
-    if (throttle.blocked) return { ok: false, reason: 'throttled', retryAfterSeconds: throttle.retryAfterSeconds };
+  return async ({ identifier, password, clientIp, admittedAddress }) => {
+    const address = admittedAddress ? { admitted: true as const, attempt: admittedAddress } : await protection.ips.admit(clientIp);
+    if (!address.admitted) return { ok: false, reason: 'throttled', retryAfterSeconds: address.retryAfterSeconds };
     const user = await users.findByIdentifier(identifier);
     const key = accountKey(user?.id, identifier);
-    const lock = await protection.accounts.check(key);
+    const account = await protection.accounts.admit(key);
     const check = await verifyPassword(user?.passwordHash ?? dummyHash, password);
-    if (!user || !user.passwordHash || !check.ok || user.disabled || lock.blocked) {
-      await recordFailure(key, clientIp);
+    if (!account.admitted || !user || !user.passwordHash || user.disabled || !check.ok) {
+      await Promise.all([account.admitted && account.attempt.fail(), address.attempt.fail()]);
       return invalidCredentials;
     }
-    await protection.accounts.recordSuccess(key);
+    await Promise.all([protection.accounts.recordSuccess(key), address.attempt.giveBack()]);
     if (check.needsRehash) await users.upgradeHash(user.id, password);
     return { ok: true, user };
   };

@@ -5,7 +5,7 @@ import type { Storage } from '../../src/db/database.js';
 import { createAttemptCounterQueries } from '../../src/db/queries/attempt-counters.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { sweepExpired } from '../../src/db/sweep-expired.js';
-import { blockSeconds, createAttemptLimiter, type LimitPolicy } from '../../src/protection/attempt-limiter.js';
+import { blockSeconds, createAttemptLimiter, type Admission, type AttemptLimiter, type LimitPolicy } from '../../src/protection/attempt-limiter.js';
 import { ipKey } from '../../src/protection/ip-throttle.js';
 import { createPostgresDatabase, dialects } from '../helpers/databases.js';
 
@@ -48,85 +48,133 @@ for (const dialect of dialects) {
     });
 
     const limiter = () => createAttemptLimiter({ db: storage.db, clock, policy });
+    const counter = (key: string) => createAttemptCounterQueries(storage.db).find(key);
+
+    /** One attempt whose credential turns out wrong; the admission says whether it was let through. */
+    async function failOnce(l: AttemptLimiter, key: string): Promise<Admission> {
+      const admission = await l.admit(key);
+      if (admission.admitted) await admission.attempt.fail();
+      return admission;
+    }
+
+    /** Fails attempts until the key is refused; the retry-after of the block that followed. */
+    async function blockNow(l: AttemptLimiter, key: string): Promise<number> {
+      for (;;) {
+        const admission = await failOnce(l, key);
+        if (!admission.admitted) return admission.retryAfterSeconds;
+      }
+    }
 
     test('the threshold-th failure within the window blocks, for the base duration', async () => {
       const l = limiter();
-      assert.deepEqual(await l.recordFailure('a'), { blocked: false });
-      assert.deepEqual(await l.recordFailure('a'), { blocked: false });
-      assert.deepEqual(await l.recordFailure('a'), { blocked: true, retryAfterSeconds: 10 });
+      for (let i = 0; i < 3; i += 1) assert.equal((await failOnce(l, 'a')).admitted, true, `attempt ${i + 1}`);
+      assert.deepEqual(await l.admit('a'), { admitted: false, retryAfterSeconds: 10 });
       seconds(4);
-      assert.deepEqual(await l.check('a'), { blocked: true, retryAfterSeconds: 6 });
+      assert.deepEqual(await l.admit('a'), { admitted: false, retryAfterSeconds: 6 });
       seconds(6);
-      assert.deepEqual(await l.check('a'), { blocked: false });
+      assert.equal((await l.admit('a')).admitted, true);
     });
 
     test('failures outside the window start counting again', async () => {
       const l = limiter();
-      await l.recordFailure('b');
-      await l.recordFailure('b');
+      await failOnce(l, 'b');
+      await failOnce(l, 'b');
       seconds(60);
-      assert.deepEqual(await l.recordFailure('b'), { blocked: false });
-      assert.deepEqual(await l.recordFailure('b'), { blocked: false });
-      assert.equal((await l.recordFailure('b')).blocked, true);
+      await failOnce(l, 'b');
+      await failOnce(l, 'b');
+      assert.equal((await l.admit('b')).admitted, true, 'two failures in the new window');
     });
 
     test('each further block doubles up to the maximum; the history is forgotten after a quiet spell', async () => {
       const l = limiter();
-      const blockNow = async () => {
-        let verdict = await l.recordFailure('c');
-        while (!verdict.blocked) verdict = await l.recordFailure('c');
-        return verdict.retryAfterSeconds;
-      };
-      assert.equal(await blockNow(), 10);
+      assert.equal(await blockNow(l, 'c'), 10);
       seconds(10);
-      assert.equal(await blockNow(), 20);
+      assert.equal(await blockNow(l, 'c'), 20);
       seconds(20);
-      assert.equal(await blockNow(), 35);
+      assert.equal(await blockNow(l, 'c'), 35);
       seconds(35);
-      assert.equal(await blockNow(), 35);
+      assert.equal(await blockNow(l, 'c'), 35);
       // Forgotten once the longest block has passed again after the last block ended.
       seconds(35 + 35);
-      assert.equal(await blockNow(), 10);
+      assert.equal(await blockNow(l, 'c'), 10);
     });
 
-    test('failures while blocked are not counted and do not extend the block', async () => {
+    test('attempts while blocked are not counted and do not extend the block', async () => {
       const l = limiter();
-      for (let i = 0; i < 3; i += 1) await l.recordFailure('g');
+      for (let i = 0; i < 3; i += 1) await failOnce(l, 'g');
       seconds(5);
-      assert.deepEqual(await l.recordFailure('g'), { blocked: true, retryAfterSeconds: 5 });
+      assert.deepEqual(await l.admit('g'), { admitted: false, retryAfterSeconds: 5 });
+      assert.equal((await counter('g'))?.failures, 0);
       seconds(5);
-      assert.deepEqual(await l.check('g'), { blocked: false });
-      assert.deepEqual(await l.recordFailure('g'), { blocked: false });
-      assert.deepEqual(await l.recordFailure('g'), { blocked: false });
+      await failOnce(l, 'g');
+      assert.equal((await failOnce(l, 'g')).admitted, true);
+      assert.equal((await counter('g'))?.failures, 2);
     });
 
-    test('a success (clear) forgets failures and lock history', async () => {
+    test('a success gives its attempt back, so that successes never spend the allowance', async () => {
       const l = limiter();
-      await l.recordFailure('d');
-      await l.recordFailure('d');
+      await failOnce(l, 'h');
+      for (let i = 0; i < 10; i += 1) {
+        const admission = await l.admit('h');
+        assert.equal(admission.admitted, true, `success ${i + 1}`);
+        if (admission.admitted) await admission.attempt.giveBack();
+      }
+      assert.equal((await counter('h'))?.failures, 1);
+    });
+
+    test('an attempt is settled once: a give-back after its failure changes nothing', async () => {
+      const l = limiter();
+      const admission = await l.admit('i');
+      assert.ok(admission.admitted);
+      await admission.attempt.fail();
+      await admission.attempt.giveBack();
+      assert.equal((await counter('i'))?.failures, 1);
+    });
+
+    test('a give-back after a block began frees nothing', async () => {
+      const l = limiter();
+      await failOnce(l, 'j');
+      const late = await l.admit('j');
+      assert.ok(late.admitted);
+      await failOnce(l, 'j');
+      assert.equal((await l.admit('j')).admitted, false, 'blocked by the third failure');
+      await late.attempt.giveBack();
+      assert.equal((await l.admit('j')).admitted, false, 'still blocked');
+      assert.equal((await counter('j'))?.failures, 0);
+    });
+
+    test('clear forgets failures and lock history', async () => {
+      const l = limiter();
+      await blockNow(l, 'd');
       assert.equal(await l.clear('d'), true);
-      assert.deepEqual(await l.recordFailure('d'), { blocked: false });
+      assert.equal((await l.admit('d')).admitted, true);
       assert.equal(await l.clear('nothing-here'), false);
     });
 
-    test('concurrent failures are each counted once and lock once', async () => {
-      const l = createAttemptLimiter({ db: storage.db, clock, policy: { ...policy, threshold: 1000 } });
-      await Promise.all(Array.from({ length: 40 }, () => l.recordFailure('e')));
-      const row = await createAttemptCounterQueries(storage.db).find('e');
-      assert.equal(row?.failures, 40);
+    test('concurrent attempts: exactly the threshold is let through, the rest are refused uncounted, and one block follows', async () => {
+      const l = createAttemptLimiter({ db: storage.db, clock, policy: { ...policy, threshold: 5 } });
+      const admissions = await Promise.all(Array.from({ length: 12 }, () => l.admit('e')));
+      const through = admissions.filter((a) => a.admitted);
+      assert.equal(through.length, 5);
+      assert.equal((await counter('e'))?.failures, 5, 'refused attempts are not counted');
+      await Promise.all(through.map((a) => a.attempt.fail()));
+      const row = await counter('e');
+      assert.equal(row?.lock_count, 1, 'one block, however many failures reached the threshold together');
+      assert.equal((await l.admit('e')).admitted, false);
+    });
 
-      const locking = createAttemptLimiter({ db: storage.db, clock, policy: { ...policy, threshold: 5 } });
-      const verdicts = await Promise.all(Array.from({ length: 12 }, () => locking.recordFailure('f')));
-      assert.ok(verdicts.some((v) => v.blocked));
-      const locked = await createAttemptCounterQueries(storage.db).find('f');
-      assert.equal(locked?.lock_count, 1, 'one lock, however many requests crossed the threshold together');
+    test('concurrent attempts below the threshold are each counted once', async () => {
+      const l = createAttemptLimiter({ db: storage.db, clock, policy: { ...policy, threshold: 1000 } });
+      const admissions = await Promise.all(Array.from({ length: 40 }, () => l.admit('f')));
+      await Promise.all(admissions.map((a) => a.admitted && a.attempt.fail()));
+      assert.equal((await counter('f'))?.failures, 40);
     });
 
     test('the sweep removes expired counters and keeps live ones', async () => {
       const l = limiter();
-      await l.recordFailure('old');
+      await failOnce(l, 'old');
       seconds(61);
-      await l.recordFailure('fresh');
+      await failOnce(l, 'fresh');
       await sweepExpired(storage.db, clock);
       const counters = createAttemptCounterQueries(storage.db);
       assert.equal(await counters.find('old'), undefined);

@@ -3,7 +3,7 @@ import type { AttemptCounterTable, Db } from '../database.js';
 
 export type AttemptCounterRow = AttemptCounterTable;
 
-export interface FailureToRecord {
+export interface AttemptToCount {
   key: string;
   now: number;
   /** Epoch milliseconds at which a window that starts now ends. */
@@ -22,9 +22,17 @@ export interface LockToApply {
   seenLockCount: number;
 }
 
+/** The counter state an attempt was counted into; a give-back applies only while it still holds. */
+export interface CountedAttempt {
+  key: string;
+  windowStartedAt: number;
+  lockCount: number;
+}
+
 /**
- * Counters of failed attempts. Every change is one statement, so instances sharing a database
- * count into the same row without read-modify-write races.
+ * Counters of sign-in and client-authentication attempts: an attempt is counted before its
+ * credential is checked and given back when it turns out right. Every change is one statement,
+ * so instances sharing a database count into the same row without read-modify-write races.
  */
 export function createAttemptCounterQueries(db: Db) {
   return {
@@ -32,11 +40,11 @@ export function createAttemptCounterQueries(db: Db) {
       db.selectFrom('attempt_counters').selectAll().where('key', '=', key).executeTakeFirst(),
 
     /**
-     * Adds one failure, starting a new window when the last one closed and forgetting the lock
-     * history when the row has expired (the sweep may not have removed it yet). A failure while
-     * the key is locked is not counted, so requests in flight when a lock began cannot extend it.
+     * Adds one attempt and returns the new state, starting a new window when the last one closed
+     * and forgetting the lock history when the row has expired (the sweep may not have removed it
+     * yet). An attempt while the key is locked is not counted, so it cannot extend the lock.
      */
-    recordFailure: ({ key, now, windowEnd, windowClosedIfStartedBy }: FailureToRecord): Promise<AttemptCounterRow> => {
+    countAttempt: ({ key, now, windowEnd, windowClosedIfStartedBy }: AttemptToCount): Promise<AttemptCounterRow> => {
       const expired = sql<boolean>`attempt_counters.expires_at <= ${now}`;
       const locked = sql<boolean>`(attempt_counters.expires_at > ${now} and attempt_counters.locked_until > ${now})`;
       const restart = sql<boolean>`(${expired} or attempt_counters.window_started_at <= ${windowClosedIfStartedBy})`;
@@ -72,6 +80,21 @@ export function createAttemptCounterQueries(db: Db) {
         .where('lock_count', '=', seenLockCount)
         .executeTakeFirst();
       return result.numUpdatedRows > 0n;
+    },
+
+    /**
+     * Takes back one counted attempt, unless the window it was counted in has closed or a lock
+     * has begun since (a lock starts from zero), so a give-back never frees more than it took.
+     */
+    giveBack: async ({ key, windowStartedAt, lockCount }: CountedAttempt): Promise<void> => {
+      await db
+        .updateTable('attempt_counters')
+        .set((eb) => ({ failures: eb('failures', '-', 1) }))
+        .where('key', '=', key)
+        .where('window_started_at', '=', windowStartedAt)
+        .where('lock_count', '=', lockCount)
+        .where('failures', '>', 0)
+        .execute();
     },
 
     remove: async (key: string): Promise<boolean> => {

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
+import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { PasswordSignIn } from '../../sign-in/password-sign-in.js';
+import { admittedAddressOf } from '../client-auth-throttle.js';
 import { errors, type Account, type FindAccount } from '../engine.js';
 import type { OidcProvider } from '../provider.js';
 import { grantedScopes } from './requested-scopes.js';
@@ -61,26 +63,21 @@ function requireCredentials(ctx: GrantContext): { username: string; password: st
   return { username: username as string, password: password as string };
 }
 
-/** One answer, invalid_grant, for an unknown user, a wrong password, a disabled or locked account. */
+/**
+ * One answer, invalid_grant, for an unknown user, a wrong password, a disabled or locked account.
+ * The client address was counted (and, if throttled, answered 429) by the token endpoint's
+ * throttle before this grant ran; the sign-in settles that same attempt.
+ */
 async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username: string, password: string): Promise<Account> {
-  const outcome = await deps.signIn({ identifier: username, password, clientIp: deps.clientIp(ctx.req) });
-  if (!outcome.ok) {
-    if ('retryAfterSeconds' in outcome && typeof outcome.retryAfterSeconds === 'number') throw tooManyAttempts(ctx, outcome.retryAfterSeconds);
-    throw new errors.InvalidGrant();
-  }
+  const admittedAddress = admittedAddressOf(ctx);
+  if (!admittedAddress) throw new GatehouseError('internal_error', 'the token endpoint throttle did not count this request');
+  const outcome = await deps.signIn({ identifier: username, password, clientIp: deps.clientIp(ctx.req), admittedAddress });
+  if (!outcome.ok) throw new errors.InvalidGrant();
+  // The user is read again here: an Account needs the scope claims, which provider.ts holds.
   const account = await deps.findAccount(ctx, outcome.user.id);
   if (!account) throw new errors.InvalidGrant();
   ctx.oidc.entity('Account', account);
   return account;
-}
-
-/** 429 with Retry-After, the same answer the client authentication throttle gives. */
-function tooManyAttempts(ctx: GrantContext, retryAfterSeconds: number): errors.OIDCProviderError {
-  ctx.set('retry-after', String(retryAfterSeconds));
-  const error = new errors.TemporarilyUnavailable(`too many failed attempts from this address; retry after ${retryAfterSeconds} seconds`);
-  error.status = 429;
-  error.statusCode = 429;
-  return error;
 }
 
 /** A grant per successful sign-in, so that its tokens can be revoked together, as for the other grants. */

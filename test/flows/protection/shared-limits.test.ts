@@ -3,9 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import { ipKey } from '../../../src/protection/ip-throttle.js';
 import { skipWithoutPostgres } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { badClientAuthentication, LoginForm, people, protectionDeclarations, readCounter } from './support.js';
+import { badClientAuthentication, LoginForm, passwordGrant, people, protectionDeclarations, readCounter } from './support.js';
 
 const ipThreshold = 6;
+/** The default, as the first test relies on. */
+const lockoutThreshold = 5;
 
 describe('limits shared by two instances on one PostgreSQL database', { skip: skipWithoutPostgres }, () => {
   let first: TestServer;
@@ -50,5 +52,23 @@ describe('limits shared by two instances on one PostgreSQL database', { skip: sk
     assert.equal((await readCounter(first, ipKey('203.0.113.50')))?.failures, ipThreshold - 1);
     assert.equal((await badClientAuthentication(second, from)).status, 401, 'the last failure before the threshold');
     assert.equal((await badClientAuthentication(first, from)).status, 429);
+  });
+
+  test('a burst of bad client secrets spread over both instances: exactly the threshold is checked', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.60' };
+    const responses = await Promise.all(Array.from({ length: 3 * ipThreshold }, (_, i) => badClientAuthentication(i % 2 ? second : first, from)));
+    await Promise.all(responses.map((r) => r.body?.cancel()));
+    assert.equal(responses.filter((r) => r.status === 401).length, ipThreshold);
+    assert.equal(responses.filter((r) => r.status === 429).length, 2 * ipThreshold);
+  });
+
+  test('a burst of wrong passwords spread over both instances: the right one sent behind them is refused', async () => {
+    const wrong = 3 * lockoutThreshold;
+    const answers = await Promise.all(
+      Array.from({ length: wrong + 1 }, (_, i) =>
+        passwordGrant(i % 2 ? second : first, 'carol', i < wrong ? `wrong guess ${i}` : people.carol.password, { 'x-forwarded-for': `198.51.100.${i + 1}` })),
+    );
+    assert.deepEqual(answers.map((a) => a.status), Array(wrong + 1).fill(400));
+    assert.equal((await passwordGrant(first, 'carol', people.carol.password, { 'x-forwarded-for': '198.51.100.200' })).status, 400, 'locked on both');
   });
 });

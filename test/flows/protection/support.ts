@@ -58,6 +58,12 @@ export class LoginForm {
     return new Browser([new URL(this.server.issuer).origin, this.server.url]);
   }
 
+  /** Opens the login page now, so that a later attempt is only the form post (for bursts of concurrent attempts). */
+  async ready(): Promise<this> {
+    this.page ??= await this.open();
+    return this;
+  }
+
   private async open(): Promise<Page> {
     const url = new URL(`${endpointBase(this.server)}/auth`);
     url.search = new URLSearchParams({

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
+import { dialects } from '../../helpers/databases.js';
+import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { badClientAuthentication, LoginForm, passwordGrant, people, protectionDeclarations } from './support.js';
+
+const lockoutThreshold = 3;
+const ipThreshold = 5;
+
+/** One client address per attempt, so that only the account's counter is at work. */
+const ownAddress = (i: number) => ({ 'x-forwarded-for': `198.51.100.${i + 1}` });
+
+/** How many answers had each status, e.g. { 401: 5, 429: 3 }. */
+function countStatuses(statuses: number[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
+/**
+ * Attempts sent at once are counted before any password is verified, so a burst gets no more
+ * verifications than the threshold allows. The right password is sent last, behind three times
+ * the threshold of wrong ones: it could only get through if the wrong ones were not counted yet.
+ */
+for (const dialect of dialects) {
+  describe(`concurrent sign-in attempts (${dialect})`, () => {
+    let server: TestServer;
+
+    // The test process is the proxy, so X-Forwarded-For names each attempt's client address.
+    before(async () => {
+      server = await startServer({
+        dialect,
+        declarations: protectionDeclarations({ lockout_threshold: lockoutThreshold, ip_threshold: ipThreshold }),
+        env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' },
+      });
+    });
+    after(() => server?.close());
+
+    test('login form: the right password behind a burst of wrong ones is refused, and the account ends up locked once', async () => {
+      const wrong = 3 * lockoutThreshold;
+      const forms = await Promise.all(Array.from({ length: wrong + 1 }, () => new LoginForm(server).ready()));
+      const results = await Promise.all(
+        forms.map((form, i) => form.attempt('carol', i < wrong ? `wrong guess ${i}` : people.carol.password, ownAddress(i))),
+      );
+      for (const [i, result] of results.entries()) {
+        assert.equal(result.signedIn, false, `attempt ${i + 1}`);
+        assert.equal(result.status, 401, `attempt ${i + 1}`);
+        assert.equal(result.error, signInFailedMessage, `attempt ${i + 1}`);
+      }
+      const afterwards = await new LoginForm(server).attempt('carol', people.carol.password, ownAddress(100));
+      assert.equal(afterwards.signedIn, false, 'still locked after the burst');
+    });
+
+    test('password grant: the right password behind a burst of wrong ones is refused', async () => {
+      const wrong = 3 * lockoutThreshold;
+      const answers = await Promise.all(
+        Array.from({ length: wrong + 1 }, (_, i) => passwordGrant(server, 'dave', i < wrong ? `wrong guess ${i}` : people.dave.password, ownAddress(i))),
+      );
+      for (const [i, answer] of answers.entries()) {
+        assert.equal(answer.status, 400, `attempt ${i + 1}`);
+        assert.equal(answer.body.error, 'invalid_grant', `attempt ${i + 1}`);
+      }
+      assert.equal((await passwordGrant(server, 'dave', people.dave.password, ownAddress(100))).status, 400, 'still locked after the burst');
+    });
+
+    test('a burst of guesses from one address through the login form: exactly the threshold is verified, the rest get 429', async () => {
+      const from = { 'x-forwarded-for': '203.0.113.70' };
+      const forms = await Promise.all(Array.from({ length: ipThreshold + 3 }, () => new LoginForm(server).ready()));
+      const results = await Promise.all(forms.map((form, i) => form.attempt(`employee${i}`, 'Summer2026!', from)));
+      assert.deepEqual(countStatuses(results.map((r) => r.status)), { 401: ipThreshold, 429: 3 });
+    });
+
+    test('a burst of guesses from one address through the password grant: exactly the threshold is verified, the rest get 429', async () => {
+      const from = { 'x-forwarded-for': '203.0.113.71' };
+      const answers = await Promise.all(Array.from({ length: ipThreshold + 3 }, (_, i) => passwordGrant(server, `employee${i}`, 'Summer2026!', from)));
+      assert.deepEqual(countStatuses(answers.map((a) => a.status)), { 400: ipThreshold, 429: 3 });
+    });
+
+    test('a burst of bad client secrets from one address: exactly the threshold is checked, the rest get 429', async () => {
+      const from = { 'x-forwarded-for': '203.0.113.72' };
+      const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => badClientAuthentication(server, from, i % 2 ? 'TOKEN' : 'token/')));
+      await Promise.all(responses.map((r) => r.body?.cancel()));
+      assert.deepEqual(countStatuses(responses.map((r) => r.status)), { 401: ipThreshold, 429: 12 - ipThreshold });
+    });
+
+    test('successful sign-ins give their attempt back: only failures spend the address budget', async () => {
+      const from = { 'x-forwarded-for': '203.0.113.73' };
+      for (let i = 0; i < ipThreshold + 3; i += 1) assert.equal((await passwordGrant(server, 'alice', people.alice.password, from)).status, 200, `sign-in ${i + 1}`);
+      const form = new LoginForm(server);
+      assert.equal((await form.attempt('alice', people.alice.password, from)).signedIn, true);
+      for (let i = 0; i < ipThreshold; i += 1) assert.equal((await passwordGrant(server, `stranger${i}`, 'guess', from)).status, 400, `failure ${i + 1}`);
+      assert.equal((await passwordGrant(server, 'alice', people.alice.password, from)).status, 429, 'the threshold-th failure blocks');
+    });
+  });
+}
