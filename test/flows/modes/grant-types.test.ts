@@ -106,10 +106,18 @@ for (const dialect of dialects) {
 
     test('password is refused to an application without it, before any password is checked', async () => {
       for (const clientId of ['code-web', 'm2m']) {
-        const token = await tokenRequest(clientId, { grant_type: 'password', username: alice.username, password: alice.password, scope: 'openid' });
+        const token = await tokenRequest(clientId, { grant_type: 'password', username: alice.username, password: 'not alices password', scope: 'openid' });
         assert.equal(token.status, 400);
         assert.equal(token.body.error, 'unauthorized_client', clientId);
         assert.equal(token.body.access_token, undefined);
+      }
+      // A checked wrong password would have left a failure on alice's account counter.
+      const storage = server.openStorage();
+      try {
+        const accountCounters = await storage.db.selectFrom('attempt_counters').select('key').where('key', 'like', 'account:%').execute();
+        assert.deepEqual(accountCounters, []);
+      } finally {
+        await storage.close();
       }
     });
   });
