@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import type { PendingAttempt } from '../protection/attempt-limiter.js';
 import type { IpThrottle } from '../protection/ip-throttle.js';
 import type { KoaContextWithOIDC } from './engine.js';
 import type { OidcProvider } from './provider.js';
@@ -14,22 +13,10 @@ const clientAuthRoutes = {
 
 type ErrorEvent = (typeof clientAuthRoutes)[keyof typeof clientAuthRoutes];
 
-/** The address attempt each admitted request holds, for the password grant to settle (see admittedAddressOf). */
-const admitted = new WeakMap<object, PendingAttempt>();
-
-/**
- * The client address's attempt that the throttle counted for this token request, so that the
- * password grant settles that one instead of counting the address a second time.
- */
-export function admittedAddressOf(ctx: object): PendingAttempt | undefined {
-  return admitted.get(ctx);
-}
-
 /**
  * The answer to a client address that failed too often: 429, Retry-After and an OAuth error
  * body. `temporarily_unavailable` is the registered OAuth error that means "try again later".
- * The only place the 429 of the oidc endpoints is built: the password grant never meets a
- * throttled address, since its request was admitted here first.
+ * The one place the 429 of the oidc endpoints is built, for this throttle and the password grant.
  */
 export function respondTooManyAttempts(ctx: KoaContextWithOIDC, retryAfterSeconds: number): void {
   ctx.status = 429;
@@ -55,11 +42,13 @@ function routePathKey(path: string): string {
 }
 
 /**
- * Counts every request to a client-authenticating endpoint against its client address before
- * the engine checks any credential, and answers 429 once the address has too many failures
- * (or, in a burst, once the attempts in flight would make too many). After the engine has
- * answered, the attempt stays counted when the route it resolved reported `invalid_client`
- * (whatever the response format) and is given back otherwise.
+ * Answers 429 to a client address that is blocked, before the engine checks any credential,
+ * and counts an `invalid_client` answer (whatever its format) against the address afterwards.
+ * Unlike passwords, which are counted before they are checked, client authentications are
+ * checked with one read and counted only when they fail: every token request passes here, so a
+ * busy application behind one address must not queue on its counter row, and a client secret
+ * (at least 32 random characters) or key does not fall to the few guesses that a burst can
+ * add before the block lands. The password grant counts its password attempts itself.
  */
 export function registerClientAuthThrottle(
   provider: OidcProvider,
@@ -77,13 +66,13 @@ export function registerClientAuthThrottle(
 
   provider.use(async (ctx, next) => {
     if (ctx.method !== 'POST' || !paths.has(routePathKey(ctx.path))) return next();
-    const admission = await deps.throttle.admit(deps.clientIp(ctx.req));
-    if (!admission.admitted) return respondTooManyAttempts(ctx as KoaContextWithOIDC, admission.retryAfterSeconds);
-    admitted.set(ctx, admission.attempt);
+    const clientIp = deps.clientIp(ctx.req);
+    const blockedFor = await deps.throttle.blockedFor(clientIp);
+    if (blockedFor !== undefined) return respondTooManyAttempts(ctx as KoaContextWithOIDC, blockedFor);
     try {
       await next();
     } finally {
-      await (failed.has(ctx) ? admission.attempt.fail() : admission.attempt.giveBack());
+      if (failed.has(ctx)) await deps.throttle.recordFailure(clientIp);
     }
   });
 }

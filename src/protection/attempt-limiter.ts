@@ -27,8 +27,12 @@ export function blockSeconds(policy: LimitPolicy, previousBlocks: number): numbe
   return Math.min(policy.maxBlockSeconds, policy.baseBlockSeconds * 2 ** doublings);
 }
 
+function refusedSeconds(retryAfterMs: number): number {
+  return Math.max(1, Math.ceil(retryAfterMs / 1000));
+}
+
 function refused(retryAfterMs: number): Admission {
-  return { admitted: false, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
+  return { admitted: false, retryAfterSeconds: refusedSeconds(retryAfterMs) };
 }
 
 /**
@@ -85,12 +89,25 @@ export function createAttemptLimiter({ db, clock, policy }: { db: Db; clock: Clo
     });
   }
 
+  /** Seconds the key stays blocked, or undefined: a read only, for checks on every request of a hot path. */
+  async function blockedFor(key: string): Promise<number | undefined> {
+    const now = clock.now();
+    const row = await counters.find(key);
+    return row?.locked_until != null && row.locked_until > now ? refusedSeconds(row.locked_until - now) : undefined;
+  }
+
+  /** Counts a failure that has already happened; the one that reaches the threshold blocks the key. */
+  async function recordFailure(key: string): Promise<void> {
+    const admission = await admit(key);
+    if (admission.admitted) await admission.attempt.fail();
+  }
+
   /** Forgets the key's attempts and any block: after a successful sign-in, or when an administrator unblocks it. */
   function clear(key: string): Promise<boolean> {
     return counters.remove(key);
   }
 
-  return { admit, clear };
+  return { admit, blockedFor, recordFailure, clear };
 }
 
 export type AttemptLimiter = ReturnType<typeof createAttemptLimiter>;

@@ -34,6 +34,10 @@ export function createIpThrottle({ db, clock, settings }: { db: Db; clock: Clock
   return {
     /** Counts an attempt from the address before its credential is checked; refused (429) while the address is throttled. */
     admit: (address: string): Promise<Admission> => limiter.admit(ipKey(address)),
+    /** Seconds the address stays blocked, or undefined; counts nothing. */
+    blockedFor: (address: string): Promise<number | undefined> => limiter.blockedFor(ipKey(address)),
+    /** Counts a failed client authentication after the fact. */
+    recordFailure: (address: string): Promise<void> => limiter.recordFailure(ipKey(address)),
     /** Lifts a block at once (gatehouse ips unblock); true when there was anything to lift. */
     unblock: (address: string): Promise<boolean> => limiter.clear(ipKey(address)),
   };

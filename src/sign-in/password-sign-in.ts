@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { accountKey } from '../protection/account-lockout.js';
-import type { PendingAttempt } from '../protection/attempt-limiter.js';
 import type { SignInProtection } from '../protection/sign-in-protection.js';
 import { hashPassword, verifyPassword } from '../users/password-hasher.js';
 import type { User } from '../users/user.js';
@@ -10,12 +9,6 @@ export interface PasswordAttempt {
   identifier: string;
   password: string;
   clientIp: string;
-  /**
-   * The client address's attempt, when the caller has counted it already (the token endpoint's
-   * throttle does, for the password grant); the sign-in settles it and never answers 'throttled'.
-   * Without it, the sign-in counts the attempt against `clientIp` itself.
-   */
-  admittedAddress?: PendingAttempt;
 }
 
 /**
@@ -45,8 +38,8 @@ const invalidCredentials: SignInOutcome = { ok: false, reason: 'invalid_credenti
 export async function createPasswordSignIn({ users, protection }: { users: UserService; protection: SignInProtection }): Promise<PasswordSignIn> {
   const dummyHash = await hashPassword(randomBytes(16).toString('base64url'));
 
-  return async ({ identifier, password, clientIp, admittedAddress }) => {
-    const address = admittedAddress ? { admitted: true as const, attempt: admittedAddress } : await protection.ips.admit(clientIp);
+  return async ({ identifier, password, clientIp }) => {
+    const address = await protection.ips.admit(clientIp);
     if (!address.admitted) return { ok: false, reason: 'throttled', retryAfterSeconds: address.retryAfterSeconds };
     const user = await users.findByIdentifier(identifier);
     const key = accountKey(user?.id, identifier);

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { PasswordSignIn } from '../../sign-in/password-sign-in.js';
-import { admittedAddressOf } from '../client-auth-throttle.js';
+import { respondTooManyAttempts } from '../client-auth-throttle.js';
 import { errors, type Account, type FindAccount } from '../engine.js';
 import type { OidcProvider } from '../provider.js';
 import { grantedScopes } from './requested-scopes.js';
@@ -37,6 +36,7 @@ async function passwordGrant(provider: OidcProvider, deps: PasswordGrantDeps, ct
   const { username, password } = requireCredentials(ctx);
   const scopes = grantedScopes(ctx.oidc.client, ctx.oidc.params.scope, deps.supportedScopes);
   const account = await authenticate(ctx, deps, username, password);
+  if (!account) return;
   const authTime = Math.floor(deps.clock.now() / 1000);
   const { grant, grantId } = await recordGrant(provider, ctx, account, scopes);
   const scope = grant.getOIDCScopeFiltered(scopes);
@@ -64,14 +64,15 @@ function requireCredentials(ctx: GrantContext): { username: string; password: st
 }
 
 /**
- * One answer, invalid_grant, for an unknown user, a wrong password, a disabled or locked account.
- * The client address was counted (and, if throttled, answered 429) by the token endpoint's
- * throttle before this grant ran; the sign-in settles that same attempt.
+ * One answer, invalid_grant, for an unknown user, a wrong password, a disabled or locked account;
+ * a throttled client address is answered 429 here and gets no account.
  */
-async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username: string, password: string): Promise<Account> {
-  const admittedAddress = admittedAddressOf(ctx);
-  if (!admittedAddress) throw new GatehouseError('internal_error', 'the token endpoint throttle did not count this request');
-  const outcome = await deps.signIn({ identifier: username, password, clientIp: deps.clientIp(ctx.req), admittedAddress });
+async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username: string, password: string): Promise<Account | undefined> {
+  const outcome = await deps.signIn({ identifier: username, password, clientIp: deps.clientIp(ctx.req) });
+  if (!outcome.ok && outcome.reason === 'throttled') {
+    respondTooManyAttempts(ctx, outcome.retryAfterSeconds);
+    return undefined;
+  }
   if (!outcome.ok) throw new errors.InvalidGrant();
   // The user is read again here: an Account needs the scope claims, which provider.ts holds.
   const account = await deps.findAccount(ctx, outcome.user.id);

@@ -22,7 +22,7 @@ export const webApplication = {
   client_name: 'Web Notes',
   client_secret: webSecret,
   redirect_uris: [redirectUri],
-  grant_types: ['authorization_code', 'password'],
+  grant_types: ['authorization_code', 'password', 'client_credentials'],
 };
 
 export function protectionDeclarations(security: Record<string, unknown> = {}) {
