@@ -1,17 +1,24 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { defaults } from '../config/defaults.js';
 import type { Database, Storage } from './database.js';
 
+// Each driver is loaded only by the mode that uses it: embedded starts skip pg, and PostgreSQL
+// deployments skip the native SQLite module.
+const require = createRequire(import.meta.url);
+const loadPg = () => require('pg') as typeof pg;
+const loadSqlite = () => require('better-sqlite3') as typeof SqliteDatabase;
+
 /** int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range. */
-function postgresTypes() {
+function postgresTypes(driver: typeof pg) {
   const parsers = { 20: (value: string) => Number(value) } as Record<number, (value: string) => unknown>;
   return {
     getTypeParser: (oid: number, format?: string) =>
-      parsers[oid] ?? (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format),
+      parsers[oid] ?? (driver.types.getTypeParser as (oid: number, format?: string) => unknown)(oid, format),
   };
 }
 
@@ -21,11 +28,12 @@ function postgresTypes() {
  * process; the pool replaces the connection, and /readyz reports an outage that lasts.
  */
 export function openPostgres(url: string, onIdleError: (error: Error) => void = () => {}): Storage {
-  const pool = new pg.Pool({
+  const driver = loadPg();
+  const pool = new driver.Pool({
     connectionString: url,
     max: defaults.postgresPoolSize,
     connectionTimeoutMillis: defaults.databaseWaitMilliseconds,
-    types: postgresTypes() as pg.CustomTypesConfig,
+    types: postgresTypes(driver) as pg.CustomTypesConfig,
   });
   pool.on('error', onIdleError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -34,7 +42,8 @@ export function openPostgres(url: string, onIdleError: (error: Error) => void = 
 
 export function openSqlite(file: string): Storage {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const database = new SqliteDatabase(file);
+  const Sqlite = loadSqlite();
+  const database = new Sqlite(file);
   // WAL lets readers proceed during a write; busy_timeout makes a second process wait instead of failing.
   database.pragma('journal_mode = WAL');
   database.pragma(`busy_timeout = ${defaults.databaseWaitMilliseconds}`);
