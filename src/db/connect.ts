@@ -23,7 +23,7 @@ function postgresTypes(driver: typeof pg) {
 }
 
 /**
- * `onIdleError` hears about idle connections the server closed (restart, failover, an
+ * `onIdleError` hears about connections the server closed (restart, failover, an
  * administrator). Without a listener pg re-throws that as an uncaught exception, ending the
  * process; the pool replaces the connection, and /readyz reports an outage that lasts.
  */
@@ -36,6 +36,9 @@ export function openPostgres(url: string, onIdleError: (error: Error) => void = 
     types: postgresTypes(driver) as pg.CustomTypesConfig,
   });
   pool.on('error', onIdleError);
+  // A connection cut while a request holds it emits 'error' on the client too, where the pool
+  // listens only while the client is idle; unheard, that would end the process.
+  pool.on('connect', (client) => client.on('error', onIdleError));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
