@@ -2,7 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { createApplicationService } from './applications/application-service.js';
-import { readDeclarations } from './config/config-file.js';
+import { readDeclarations } from './setup/config-file.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import { resolveMasterSecret } from './crypto/master-secret.js';

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readDeclarations } from '../config/config-file.js';
+import { readDeclarations } from '../setup/config-file.js';
 import { loadConfig } from '../config/load.js';
 import { openStorage, sqliteFileOf } from '../db/open-storage.js';
 import { migrateToLatest } from '../db/migrate.js';

@@ -1,5 +1,5 @@
 import { createApplicationService, type ClientValidator } from '../applications/application-service.js';
-import type { Declarations } from '../config/config-file.js';
+import type { Declarations } from './config-file.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';

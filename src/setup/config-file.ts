@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { applicationInputSchema } from '../applications/application-schema.js';
 import { scopeInputSchema } from '../scopes/scope-schema.js';
 import { userInputSchema } from '../users/user-schema.js';
-import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from './security-settings.js';
+import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from '../config/security-settings.js';
 import type { ApplicationDeclaration } from '../applications/application-schema.js';
 import type { ScopeDeclaration } from '../scopes/scope-schema.js';
 import type { UserDeclaration } from '../users/user-schema.js';
