@@ -103,5 +103,3 @@ export function createAttemptCounterQueries(db: Db) {
     },
   };
 }
-
-export type AttemptCounterQueries = ReturnType<typeof createAttemptCounterQueries>;
