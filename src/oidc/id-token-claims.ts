@@ -1,5 +1,6 @@
 import type { ScopeClaims } from '../scopes/scope-claims.js';
 import type { KoaContextWithOIDC } from './engine.js';
+import { authorizationEndpointIssuesIdTokenAlone } from './engine-internals.js';
 
 /** The client metadata (a Gatehouse extension) naming scopes whose claims also go into the id_token. */
 export const idTokenClaimsScopesProperty = 'id_token_claims_scopes';
@@ -19,14 +20,10 @@ export function idTokenClaimNames(
 ): Set<string> {
   const names = new Set(['sub', ...Object.keys(requested ?? {})]);
   const granted = grantedScope.split(' ').filter(Boolean);
-  const chosen = aloneFromAuthorizationEndpoint(ctx) ? granted : granted.filter(Set.prototype.has.bind(applicationChoice(ctx)));
+  const listed = applicationChoice(ctx);
+  const chosen = authorizationEndpointIssuesIdTokenAlone(ctx) ? granted : granted.filter((scope) => listed.has(scope));
   for (const scope of chosen) for (const claim of claimsOf[scope] ?? []) names.add(claim);
   return names;
-}
-
-function aloneFromAuthorizationEndpoint(ctx: KoaContextWithOIDC): boolean {
-  const route = ctx.oidc?.route;
-  return (route === 'authorization' || route === 'resume') && ctx.oidc.params?.response_type === 'id_token';
 }
 
 function applicationChoice(ctx: KoaContextWithOIDC): Set<string> {

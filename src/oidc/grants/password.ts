@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Clock } from '../../runtime/clock.js';
 import type { PasswordSignIn } from '../../sign-in/password-sign-in.js';
-import { respondTooManyAttempts } from '../client-auth-throttle.js';
-import { errors, type Account, type FindAccount } from '../engine.js';
-import type { OidcProvider } from '../provider.js';
+import { errors, type Account, type FindAccount, type OidcProvider } from '../engine.js';
+import { issueIdToken, recordEntity } from '../engine-internals.js';
+import { respondTooManyAttempts } from '../too-many-attempts.js';
 import { grantedScopes } from './requested-scopes.js';
 
 /**
@@ -42,13 +42,13 @@ async function passwordGrant(provider: OidcProvider, deps: PasswordGrantDeps, ct
   const scope = grant.getOIDCScopeFiltered(scopes);
 
   const accessToken = new provider.AccessToken({ accountId: account.accountId, client: ctx.oidc.client, grantId, gty: passwordGrantType, scope });
-  ctx.oidc.entity('AccessToken', accessToken);
+  recordEntity(ctx, 'AccessToken', accessToken);
   const accessTokenValue = await accessToken.save();
 
   ctx.body = {
     access_token: accessTokenValue,
     expires_in: accessToken.expiration,
-    id_token: scopes.has('openid') ? await issueIdToken(provider, ctx, account, scope, authTime) : undefined,
+    id_token: scopes.has('openid') ? await issuePasswordIdToken(provider, ctx, account, scope, authTime) : undefined,
     refresh_token: scopes.has('offline_access') ? await issueRefreshToken(provider, ctx, account, grantId, scope, authTime) : undefined,
     scope: scope || undefined,
     token_type: accessToken.tokenType,
@@ -77,7 +77,7 @@ async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username
   // The user is read again here: an Account needs the scope claims, which provider.ts holds.
   const account = await deps.findAccount(ctx, outcome.user.id);
   if (!account) throw new errors.InvalidGrant();
-  ctx.oidc.entity('Account', account);
+  recordEntity(ctx, 'Account', account);
   return account;
 }
 
@@ -86,7 +86,7 @@ async function recordGrant(provider: OidcProvider, ctx: GrantContext, account: A
   const grant = new provider.Grant({ accountId: account.accountId, clientId: ctx.oidc.client.clientId });
   grant.addOIDCScope(scopes);
   const grantId = await grant.save();
-  ctx.oidc.entity('Grant', grant);
+  recordEntity(ctx, 'Grant', grant);
   return { grant, grantId };
 }
 
@@ -103,14 +103,12 @@ async function issueRefreshToken(
     rotations: 0,
     scope,
   });
-  ctx.oidc.entity('RefreshToken', refreshToken);
+  recordEntity(ctx, 'RefreshToken', refreshToken);
   return refreshToken.save();
 }
 
 /** As the engine's token endpoint grants issue it: the granted scopes mask the account's id_token claims. */
-async function issueIdToken(provider: OidcProvider, ctx: GrantContext, account: Account, scope: string, authTime: number): Promise<string> {
+async function issuePasswordIdToken(provider: OidcProvider, ctx: GrantContext, account: Account, scope: string, authTime: number): Promise<string> {
   const claims = await account.claims('id_token', scope, {}, []);
-  const idToken = new provider.IdToken({ ...claims, sub: account.accountId, auth_time: authTime }, { ctx });
-  Object.assign(idToken, { scope, mask: {}, rejected: [] });
-  return idToken.issue({ use: 'idtoken' });
+  return issueIdToken(provider, ctx, { ...claims, sub: account.accountId, auth_time: authTime }, scope);
 }

@@ -1,0 +1,167 @@
+import type { KoaContextWithOIDC, OidcProvider } from './engine.js';
+
+/**
+ * Everything Gatehouse relies on inside oidc-provider beyond its documented configuration:
+ * each entry names the engine file it mirrors (under node_modules/oidc-provider/lib/) and why
+ * Gatehouse needs it. test/engine/engine-internals.test.ts checks each one against the
+ * installed engine, so an upgrade that changes one fails there, not in production.
+ *
+ * Three more are relied on where they are used, and checked by the same test:
+ * - engine-middleware.ts: provider.use puts middleware in front of the engine's router, in the
+ *   order added (lib/provider.js, use); ctx.oidc exists only once a route matched
+ *   (lib/helpers/initialize_app.js, ensureOIDC), and the route's answer is in ctx when `next()`
+ *   resolves, to be read or replaced.
+ * - interactions.ts: provider.interactionDetails and interactionResult reject with
+ *   errors.SessionNotFound for a missing interaction cookie, interaction or session, or a
+ *   session whose user changed (lib/provider.js, #getInteraction), and pass any other error
+ *   (a storage failure) through unchanged. Gatehouse shows the first as "start again".
+ * - provider.ts, createClientValidator: provider.Client.validate(metadata) runs the engine's
+ *   whole client schema, Gatehouse's extraClientMetadata validator included, without storing
+ *   anything, and rejects with InvalidClientMetadata and an error_description
+ *   (lib/models/client.js, static validate), so the configuration file is checked before use.
+ */
+
+type Client = InstanceType<OidcProvider['Client']>;
+type ResponseTypeAllowed = Client['responseTypeAllowed'];
+
+/**
+ * lib/models/client.js defines Client#responseTypeAllowed and #grantTypeAllowed, and
+ * lib/actions/authorization/response_parameters.js (checkResponseType) is the only caller of
+ * responseTypeAllowed: it answers invalid_request when the method says false. Making the
+ * method throw `refusal()` instead lets Gatehouse answer the authorization request with its
+ * own error, sent back to the application as the engine sends its own. Stops the start when
+ * either method is gone rather than answering differently.
+ */
+export function throwOnUnallowedResponseType(provider: OidcProvider, refusal: () => Error): void {
+  const { prototype } = provider.Client;
+  if (typeof prototype.responseTypeAllowed !== 'function' || typeof prototype.grantTypeAllowed !== 'function') {
+    throw new Error('oidc-provider has no Client#responseTypeAllowed or #grantTypeAllowed any more: review src/oidc/engine-internals.ts for this version');
+  }
+  const allowed: ResponseTypeAllowed = prototype.responseTypeAllowed;
+  prototype.responseTypeAllowed = function responseTypeAllowed(this: Client, type) {
+    if (allowed.call(this, type)) return true;
+    throw refusal();
+  };
+}
+
+/**
+ * lib/actions/token.js (allowedGrantTypeCheck): once the application is authenticated, a
+ * grant type it has not registered is answered invalid_request (400); lib/shared/error_handler.js
+ * leaves that answer in ctx.status and ctx.body for middleware around the engine. The check
+ * asks the engine's own grantTypeAllowed rather than reading its English wording.
+ */
+export function refusedUnregisteredGrantType(ctx: KoaContextWithOIDC): boolean {
+  const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
+  const grantType = oidc?.params?.grant_type;
+  return (
+    oidc?.route === 'token' &&
+    ctx.status === 400 &&
+    (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_request' &&
+    oidc.client !== undefined &&
+    typeof grantType === 'string' &&
+    !oidc.client.grantTypeAllowed(grantType)
+  );
+}
+
+/**
+ * lib/shared/error_handler.js puts a JSON error answer in ctx.body as a plain
+ * `{ error, error_description }` object, serialised only after every middleware returned, so
+ * middleware around the engine may rename the error and keep the engine's description.
+ */
+export function renameOAuthError(ctx: KoaContextWithOIDC, error: string): void {
+  ctx.body = { ...(ctx.body as object), error };
+}
+
+/**
+ * lib/helpers/router.js matches a path in any case (`fold`, which upper-cases ASCII and most
+ * other letters) and with one trailing slash removed (`match`). Lower-casing matches every
+ * spelling the router does (and a few odd non-ASCII ones it does not), so a guard in front of
+ * the engine sees every request the engine will route.
+ */
+export function routePathKey(path: string): string {
+  return (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
+}
+
+/** lib/provider.js (pathFor) gives a route's path; without the mount path it is what ctx.path shows in front of the engine. */
+export function routePathKeys(provider: OidcProvider, routes: readonly string[]): Set<string> {
+  return new Set(routes.map((route) => routePathKey(provider.pathFor(route, { mountPath: '' }))));
+}
+
+/**
+ * lib/helpers/initialize_app.js names the routes that authenticate clients and the event each
+ * one's error handler emits when a request fails (the device and CIBA routes are off in
+ * Gatehouse). The client-authentication throttle counts failures through them.
+ */
+export const clientAuthRouteErrorEvents = {
+  token: 'grant.error',
+  introspection: 'introspection.error',
+  revocation: 'revocation.error',
+  pushed_authorization_request: 'pushed_authorization_request.error',
+} as const;
+
+export type ClientAuthRoute = keyof typeof clientAuthRouteErrorEvents;
+
+type ErrorListener = (ctx: KoaContextWithOIDC, error: unknown) => void;
+
+/** Hears the error events of every client-authenticating route, with the route it came from. */
+export function onClientAuthRouteError(provider: OidcProvider, listener: (route: ClientAuthRoute, ctx: KoaContextWithOIDC, error: unknown) => void): void {
+  // The engine's typings accept one literal event name per call, not a union of them.
+  const on = provider.on.bind(provider) as (event: string, listener: ErrorListener) => void;
+  for (const [route, event] of Object.entries(clientAuthRouteErrorEvents) as [ClientAuthRoute, string][]) {
+    on(event, (ctx, error) => {
+      if (ctx.oidc?.route === route) listener(route, ctx, error);
+    });
+  }
+}
+
+/**
+ * lib/helpers/initialize_app.js names the authorization endpoint's routes `authorization` and
+ * `resume` (its return after an interaction); lib/actions/authorization/response_parameters.js
+ * (checkResponseType) has normalised ctx.oidc.params.response_type (each type once, sorted)
+ * before lib/helpers/process_response_types.js asks the account for the id_token's claims.
+ * True when that id_token comes with no access token, so it alone carries the claims.
+ */
+export function authorizationEndpointIssuesIdTokenAlone(ctx: KoaContextWithOIDC): boolean {
+  const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
+  const route = oidc?.route;
+  return (route === 'authorization' || route === 'resume') && oidc?.params?.response_type === 'id_token';
+}
+
+/**
+ * lib/models/id_token.js (payload) masks the claims by the instance's `scope`, `mask` (the
+ * claims parameter) and `rejected` fields, which the constructor does not take;
+ * lib/helpers/grant_common.js (issueIdToken) sets them after constructing it. A grant of
+ * Gatehouse's own sets them the same way: the granted scopes mask the claims, no claims
+ * parameter, nothing rejected.
+ */
+export function issueIdToken(provider: OidcProvider, ctx: KoaContextWithOIDC, claims: Record<string, unknown>, scope: string): Promise<string> {
+  const idToken = new provider.IdToken(claims, { ctx });
+  Object.assign(idToken, { scope, mask: {}, rejected: [] });
+  return idToken.issue({ use: 'idtoken' });
+}
+
+/**
+ * lib/helpers/oidc_context.js: the engine's own grants record what they load and issue with
+ * ctx.oidc.entity, which ctx.oidc.account, .grant, .accessToken and .refreshToken read back,
+ * for the engine's later steps and for `grant.success` listeners. A grant of Gatehouse's own
+ * records the same, so nothing downstream can tell it apart.
+ */
+export function recordEntity(ctx: KoaContextWithOIDC, kind: 'Account' | 'Grant' | 'AccessToken' | 'RefreshToken', value: object): void {
+  ctx.oidc.entity(kind, value);
+}
+
+/**
+ * lib/shared/error_handler.js and lib/shared/authorization_error_handler.js answer an error
+ * that is no OAuth error (not `expose`d, e.g. a storage failure) with 500 server_error, as an
+ * HTML page through renderError at the authorization endpoint or when the request prefers
+ * HTML, as JSON otherwise, and emit `server_error` with the error itself. Both happen before
+ * middleware around the engine resumes, which may then replace the answer.
+ */
+export function onServerError(provider: OidcProvider, listener: ErrorListener): void {
+  provider.on('server_error', listener);
+}
+
+/** lib/shared/error_handler.js: an error is an HTML page when the request prefers HTML to JSON. */
+export function prefersHtml(ctx: KoaContextWithOIDC): boolean {
+  return ctx.accepts('json', 'html') === 'html';
+}
