@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import { isGatehouseError } from '../errors/gatehouse-error.js';
+import type { IpThrottle } from '../protection/ip-throttle.js';
+import { createClientAuthThrottle } from './client-auth-throttle.js';
+import type { EngineMiddleware, KoaContextWithOIDC, OidcProvider } from './engine.js';
+import { onClientAuthRouteError, onServerError, prefersHtml } from './engine-internals.js';
+import { registerPasswordGrant, type PasswordGrantDeps } from './grants/password.js';
+import { oauthError, respondWith } from './oauth-error.js';
+import { renderError } from './pages.js';
+import { refuseUnregisteredResponseTypes, relabelUnregisteredGrantType } from './unauthorized-client.js';
+
+export interface EngineMiddlewareDeps extends PasswordGrantDeps {
+  logger: Logger;
+  /** Counts failed client authentications per client address. */
+  clientThrottle: IpThrottle;
+}
+
+/**
+ * Everything Gatehouse adds to the engine after configuring it: the password grant, the
+ * unauthorized_client answers, the event listeners and the middleware in front of the routes.
+ *
+ * The middleware runs in the order registered, each around the next (provider.use puts it in
+ * front of the engine's router), and the order matters:
+ * 1. the storage outage answer is outermost, so that it also sees the throttle's own reads of
+ *    the database fail, and replaces any answer given while the database is away;
+ * 2. the client-authentication throttle comes next, so that a blocked address is answered
+ *    before anything else reads its request, and counts the engine's verdict afterwards;
+ * 3. the unauthorized_client relabel is innermost: it only edits the engine's own answer.
+ */
+export function registerEngineMiddleware(provider: OidcProvider, deps: EngineMiddlewareDeps): void {
+  registerPasswordGrant(provider, deps);
+  refuseUnregisteredResponseTypes(provider);
+
+  const throttle = createClientAuthThrottle(provider, { throttle: deps.clientThrottle, clientIp: deps.clientIp });
+  const outage = createStorageOutageAnswer(deps.logger);
+  onServerError(provider, (ctx, error) => {
+    deps.logger.error({ err: error }, 'oidc server error');
+    outage.onServerError(ctx, error);
+  });
+  onClientAuthRouteError(provider, throttle.onRouteError);
+
+  const inOrder: EngineMiddleware[] = [outage.middleware, throttle.middleware, relabelUnregisteredGrantType];
+  for (const middleware of inOrder) provider.use(middleware as Parameters<OidcProvider['use']>[0]);
+}
+
+/** What the database layer throws when the database cannot be reached. */
+function isStorageOutage(error: unknown): boolean {
+  return isGatehouseError(error) && error.code === 'storage_unavailable';
+}
+
+const outageDescription = 'the database cannot be reached; try again later';
+
+/**
+ * The engine answers a storage failure like any bug, 500 server_error; a database outage is
+ * temporary and says so, as /readyz does: 503 temporarily_unavailable (RFC 6749 §4.1.2.1), an
+ * HTML page where the engine answered one (the authorization endpoint, browsers), JSON
+ * otherwise. The engine reports the failure through its `server_error` event and has answered
+ * by the time this middleware resumes; a failure outside the engine's routes (the throttle's)
+ * arrives here as a thrown error.
+ */
+function createStorageOutageAnswer(logger: Logger) {
+  const failed = new WeakSet<object>();
+
+  async function respondUnavailable(ctx: KoaContextWithOIDC, html: boolean): Promise<void> {
+    const answer = oauthError(503, 'temporarily_unavailable', outageDescription);
+    if (!html) return respondWith(ctx, answer);
+    await renderError(ctx, answer.body);
+    ctx.status = answer.status;
+    ctx.set(answer.headers);
+  }
+
+  const middleware: EngineMiddleware = async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      if (!isStorageOutage(error)) throw error;
+      logger.error({ err: error }, 'oidc server error');
+      return respondUnavailable(ctx, prefersHtml(ctx));
+    }
+    if (failed.has(ctx)) await respondUnavailable(ctx, Boolean(ctx.response.is('html')));
+  };
+
+  return {
+    middleware,
+    onServerError(ctx: KoaContextWithOIDC, error: unknown): void {
+      if (isStorageOutage(error)) failed.add(ctx);
+    },
+  };
+}
