@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
-import { createApplicationQueries } from '../db/queries/applications.js';
+import { inTransaction } from '../db/in-transaction.js';
+import { createApplicationQueries, type ApplicationRow } from '../db/queries/applications.js';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import { assertMayChange, ownerFor, type Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
 import { needsSecret, type ApplicationDeclaration, type ApplicationMetadata } from './application-schema.js';
 
@@ -19,57 +22,104 @@ export interface ApplicationServiceDeps {
 
 export type ApplicationService = ReturnType<typeof createApplicationService>;
 
-const secretContext = (clientId: string) => `client_secret:${clientId}`;
+/** What a create or update did: a secret generated for the application is returned once, here. */
+export interface ApplicationChange {
+  created: boolean;
+  generatedSecret: string | undefined;
+}
 
+const secretContext = (clientId: string) => `client_secret:${clientId}`;
+const newSecret = () => randomBytes(32).toString('base64url');
+
+/** Applications (OIDC clients), changed only through these commands; each names its actor. */
 export function createApplicationService({ db, box, clock }: ApplicationServiceDeps) {
   const applications = createApplicationQueries(db);
+
+  function storedSecret(row: ApplicationRow | undefined): string | undefined {
+    return row?.client_secret_sealed ? box.open(row.client_secret_sealed, secretContext(row.client_id)) : undefined;
+  }
 
   async function findClientMetadata(clientId: string): Promise<ClientMetadata | undefined> {
     const row = await applications.find(clientId);
     if (!row) return undefined;
     const metadata = JSON.parse(row.metadata) as ApplicationMetadata;
-    return row.client_secret_sealed
-      ? { ...metadata, client_secret: box.open(row.client_secret_sealed, secretContext(clientId)) }
-      : metadata;
+    const secret = storedSecret(row);
+    return secret ? { ...metadata, client_secret: secret } : metadata;
   }
 
   /**
-   * Creates or updates an application from its declaration. A secret-using application keeps
-   * its stored secret when none is declared, or gets a generated one, returned once here.
+   * The row an application's metadata leads to, checked by the engine's rules. A secret-using
+   * application keeps the given secret, else the stored one, else gets a generated one.
    */
-  async function upsertDeclared(
-    declaration: ApplicationDeclaration,
-    validate: ClientValidator,
-  ): Promise<{ created: boolean; generatedSecret: string | undefined }> {
-    const { client_secret: declaredSecret, ...metadata } = declaration;
-    const existing = await applications.find(metadata.client_id);
-    let secret: string | undefined;
+  async function prepare(metadata: ApplicationMetadata, secret: string | undefined, validate: ClientValidator) {
     let generatedSecret: string | undefined;
-    if (needsSecret(metadata)) {
-      secret = declaredSecret
-        ?? (existing?.client_secret_sealed ? box.open(existing.client_secret_sealed, secretContext(metadata.client_id)) : undefined);
-      if (!secret) {
-        secret = randomBytes(32).toString('base64url');
-        generatedSecret = secret;
-      }
-    }
+    if (needsSecret(metadata) && !secret) secret = generatedSecret = newSecret();
+    if (!needsSecret(metadata)) secret = undefined;
     await validate(secret ? { ...metadata, client_secret: secret } : metadata);
-    const now = clock.now();
-    const row = {
-      client_id: metadata.client_id,
-      metadata: JSON.stringify(metadata),
-      client_secret_sealed: secret ? box.seal(secret, secretContext(metadata.client_id)) : null,
-      created_at: existing?.created_at ?? now,
-      updated_at: now,
+    return {
+      columns: { metadata: JSON.stringify(metadata), client_secret_sealed: secret ? box.seal(secret, secretContext(metadata.client_id)) : null },
+      generatedSecret,
     };
-    if (!existing) {
-      if (await applications.insertIfAbsent(row)) return { created: true, generatedSecret };
-      // Another instance applying the same file created it first: keep its secret, not ours.
-      return upsertDeclared(declaration, validate);
-    }
-    await applications.upsert(row);
-    return { created: false, generatedSecret };
   }
 
-  return { findClientMetadata, upsertDeclared, list: applications.list };
+  /**
+   * Creates an application. A client_id taken already is a conflict, or, with `existing: 'keep'`,
+   * leaves that application as it is (another instance applying the same file created it first:
+   * its secret is the one that was reported, not ours).
+   */
+  async function createApplication(
+    actor: Actor, declaration: ApplicationDeclaration, validate: ClientValidator, { existing = 'fail' }: { existing?: 'fail' | 'keep' } = {},
+  ): Promise<ApplicationChange> {
+    const { client_secret: declaredSecret, ...metadata } = declaration;
+    const { columns, generatedSecret } = await prepare(metadata, declaredSecret, validate);
+    const now = clock.now();
+    if (await applications.insertIfAbsent({ client_id: metadata.client_id, ...columns, owner: ownerFor(actor), created_at: now, updated_at: now })) {
+      return { created: true, generatedSecret };
+    }
+    if (existing === 'keep') return { created: false, generatedSecret: undefined };
+    throw new GatehouseError('conflict', `an application "${metadata.client_id}" exists already`);
+  }
+
+  /** Replaces an application's settings; without a secret given it keeps the stored one (or gets one, if it now needs one). */
+  async function updateApplication(actor: Actor, declaration: ApplicationDeclaration, validate: ClientValidator): Promise<ApplicationChange> {
+    const { client_secret: declaredSecret, ...metadata } = declaration;
+    return inTransaction(db, async (trx) => {
+      const queries = createApplicationQueries(trx);
+      const current = await queries.find(metadata.client_id);
+      if (!current) throw new GatehouseError('not_found', `no application "${metadata.client_id}"`);
+      assertMayChange(actor, current.owner, `application "${metadata.client_id}"`);
+      const { columns, generatedSecret } = await prepare(metadata, declaredSecret ?? storedSecret(current), validate);
+      await queries.update(metadata.client_id, { ...columns, ...(actor.kind === 'config_file' ? { owner: 'config_file' as const } : {}), updated_at: clock.now() });
+      return { created: false, generatedSecret };
+    });
+  }
+
+  /** Gives a secret-using application a new generated secret, returned once; the old one stops working at once. */
+  async function rotateClientSecret(actor: Actor, clientId: string): Promise<string> {
+    return inTransaction(db, async (trx) => {
+      const queries = createApplicationQueries(trx);
+      const current = await queries.find(clientId);
+      if (!current) throw new GatehouseError('not_found', `no application "${clientId}"`);
+      assertMayChange(actor, current.owner, `application "${clientId}"`);
+      if (!needsSecret(JSON.parse(current.metadata) as ApplicationMetadata)) {
+        throw new GatehouseError('invalid_request', `application "${clientId}" authenticates without a client secret`);
+      }
+      const secret = newSecret();
+      await queries.update(clientId, { client_secret_sealed: box.seal(secret, secretContext(clientId)), updated_at: clock.now() });
+      return secret;
+    });
+  }
+
+  async function deleteApplication(actor: Actor, clientId: string): Promise<void> {
+    await inTransaction(db, async (trx) => {
+      const queries = createApplicationQueries(trx);
+      const current = await queries.find(clientId);
+      if (!current) throw new GatehouseError('not_found', `no application "${clientId}"`);
+      assertMayChange(actor, current.owner, `application "${clientId}"`);
+      // The engine looks the application up for every token it accepts, so its tokens stop working with it.
+      await queries.remove(clientId);
+    });
+  }
+
+  return { findClientMetadata, find: applications.find, list: applications.list, createApplication, updateApplication, rotateClientSecret, deleteApplication };
 }

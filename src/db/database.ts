@@ -21,6 +21,7 @@ export interface ApplicationTable {
   metadata: string;
   /** The client secret sealed with the master secret; oidc-provider needs it in clear for HS256. */
   client_secret_sealed: string | null;
+  owner: Owner;
   created_at: number;
   updated_at: number;
 }
@@ -41,6 +42,7 @@ export interface UserTable {
   /** JSON object of free-form attributes for custom claims. */
   attributes: string;
   disabled: number;
+  owner: Owner;
   created_at: number;
   updated_at: number;
 }
@@ -53,16 +55,22 @@ export interface UserIdentityTable {
   created_at: number;
 }
 
+export type KeyStatus = 'next' | 'active' | 'retired';
+
+/** Signing and cookie keys by kid; at most one active per purpose. */
 export interface KeyTable {
-  /** A fixed slot such as "signing:RS256" so that concurrent first starts agree on one key. */
-  slot: string;
   kid: string;
-  use: string;
-  alg: string | null;
+  /** `signing:<alg>` or `cookie`. */
+  purpose: string;
+  /** `next`: published, not yet used; `active`: signs; `retired`: verifies only. */
+  status: KeyStatus;
   public_jwk: string | null;
   /** The private JWK or raw secret, sealed with the master secret. */
   private_sealed: string;
+  /** The context it was sealed with, which opening must name again. */
+  sealed_as: string;
   created_at: number;
+  status_changed_at: number;
 }
 
 export interface ScopeTable {
@@ -70,6 +78,7 @@ export interface ScopeTable {
   description: string;
   /** JSON array of claim names. */
   claims: string;
+  owner: Owner;
   created_at: number;
   updated_at: number;
 }
@@ -84,6 +93,15 @@ export interface AttemptCounterTable {
   expires_at: number;
 }
 
+/** Who owns a record: the configuration file (others may not change it) or the database. */
+export type Owner = 'config_file' | 'database';
+
+/** Counters that tell every instance that what its engine is built from changed. */
+export interface EngineStateTable {
+  name: string;
+  version: number;
+}
+
 export interface Database {
   oidc_models: OidcModelTable;
   applications: ApplicationTable;
@@ -92,6 +110,7 @@ export interface Database {
   keys: KeyTable;
   scopes: ScopeTable;
   attempt_counters: AttemptCounterTable;
+  engine_state: EngineStateTable;
 }
 
 export type Db = Kysely<Database>;

@@ -2,6 +2,9 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import * as init from './migrations/2026-11-26-0001-init.js';
 import * as passwordHashImport from './migrations/2026-11-27-0001-password-hash-import.js';
 import * as oidcModelsAccountId from './migrations/2026-11-27-0002-oidc-models-account-id.js';
+import * as declaredOwner from './migrations/2026-12-01-0001-declared-owner.js';
+import * as keysByKid from './migrations/2026-12-01-0002-keys-by-kid.js';
+import * as engineState from './migrations/2026-12-01-0003-engine-state.js';
 import type { Db } from './database.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 
@@ -10,6 +13,9 @@ const migrations: Record<string, Migration> = {
   '2026-11-26-0001-init': init,
   '2026-11-27-0001-password-hash-import': passwordHashImport,
   '2026-11-27-0002-oidc-models-account-id': oidcModelsAccountId,
+  '2026-12-01-0001-declared-owner': declaredOwner,
+  '2026-12-01-0002-keys-by-kid': keysByKid,
+  '2026-12-01-0003-engine-state': engineState,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -33,3 +33,11 @@ export async function verifyPassword(storedHash: string, password: string): Prom
   }
   return { ok: false, needsRehash: false };
 }
+
+/** How passwords are hashed and checked; injectable so that tests can count verifications. */
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(storedHash: string, password: string): Promise<PasswordCheck>;
+}
+
+export const passwordHasher: PasswordHasher = { hash: hashPassword, verify: verifyPassword };

@@ -1,29 +1,55 @@
 import { createHash } from 'node:crypto';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
-import { createOidcModelQueries } from '../db/queries/oidc-models.js';
+import { inTransaction } from '../db/in-transaction.js';
 import { createUserQueries, type UserRow } from '../db/queries/users.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { Sessions } from '../oidc/sessions.js';
+import { assertMayChange, ownerFor, type Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
 import type { IdGenerator } from '../runtime/ids.js';
 import { normalizeIdentifier } from './normalize.js';
-import { hashPassword, verifyPassword } from './password-hasher.js';
+import type { PasswordHasher } from './password-hasher.js';
 import { checkPasswordPolicy } from './password-policy.js';
-import { toUser, type User } from './user.js';
-import type { UserDeclaration } from './user-schema.js';
+import { toUser, type AttributeValue, type User } from './user.js';
+import type { Profile } from './user-schema.js';
 
 export interface UserServiceDeps {
   db: Db;
   clock: Clock;
   ids: IdGenerator;
   security: SecuritySettings;
+  hasher: PasswordHasher;
+  /** Ends what the engine holds for a user, on the same database handle (and transaction). */
+  sessions: (db: Db) => Sessions;
 }
+
+/** A password in clear (checked against the policy, then hashed) or a hash imported from another system. */
+export type Credential = { password: string } | { importedHash: string };
+
+export interface UserFields {
+  username: string;
+  email: string | undefined;
+  profile: Profile;
+  groups: string[];
+  attributes: Record<string, AttributeValue>;
+  disabled: boolean;
+}
+
+export type NewUser = Pick<UserFields, 'username'> & Partial<UserFields> & { credential?: Credential };
+export type UserChanges = Partial<UserFields> & { credential?: Credential };
+
+type PasswordColumns = Pick<UserRow, 'password_hash' | 'password_hash_import'>;
 
 export type UserService = ReturnType<typeof createUserService>;
 
-export function createUserService({ db, clock, ids, security }: UserServiceDeps) {
+/**
+ * Users, changed only through these commands; each names its actor and runs in one transaction.
+ * Hashing happens before the transaction opens, so that no write lock waits on argon2.
+ */
+export function createUserService(deps: UserServiceDeps) {
+  const { db, clock, ids, security, hasher } = deps;
   const users = createUserQueries(db);
-  const oidcModels = createOidcModelQueries(db);
 
   async function findById(id: string): Promise<User | undefined> {
     const row = await users.findById(id);
@@ -39,74 +65,129 @@ export function createUserService({ db, clock, ids, security }: UserServiceDeps)
   }
 
   /**
-   * The hash to store for a declared user: an imported hash as is, a clear password checked
-   * against the policy. Re-applying the same file is a no-op, so that a hash upgraded at
-   * sign-in is not replaced by the imported one it came from.
+   * The password columns a credential leads to. Setting what is stored already changes nothing:
+   * re-applying the configuration file must not replace a hash upgraded at sign-in by the
+   * imported one it came from, nor rehash an unchanged password.
    */
-  async function passwordFieldsFor(
-    declaration: Pick<UserDeclaration, 'password' | 'password_hash'>,
-    existing: Pick<UserRow, 'password_hash' | 'password_hash_import'> | undefined,
-  ): Promise<Pick<UserRow, 'password_hash' | 'password_hash_import'>> {
-    const kept = { password_hash: existing?.password_hash ?? null, password_hash_import: existing?.password_hash_import ?? null };
-    if (declaration.password_hash) {
-      const digest = createHash('sha256').update(declaration.password_hash).digest('hex');
-      return digest === kept.password_hash_import ? kept : { password_hash: declaration.password_hash, password_hash_import: digest };
+  async function passwordColumns(credential: Credential, existing: PasswordColumns | undefined): Promise<PasswordColumns | undefined> {
+    if ('importedHash' in credential) {
+      const digest = createHash('sha256').update(credential.importedHash).digest('hex');
+      return digest === existing?.password_hash_import ? undefined : { password_hash: credential.importedHash, password_hash_import: digest };
     }
-    if (declaration.password === undefined) return kept;
-    checkPasswordPolicy(declaration.password, security);
-    if (kept.password_hash && (await verifyPassword(kept.password_hash, declaration.password)).ok) return kept;
-    return { password_hash: await hashPassword(declaration.password), password_hash_import: null };
+    checkPasswordPolicy(credential.password, security);
+    if (existing?.password_hash && (await hasher.verify(existing.password_hash, credential.password)).ok) return undefined;
+    return { password_hash: await hasher.hash(credential.password), password_hash_import: null };
+  }
+
+  async function assertEmailFree(queries: ReturnType<typeof createUserQueries>, email: string | null, userId: string | undefined): Promise<void> {
+    if (!email) return;
+    const owner = await queries.findByEmail(email);
+    if (owner && owner.id !== userId) throw new GatehouseError('conflict', `email ${email} already belongs to user "${owner.username}"`);
+  }
+
+  function columnsOf(fields: Partial<UserFields>): Partial<UserRow> {
+    const columns: Partial<UserRow> = {};
+    if (fields.username !== undefined) Object.assign(columns, { username: fields.username.trim(), username_normalized: normalizeIdentifier(fields.username) });
+    if ('email' in fields) columns.email = fields.email ? normalizeIdentifier(fields.email) : null;
+    if (fields.profile !== undefined) columns.profile = JSON.stringify(fields.profile);
+    if (fields.groups !== undefined) columns.groups = JSON.stringify(fields.groups);
+    if (fields.attributes !== undefined) columns.attributes = JSON.stringify(fields.attributes);
+    if (fields.disabled !== undefined) columns.disabled = fields.disabled ? 1 : 0;
+    return columns;
   }
 
   /**
-   * Creates or updates a user from its declaration; the user name identifies it. With
-   * `createOnly`, an existing user is left exactly as it is (the first administrator: a second
-   * instance starting at the same moment must not replace the password the first one printed).
+   * Creates a user. A user name taken already is a conflict, or, with `existing: 'keep'`, leaves
+   * that user as it is and reports `created: false` (another instance applying the same file, or
+   * starting at the same moment, inserted it first).
    */
-  async function upsertDeclared(declaration: UserDeclaration, { createOnly = false } = {}): Promise<{ id: string; created: boolean }> {
-    const { username, email, password: _password, password_hash: _hash, groups, attributes, disabled, ...profile } = declaration;
-    const normalized = normalizeIdentifier(username);
-    const existing = await users.findByUsername(normalized);
-    const normalizedEmail = email ? normalizeIdentifier(email) : null;
-    if (normalizedEmail) {
-      const owner = await users.findByEmail(normalizedEmail);
-      if (owner && owner.id !== existing?.id) {
-        throw new GatehouseError('conflict', `email ${normalizedEmail} already belongs to user "${owner.username}"`);
+  async function createUser(actor: Actor, input: NewUser, { existing = 'fail' }: { existing?: 'fail' | 'keep' } = {}): Promise<{ user: User; created: boolean }> {
+    const password = input.credential ? await passwordColumns(input.credential, undefined) : undefined;
+    return inTransaction(db, async (trx) => {
+      const queries = createUserQueries(trx);
+      const now = clock.now();
+      const row: UserRow = {
+        id: ids(),
+        username: '', username_normalized: '', email: null,
+        password_hash: null, password_hash_import: null,
+        profile: '{}', groups: '[]', attributes: '{}', disabled: 0,
+        ...columnsOf(input),
+        ...password,
+        owner: ownerFor(actor),
+        created_at: now,
+        updated_at: now,
+      };
+      const taken = await queries.findByUsername(row.username_normalized);
+      if (!taken) await assertEmailFree(queries, row.email, undefined);
+      if (!taken && (await queries.insertIfAbsent(row))) return { user: toUser(row), created: true };
+      const current = taken ?? (await queries.findByUsername(row.username_normalized))!;
+      if (existing === 'keep') return { user: toUser(current), created: false };
+      throw new GatehouseError('conflict', `user name "${current.username}" is taken`);
+    });
+  }
+
+  /** Changes a user; disabling one ends every session, grant and token it holds. */
+  async function updateUser(actor: Actor, id: string, changes: UserChanges): Promise<User> {
+    const before = await users.findById(id);
+    if (!before) throw new GatehouseError('user_not_found', 'no user with that id');
+    const password = changes.credential ? await passwordColumns(changes.credential, before) : undefined;
+    return inTransaction(db, async (trx) => {
+      const queries = createUserQueries(trx);
+      const current = await queries.findById(id);
+      if (!current) throw new GatehouseError('user_not_found', 'no user with that id');
+      assertMayChange(actor, current.owner, `user "${current.username}"`);
+      const columns = { ...columnsOf(changes), ...password, updated_at: clock.now() };
+      if (actor.kind === 'config_file') columns.owner = 'config_file';
+      if (columns.email !== undefined) await assertEmailFree(queries, columns.email, id);
+      if (columns.username_normalized !== undefined && columns.username_normalized !== current.username_normalized) {
+        if (await queries.findByUsername(columns.username_normalized)) throw new GatehouseError('conflict', `user name "${columns.username}" is taken`);
       }
-    }
-    const now = clock.now();
-    const fields = {
-      username: username.trim(),
-      username_normalized: normalized,
-      email: normalizedEmail,
-      ...(await passwordFieldsFor(declaration, existing)),
-      profile: JSON.stringify(profile),
-      groups: JSON.stringify(groups),
-      attributes: JSON.stringify(attributes),
-      disabled: disabled ? 1 : 0,
-      updated_at: now,
-    };
-    const row: UserRow = { id: ids(), created_at: now, ...fields };
-    if (!existing && (await users.insertIfAbsent(row))) return { id: row.id, created: true };
-    // Present already, or inserted a moment ago by another instance applying the same file.
-    const current = existing ?? (await users.findByUsername(normalized))!;
-    if (createOnly) return { id: current.id, created: false };
-    await users.update(current.id, fields);
-    // A disabled user keeps no session, grant or token: introspection must stop calling them active.
-    if (disabled && current.disabled === 0) await oidcModels.revokeAccount(current.id);
-    return { id: current.id, created: false };
+      await queries.update(id, columns);
+      if (columns.disabled === 1 && current.disabled === 0) await deps.sessions(trx).endAllOf(id);
+      return toUser({ ...current, ...columns });
+    });
   }
 
-  async function setPassword(userId: string, password: string): Promise<void> {
-    checkPasswordPolicy(password, security);
-    if (!(await users.findById(userId))) throw new GatehouseError('user_not_found', 'no user with that id');
-    await users.setPasswordHash(userId, await hashPassword(password), clock.now());
+  async function deleteUser(actor: Actor, id: string): Promise<void> {
+    await inTransaction(db, async (trx) => {
+      const queries = createUserQueries(trx);
+      const current = await queries.findById(id);
+      if (!current) throw new GatehouseError('user_not_found', 'no user with that id');
+      assertMayChange(actor, current.owner, `user "${current.username}"`);
+      await deps.sessions(trx).endAllOf(id);
+      await queries.remove(id);
+    });
   }
 
-  /** Replaces an imported or outdated hash after a successful sign-in proved the password. */
-  async function upgradeHash(userId: string, password: string): Promise<void> {
-    await users.setPasswordHash(userId, await hashPassword(password), clock.now());
-  }
-
-  return { findById, findByIdentifier, upsertDeclared, setPassword, upgradeHash, count: users.count };
+  return {
+    findById,
+    findByIdentifier,
+    /** By user name alone, in any case or Unicode form: how the configuration file names users. */
+    findByUsername: async (username: string): Promise<User | undefined> => {
+      const row = await users.findByUsername(normalizeIdentifier(username));
+      return row && toUser(row);
+    },
+    count: users.count,
+    createUser,
+    updateUser,
+    disableUser: (actor: Actor, id: string) => updateUser(actor, id, { disabled: true }),
+    enableUser: (actor: Actor, id: string) => updateUser(actor, id, { disabled: false }),
+    deleteUser,
+    setPassword: async (actor: Actor, id: string, password: string): Promise<void> => {
+      checkPasswordPolicy(password, security);
+      const hash = await hasher.hash(password);
+      await inTransaction(db, async (trx) => {
+        const queries = createUserQueries(trx);
+        const current = await queries.findById(id);
+        if (!current) throw new GatehouseError('user_not_found', 'no user with that id');
+        assertMayChange(actor, current.owner, `user "${current.username}"`);
+        // The imported hash's digest stays: re-applying the file must not undo this password.
+        await queries.setPasswordHash(id, hash, clock.now());
+      });
+    },
+    /** Replaces an imported or outdated hash after a successful sign-in proved the password. */
+    upgradeHash: async (id: string, password: string): Promise<void> => {
+      await users.setPasswordHash(id, await hasher.hash(password), clock.now());
+    },
+  };
 }

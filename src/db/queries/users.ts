@@ -20,6 +20,10 @@ export function createUserQueries(db: Db) {
     update: async (id: string, changes: Partial<Omit<UserRow, 'id' | 'created_at'>>): Promise<void> => {
       await db.updateTable('users').set(changes).where('id', '=', id).execute();
     },
+    remove: async (id: string): Promise<boolean> => {
+      const result = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
     setPasswordHash: async (id: string, passwordHash: string, now: number): Promise<void> => {
       await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
     },
