@@ -1,4 +1,4 @@
-import { buildApp } from './app.js';
+import { createGatehouse } from './gatehouse.js';
 import { loadConfig } from './config/load.js';
 import { isGatehouseError } from './errors/gatehouse-error.js';
 import { startupBanner } from './startup-banner.js';
@@ -6,7 +6,7 @@ import { startupBanner } from './startup-banner.js';
 /** Starts Gatehouse: the only place that listens and the only place that exits the process. */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { app, startup } = await buildApp(config);
+  const { app, startup } = await createGatehouse(config);
   await app.listen({ port: config.port, host: config.host });
   process.stdout.write(startupBanner(config, startup));
   const stop = () => {

@@ -1,4 +1,4 @@
-import type { StartupReport } from './app.js';
+import type { StartupReport } from './gatehouse.js';
 import type { GatehouseConfig } from './config/load.js';
 
 /** The short block an operator reads at start: where the issuer is, and what was generated once. */

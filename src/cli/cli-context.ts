@@ -1,41 +1,39 @@
 import { existsSync } from 'node:fs';
-import { readDeclarations } from '../setup/config-file.js';
+import { bootstrap } from '../bootstrap.js';
 import { loadConfig } from '../config/load.js';
-import { openStorage, sqliteFileOf } from '../db/open-storage.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { sqliteFileOf } from '../db/open-storage.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
-import { createSignInProtection, type SignInProtection } from '../protection/sign-in-protection.js';
+import type { Actor } from '../runtime/actor.js';
 import { systemClock } from '../runtime/clock.js';
 import { randomIds } from '../runtime/ids.js';
-import { createUserService, type UserService } from '../users/user-service.js';
+import { createServices, type Services } from '../services.js';
+import { readDeclarations } from '../setup/config-file.js';
 
-/** What an administrative command works with: the same database and settings as the server. */
+/** What an administrative command works with: the same services, database and settings as the server. */
 export interface CliContext {
-  users: UserService;
-  protection: SignInProtection;
+  services: Services;
+  /** Who the command acts for, as its changes record it. */
+  actor: Actor;
+  /** The configuration file, whose declarations the next start applies again. */
+  configFile: string | undefined;
   close(): Promise<void>;
 }
 
 /**
  * The server's environment, configuration file and database, without the server: commands run
- * beside a running instance (SQLite waits for its write lock; PostgreSQL is shared anyway).
+ * beside a running instance (SQLite waits for its write lock; PostgreSQL is shared anyway), and
+ * a running server follows what they change.
  */
-export async function openCliContext(env: NodeJS.ProcessEnv | undefined): Promise<CliContext> {
+export async function openCliContext(env: NodeJS.ProcessEnv | undefined, command: string): Promise<CliContext> {
   const config = loadConfig(env);
   const declarations = await readDeclarations(config.configFile);
   assertDatabaseExists(config.databaseUrl, config.dataDir);
-  const storage = openStorage(config);
-  try {
-    await migrateToLatest(storage.db);
-  } catch (error) {
-    await storage.close();
-    throw error;
-  }
-  const settings = declarations.security;
+  const boot = await bootstrap(config, { clock: systemClock });
   return {
-    users: createUserService({ db: storage.db, clock: systemClock, ids: randomIds, security: settings }),
-    protection: createSignInProtection({ db: storage.db, clock: systemClock, settings }),
-    close: () => storage.close(),
+    services: createServices({ db: boot.storage.db, box: boot.box, clock: systemClock, ids: randomIds, security: declarations.security }),
+    actor: { kind: 'cli', command },
+    configFile: config.configFile,
+    close: boot.close,
   };
 }
 

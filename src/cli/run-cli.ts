@@ -3,16 +3,19 @@ import { openCliContext } from './cli-context.js';
 import type { CliIo } from './cli-io.js';
 import type { Command } from './commands/command.js';
 import { ipsUnblock } from './commands/ips-unblock.js';
+import { scopesCreate } from './commands/scopes-create.js';
+import { scopesDelete } from './commands/scopes-delete.js';
+import { scopesList } from './commands/scopes-list.js';
 import { usersSetPassword } from './commands/users-set-password.js';
 import { usersUnlock } from './commands/users-unlock.js';
 
-const commands: Command[] = [usersUnlock, usersSetPassword, ipsUnblock];
+const commands: Command[] = [usersUnlock, usersSetPassword, ipsUnblock, scopesCreate, scopesList, scopesDelete];
 
 /** Exit statuses: success, a command that failed, a command line that names no command. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 function usage(): string {
-  const lines = commands.map((c) => `  gatehouse ${[...c.words, ...c.arguments].join(' ').padEnd(34)} ${c.summary}`);
+  const lines = commands.map((c) => `  gatehouse ${[...c.words, ...c.arguments].join(' ').padEnd(52)} ${c.summary}`);
   return [
     'Usage:',
     ...lines,
@@ -41,7 +44,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return exitCodes.usage;
   }
   try {
-    const context = await openCliContext(io.env);
+    const context = await openCliContext(io.env, found.command.words.join(' '));
     try {
       await found.command.run(found.args, context, io);
     } finally {

@@ -15,6 +15,8 @@ export const defaults = {
   oidcMountPath: '/oidc',
   /** Expired codes, tokens, sessions and counters are removed this often. */
   sweepIntervalSeconds: 60,
+  /** How often each instance asks the database whether scopes or keys changed; a change reaches every instance within this. */
+  engineCheckSeconds: 1,
   /** Bodies of Gatehouse's own forms are small; anything larger is refused (oidc-provider caps its own at 56 KiB). */
   bodyLimitBytes: 64 * 1024,
   /** oidc-provider's own cap on the bodies it parses; larger declared bodies get a 413 first. */

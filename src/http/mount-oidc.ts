@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { defaults } from '../config/defaults.js';
-import type { OidcProvider } from '../oidc/provider.js';
+import type { EngineHolder } from '../oidc/engine-holder.js';
+import { oauthError } from '../oidc/oauth-error.js';
 import { applySecurityHeaders } from './security-headers.js';
 
 /**
@@ -9,9 +10,9 @@ import { applySecurityHeaders } from './security-headers.js';
  * (the engine parses it) and the mount path is stripped the way oidc-provider expects (it
  * derives the mount from req.originalUrl).
  */
-export async function mountOidc(app: FastifyInstance, provider: OidcProvider): Promise<void> {
+export async function mountOidc(app: FastifyInstance, engine: Pick<EngineHolder, 'callback'>): Promise<void> {
   const mountPath = defaults.oidcMountPath;
-  const callback = provider.callback();
+  const callback = engine.callback();
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     if (Number(request.headers['content-length']) > defaults.oidcBodyLimitBytes) return refuseOversized(request, reply);
     reply.hijack();
@@ -38,8 +39,6 @@ export async function mountOidc(app: FastifyInstance, provider: OidcProvider): P
 function refuseOversized(request: FastifyRequest, reply: FastifyReply) {
   request.raw.resume();
   applySecurityHeaders(reply.raw);
-  return reply
-    .code(413)
-    .header('connection', 'close')
-    .send({ error: 'invalid_request', error_description: `the request body is larger than ${defaults.oidcBodyLimitBytes / 1024} KiB` });
+  const answer = oauthError(413, 'invalid_request', `the request body is larger than ${defaults.oidcBodyLimitBytes / 1024} KiB`);
+  return reply.code(answer.status).headers(answer.headers).header('connection', 'close').send(answer.body);
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { errors, type InteractionResults } from './engine.js';
-import type { OidcProvider } from './provider.js';
+import type { OidcProvider } from './engine.js';
 
 /** What the sign-in pages need to know about a pending authorization request. */
 export interface PendingInteraction {
@@ -40,9 +40,9 @@ async function expiredWhenNotFound<T>(lookup: Promise<T>): Promise<T> {
  * The sign-in flow's view of oidc-provider interactions. The login interaction can be finished
  * by any sign-in method (password now, upstream identity providers later) through `finishLogin`.
  */
-export function createInteractions(provider: OidcProvider) {
+export function createInteractions(engine: () => OidcProvider) {
   async function details(req: IncomingMessage, res: ServerResponse, uid: string): Promise<Details> {
-    const found = await expiredWhenNotFound(provider.interactionDetails(req, res));
+    const found = await expiredWhenNotFound(engine().interactionDetails(req, res));
     if (found.uid !== uid) {
       throw new GatehouseError('interaction_expired', 'This sign-in request does not belong to this browser session. Go back to the application and start again.');
     }
@@ -52,7 +52,7 @@ export function createInteractions(provider: OidcProvider) {
   async function load(req: IncomingMessage, res: ServerResponse, uid: string): Promise<PendingInteraction> {
     const found = await details(req, res, uid);
     const clientId = String(found.params.client_id);
-    const client = await provider.Client.find(clientId);
+    const client = await engine().Client.find(clientId);
     const prompt = found.prompt.name === 'consent' ? 'consent' : 'login';
     const { missingOIDCScope, missingOIDCClaims } = found.prompt.details;
     return {
@@ -69,7 +69,7 @@ export function createInteractions(provider: OidcProvider) {
 
   async function finish(req: IncomingMessage, res: ServerResponse, uid: string, result: InteractionResults): Promise<string> {
     await details(req, res, uid);
-    return expiredWhenNotFound(provider.interactionResult(req, res, result, { mergeWithLastSubmission: true }));
+    return expiredWhenNotFound(engine().interactionResult(req, res, result, { mergeWithLastSubmission: true }));
   }
 
   return {
@@ -87,6 +87,7 @@ export function createInteractions(provider: OidcProvider) {
       if (found.prompt.name !== 'consent' || !accountId) {
         throw new GatehouseError('interaction_expired', 'There is nothing to approve for this sign-in request. Go back to the application and start again.');
       }
+      const provider = engine();
       const grant = found.grantId
         ? await provider.Grant.find(found.grantId)
         : new provider.Grant({ accountId, clientId: String(found.params.client_id) });

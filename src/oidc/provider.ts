@@ -1,57 +1,54 @@
 import type { IncomingMessage } from 'node:http';
-import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import type { ApplicationService, ClientMetadata as GatehouseClientMetadata, ClientValidator } from '../applications/application-service.js';
 import { idTokenSigningAlgs, responseTypes, tokenEndpointAuthMethods } from '../applications/application-schema.js';
 import { defaults } from '../config/defaults.js';
 import type { Db } from '../db/database.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { IpThrottle } from '../protection/ip-throttle.js';
 import type { Clock } from '../runtime/clock.js';
 import { scopeClaims, supportedScopes } from '../scopes/scope-claims.js';
-import type { CustomScope } from '../scopes/scope-service.js';
 import type { PasswordSignIn } from '../sign-in/password-sign-in.js';
 import type { UserService } from '../users/user-service.js';
 import { createAdapterClass } from './adapter.js';
 import { assertClaimsParameter } from './claims-parameter.js';
 import { extraClientMetadata } from './client-metadata.js';
-import { Provider, type ClientMetadata, type Configuration } from './engine.js';
+import { Provider, type ClientMetadata, type Configuration, type OidcProvider } from './engine.js';
+import type { EngineState } from './engine-holder.js';
+import { registerEngineMiddleware } from './engine-middleware.js';
 import { createFindAccount } from './find-account.js';
-import { registerPasswordGrant } from './grants/password.js';
 import { interactionPath } from './interaction-path.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
-import { answerUnauthorizedClient } from './unauthorized-client.js';
 
 export interface ProviderDeps {
   issuer: string;
   db: Db;
   clock: Clock;
   logger: Logger;
-  signingKeys: JWK[];
-  cookieKeys: string[];
-  customScopes: CustomScope[];
   applications: ApplicationService;
   users: UserService;
   /** The same password check (and protection) as the login page, for the password grant. */
   signIn: PasswordSignIn;
   clientIp: (req: IncomingMessage) => string;
+  /** Counts failed client authentications per client address. */
+  clientThrottle: IpThrottle;
 }
-
-export type OidcProvider = InstanceType<typeof Provider>;
 
 /** Algorithms of client_secret_jwt (HS256) and private_key_jwt assertions. */
 const clientAuthSigningAlgs = ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 
-export function createProvider(deps: ProviderDeps): OidcProvider {
+/** Builds the engine from Gatehouse's services and the stored state (scopes, keys) of one version. */
+export function createProvider(deps: ProviderDeps, state: EngineState): OidcProvider {
   const { ttl } = defaults;
-  const claimsOf = scopeClaims(deps.customScopes);
-  const scopes = supportedScopes(deps.customScopes);
+  const claimsOf = scopeClaims(state.customScopes);
+  const scopes = supportedScopes(state.customScopes);
   const findAccount = createFindAccount(deps.users, claimsOf);
   const configuration: Configuration = {
     adapter: createAdapterClass(deps),
     findAccount,
-    jwks: { keys: deps.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
+    jwks: { keys: state.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
     cookies: {
-      keys: deps.cookieKeys,
+      keys: state.cookieKeys,
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
@@ -115,9 +112,7 @@ export function createProvider(deps: ProviderDeps): OidcProvider {
   const provider = new Provider(deps.issuer, configuration);
   // Gatehouse rewrites Host and X-Forwarded-* to the configured public URL before the engine sees them.
   provider.proxy = true;
-  registerPasswordGrant(provider, { signIn: deps.signIn, clientIp: deps.clientIp, findAccount, clock: deps.clock, supportedScopes: scopes });
-  answerUnauthorizedClient(provider);
-  provider.on('server_error', (_ctx, error) => deps.logger.error({ err: error }, 'oidc server error'));
+  registerEngineMiddleware(provider, { ...deps, findAccount, supportedScopes: scopes });
   return provider;
 }
 

@@ -1,12 +1,10 @@
-import { createApplicationService, type ClientValidator } from '../applications/application-service.js';
-import type { Declarations } from './config-file.js';
-import type { SecretBox } from '../crypto/secret-box.js';
-import type { Db } from '../db/database.js';
+import type { ClientValidator } from '../applications/application-service.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
-import type { Clock } from '../runtime/clock.js';
-import type { IdGenerator } from '../runtime/ids.js';
-import { createScopeService } from '../scopes/scope-service.js';
-import { createUserService } from '../users/user-service.js';
+import type { Actor } from '../runtime/actor.js';
+import type { Services } from '../services.js';
+import type { UserChanges } from '../users/user-service.js';
+import type { UserDeclaration } from '../users/user-schema.js';
+import type { Declarations } from './config-file.js';
 
 export interface ApplyReport {
   applications: number;
@@ -16,37 +14,57 @@ export interface ApplyReport {
   generatedSecrets: Array<{ clientId: string; secret: string }>;
 }
 
+export interface ApplyOptions {
+  /** The file's path, named in every message and as the actor. */
+  source: string;
+  /** The engine's client validation, knowing the scopes applied so far in this transaction. */
+  validatorFor(services: Services): Promise<ClientValidator>;
+}
+
 /**
- * Applies the configuration file as idempotent upserts, all in one transaction: a bad entry
- * leaves the database exactly as it was.
+ * Applies the configuration file as a sequence of the services' commands, all in one
+ * transaction: a bad entry leaves the database exactly as it was. Applying the same file again
+ * changes nothing.
  */
-export async function applyDeclarations(
-  db: Db,
-  declarations: Declarations,
-  deps: { box: SecretBox; clock: Clock; ids: IdGenerator; validateClient: ClientValidator; source: string },
-): Promise<ApplyReport> {
+export async function applyDeclarations(services: Services, declarations: Declarations, options: ApplyOptions): Promise<ApplyReport> {
+  const actor: Actor = { kind: 'config_file', file: options.source };
   const report: ApplyReport = { applications: 0, users: 0, scopes: 0, generatedSecrets: [] };
-  await db.transaction().execute(async (trx) => {
-    const scopes = createScopeService({ db: trx, clock: deps.clock });
-    const users = createUserService({ db: trx, clock: deps.clock, ids: deps.ids, security: declarations.security });
-    const applications = createApplicationService({ db: trx, box: deps.box, clock: deps.clock });
+  await services.transaction(async (tx) => {
     for (const scope of declarations.scopes) {
-      await scopes.upsertDeclared(scope);
+      await tx.scopes.createScope(actor, scope, { existing: 'update' });
       report.scopes += 1;
     }
     for (const [index, user] of declarations.users.entries()) {
-      await within(deps.source, `users[${index}] ("${user.username}")`, () => users.upsertDeclared(user));
+      await within(options.source, `users[${index}] ("${user.username}")`, () => declareUser(tx, actor, user));
       report.users += 1;
     }
+    const validate = await options.validatorFor(tx);
     for (const [index, application] of declarations.applications.entries()) {
-      const result = await within(deps.source, `applications[${index}] ("${application.client_id}")`, () =>
-        applications.upsertDeclared(application, deps.validateClient),
-      );
+      const result = await within(options.source, `applications[${index}] ("${application.client_id}")`, async () => {
+        const created = await tx.applications.createApplication(actor, application, validate, { existing: 'keep' });
+        return created.created ? created : tx.applications.updateApplication(actor, application, validate);
+      });
       if (result.generatedSecret) report.generatedSecrets.push({ clientId: application.client_id, secret: result.generatedSecret });
       report.applications += 1;
     }
   });
   return report;
+}
+
+/** A user as declared: created when new (or just created by another instance), else changed to match. */
+async function declareUser(services: Services, actor: Actor, declaration: UserDeclaration): Promise<void> {
+  const { username, email, password, password_hash: importedHash, groups, attributes, disabled, ...profile } = declaration;
+  const fields: UserChanges = { username, email, profile, groups, attributes, disabled };
+  if (importedHash !== undefined) fields.credential = { importedHash };
+  else if (password !== undefined) fields.credential = { password };
+  const existing = await services.users.findByUsername(username);
+  if (!existing) {
+    const { created, user } = await services.users.createUser(actor, { ...fields, username }, { existing: 'keep' });
+    if (created) return;
+    await services.users.updateUser(actor, user.id, fields);
+    return;
+  }
+  await services.users.updateUser(actor, existing.id, fields);
 }
 
 async function within<T>(source: string, entry: string, action: () => Promise<T>): Promise<T> {

@@ -18,9 +18,11 @@ export async function ensureFirstAdmin(users: UserService, configuredPassword: s
   const password = configuredPassword ?? randomBytes(18).toString('base64url');
   let created: boolean;
   try {
-    ({ created } = await users.upsertDeclared(
-      { username: defaults.adminUsername, password, groups: ['admin'], attributes: {}, disabled: false },
-      { createOnly: true },
+    ({ created } = await users.createUser(
+      { kind: 'system', reason: 'first administrator' },
+      { username: defaults.adminUsername, credential: { password }, groups: ['admin'] },
+      // Another instance starting at the same moment may have created it: its printed password must stay valid.
+      { existing: 'keep' },
     ));
   } catch (error) {
     if (isGatehouseError(error) && configuredPassword !== undefined) {
@@ -28,7 +30,6 @@ export async function ensureFirstAdmin(users: UserService, configuredPassword: s
     }
     throw error;
   }
-  // Another instance starting at the same moment created it first and reported its password.
   if (!created) return undefined;
   return { username: defaults.adminUsername, generatedPassword: configuredPassword ? undefined : password };
 }

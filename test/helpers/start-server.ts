@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildApp, type StartupReport } from '../../src/app.js';
+import { createGatehouse, type Gatehouse, type StartupReport } from '../../src/gatehouse.js';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load.js';
 import { openStorage } from '../../src/db/open-storage.js';
 import type { Storage } from '../../src/db/database.js';
 import type { Clock } from '../../src/runtime/clock.js';
+import type { Services } from '../../src/services.js';
+import type { PasswordHasher } from '../../src/users/password-hasher.js';
 import { createPostgresDatabase, type TestDialect } from './databases.js';
 import { freePort } from './free-port.js';
 
@@ -24,6 +26,8 @@ export interface StartOptions {
    * test can move it instead of sleeping. oidc-provider keeps its own clock (Date.now) regardless.
    */
   clock?: Clock;
+  /** How passwords are hashed and verified, e.g. one that counts verifications. */
+  hasher?: PasswordHasher;
 }
 
 export interface TestServer {
@@ -32,6 +36,8 @@ export interface TestServer {
   config: GatehouseConfig;
   startup: StartupReport;
   app: FastifyInstance;
+  /** The running instance's services, for checks a test cannot make over HTTP. */
+  services: Services;
   /**
    * Stops the listener and starts a new process-equivalent on the same data and port, with the
    * configuration file replaced first when a change is given. A failed start leaves the
@@ -74,7 +80,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const server = await launch(env, cleanup, options.clock);
+    const server = await launch(env, cleanup, options);
     return server;
   } catch (error) {
     await cleanup();
@@ -87,13 +93,14 @@ function writeConfig(file: string, change: ConfigChange): Promise<void> {
 }
 
 /** Listens on a free port; a sibling keeps the first instance's public URL, as behind one load balancer. */
-async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<void>, clock: Clock | undefined, publicUrl?: string): Promise<TestServer> {
+async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<void>, options: Pick<StartOptions, 'clock' | 'hasher'>, publicUrl?: string): Promise<TestServer> {
   const listenPort = await freePort();
   const env: Record<string, string> = { ...baseEnv, PORT: String(listenPort), GATEHOUSE_HOST: '127.0.0.1' };
   env.GATEHOUSE_PUBLIC_URL = publicUrl ?? `http://127.0.0.1:${listenPort}`;
   const config = loadConfig(env);
   const logger = pino({ level: env.GATEHOUSE_LOG_LEVEL ?? 'silent' });
-  let current = await buildApp(config, { logger, clock });
+  const deps = { logger, ...(options.clock ? { clock: options.clock } : {}), ...(options.hasher ? { hasher: options.hasher } : {}) };
+  let current: Gatehouse = await createGatehouse(config, deps);
   await current.app.listen({ port: listenPort, host: '127.0.0.1' });
   let running = true;
   const siblings: TestServer[] = [];
@@ -107,6 +114,9 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
     get app() {
       return current.app;
     },
+    get services() {
+      return current.services;
+    },
     async restart(change?: ConfigChange) {
       if (running) await current.app.close();
       running = false;
@@ -114,7 +124,7 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
         if (!config.configFile) throw new Error('this server was started without a configuration file');
         await writeConfig(config.configFile, change);
       }
-      current = await buildApp(config, { logger, clock });
+      current = await createGatehouse(config, deps);
       await current.app.listen({ port: listenPort, host: '127.0.0.1' });
       running = true;
     },
@@ -122,7 +132,7 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
       return openStorage(config);
     },
     async startSibling() {
-      const sibling = await launch(baseEnv, async () => {}, clock, config.publicUrl.origin);
+      const sibling = await launch(baseEnv, async () => {}, options, config.publicUrl.origin);
       siblings.push(sibling);
       return sibling;
     },

@@ -9,7 +9,7 @@ export const usersSetPassword: Command = {
   async run([identifier], context, io) {
     const user = await findUser(context, identifier!);
     const password = await readNewPassword(io);
-    await context.users.setPassword(user.id, password);
+    await context.services.users.setPassword(context.actor, user.id, password);
     io.stdout.write(`set the password of "${user.username}"\n`);
   },
 };

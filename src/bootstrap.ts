@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { GatehouseConfig } from './config/load.js';
+import { resolveMasterSecret } from './crypto/master-secret.js';
+import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
+import type { Storage } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { openStorage } from './db/open-storage.js';
+import { createKeyService } from './keys/key-service.js';
+import type { Clock } from './runtime/clock.js';
+
+export interface Bootstrapped {
+  storage: Storage;
+  box: SecretBox;
+  /** True when this start generated the master secret: a fresh installation. */
+  freshSecret: boolean;
+  /** Closes the database unless the caller opened it. */
+  close(): Promise<void>;
+}
+
+/**
+ * What everything else stands on: the database (migrated), the master secret and the keys it
+ * seals. Shared by the server and the command line.
+ */
+export async function bootstrap(
+  config: GatehouseConfig,
+  deps: { clock: Clock; logger?: Logger; storage?: Storage },
+): Promise<Bootstrapped> {
+  const storage = deps.storage
+    ?? openStorage(config, (error) => deps.logger?.warn({ err: error }, 'the database closed an idle connection'));
+  const close = async () => {
+    if (!deps.storage) await storage.close();
+  };
+  try {
+    await migrateToLatest(storage.db);
+    const secret = await resolveMasterSecret(config.secret, config.dataDir);
+    const box = createSecretBox(secret.value);
+    await createKeyService({ db: storage.db, box, clock: deps.clock }).ensure();
+    return { storage, box, freshSecret: secret.generated, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

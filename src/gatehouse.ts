@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp } from './app.js';
+import { bootstrap } from './bootstrap.js';
+import { defaults } from './config/defaults.js';
+import type { GatehouseConfig } from './config/load.js';
+import type { Storage } from './db/database.js';
+import { sweepExpired } from './db/sweep-expired.js';
+import { clientIpOf } from './http/request-context.js';
+import { createEngineHolder, type EngineState } from './oidc/engine-holder.js';
+import { createClientValidator, createProvider } from './oidc/provider.js';
+import { systemClock, type Clock } from './runtime/clock.js';
+import { randomIds, type IdGenerator } from './runtime/ids.js';
+import { createLogger } from './runtime/logger.js';
+import { createServices, type Services } from './services.js';
+import { applyDeclarations, type ApplyReport } from './setup/apply-declarations.js';
+import { readDeclarations } from './setup/config-file.js';
+import { ensureFirstAdmin, type AdminReport } from './setup/ensure-admin.js';
+import { createPasswordSignIn } from './sign-in/password-sign-in.js';
+import type { PasswordHasher } from './users/password-hasher.js';
+
+export interface GatehouseDeps {
+  clock?: Clock;
+  ids?: IdGenerator;
+  logger?: Logger;
+  /** An open database; by default one is opened from the configuration. */
+  storage?: Storage;
+  hasher?: PasswordHasher;
+}
+
+/** What this start did that an operator must hear about once. */
+export interface StartupReport {
+  freshSecret: boolean;
+  admin: AdminReport | undefined;
+  applied: ApplyReport;
+  storage: 'sqlite' | 'postgres';
+}
+
+export interface Gatehouse {
+  app: FastifyInstance;
+  services: Services;
+  startup: StartupReport;
+}
+
+/**
+ * A start of Gatehouse, in order: storage, secret and keys; the services; the configuration
+ * file and the first administrator; the protocol engine; the HTTP application, not listening
+ * (main.ts listens, tests listen on a free port).
+ */
+export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDeps = {}): Promise<Gatehouse> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const declarations = await readDeclarations(config.configFile);
+  const boot = await bootstrap(config, { clock, logger, ...(deps.storage ? { storage: deps.storage } : {}) });
+  try {
+    const { db } = boot.storage;
+    const services = createServices({
+      db, box: boot.box, clock, ids: deps.ids ?? randomIds, security: declarations.security, ...(deps.hasher ? { hasher: deps.hasher } : {}),
+    });
+    const signIn = await createPasswordSignIn({ users: services.users, protection: services.protection });
+    const buildEngine = (state: EngineState) => createProvider(
+      { issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn, clientIp: clientIpOf, clientThrottle: services.protection.ips },
+      state,
+    );
+    const applied = await applyDeclarations(services, declarations, {
+      source: config.configFile ?? '',
+      validatorFor: async (tx) => createClientValidator(buildEngine(await tx.engineSource.load())),
+    });
+    const admin = await ensureFirstAdmin(services.users, config.adminPassword);
+    const engine = await createEngineHolder({ source: services.engineSource, build: buildEngine, checkEverySeconds: defaults.engineCheckSeconds, logger });
+    const app = await buildApp({ config, logger, services, engine, signIn, box: boot.box });
+
+    const sweeper = setInterval(() => {
+      sweepExpired(db, clock).catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));
+    }, defaults.sweepIntervalSeconds * 1000);
+    sweeper.unref();
+    app.addHook('onClose', async () => {
+      clearInterval(sweeper);
+      engine.stop();
+      await boot.close();
+    });
+    return { app, services, startup: { freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect } };
+  } catch (error) {
+    await boot.close();
+    throw error;
+  }
+}

@@ -1,0 +1,78 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { EngineKeys } from '../keys/key-service.js';
+import type { CustomScope } from '../scopes/scope-service.js';
+import type { OidcProvider } from './engine.js';
+
+/** What the protocol engine is built from, read from the database at one version. */
+export interface EngineState extends EngineKeys {
+  version: number;
+  customScopes: CustomScope[];
+}
+
+export interface EngineSource {
+  /** The version alone: one cheap read, made on every check. */
+  version(): Promise<number>;
+  /** The version first, then the state: a change committed in between only makes the next check rebuild again. */
+  load(): Promise<EngineState>;
+}
+
+export interface EngineHolder {
+  /** The engine to hand a request to now; a request keeps the engine it started with. */
+  current(): OidcProvider;
+  state(): EngineState;
+  /** A request handler that always dispatches to the current engine. */
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  /** Rebuilds when the stored version moved; true when it did. */
+  refresh(): Promise<boolean>;
+  stop(): void;
+}
+
+/**
+ * oidc-provider takes its scopes, claims and keys at construction, so the engine is rebuilt from
+ * stored state and swapped in whenever the state's version in the database moves: every
+ * instance sharing the database follows a change (a scope created through the CLI, a rotated
+ * key) within one check interval, without a restart. Sessions, grants and tokens live in the
+ * database, so a new engine carries on where the old one stopped.
+ */
+export async function createEngineHolder(deps: {
+  source: EngineSource;
+  build: (state: EngineState) => OidcProvider;
+  checkEverySeconds: number;
+  logger: Logger;
+}): Promise<EngineHolder> {
+  let state = await deps.source.load();
+  let engine = deps.build(state);
+  let handler = engine.callback();
+  let refreshing: Promise<boolean> | undefined;
+
+  async function rebuildIfMoved(): Promise<boolean> {
+    if ((await deps.source.version()) === state.version) return false;
+    const next = await deps.source.load();
+    const built = deps.build(next);
+    [state, engine, handler] = [next, built, built.callback()];
+    deps.logger.info({ version: next.version }, 'protocol engine rebuilt from changed configuration');
+    return true;
+  }
+
+  function refresh(): Promise<boolean> {
+    // One rebuild at a time: a check that finds one running waits for it.
+    refreshing ??= rebuildIfMoved().finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  }
+
+  const timer = setInterval(() => {
+    refresh().catch((error: unknown) => deps.logger.warn({ err: error }, 'checking the engine configuration failed; the current engine stays'));
+  }, deps.checkEverySeconds * 1000);
+  timer.unref();
+
+  return {
+    current: () => engine,
+    state: () => state,
+    callback: () => (req, res) => handler(req, res),
+    refresh,
+    stop: () => clearInterval(timer),
+  };
+}

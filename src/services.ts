@@ -1,0 +1,70 @@
+import { createApplicationService, type ApplicationService } from './applications/application-service.js';
+import type { SecuritySettings } from './config/security-settings.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { Db } from './db/database.js';
+import { inTransaction } from './db/in-transaction.js';
+import { createEngineStateQueries } from './db/queries/engine-state.js';
+import { createKeyService, type KeyService } from './keys/key-service.js';
+import type { EngineSource } from './oidc/engine-holder.js';
+import { createSessions } from './oidc/sessions.js';
+import { createSignInProtection, type SignInProtection } from './protection/sign-in-protection.js';
+import type { Clock } from './runtime/clock.js';
+import type { IdGenerator } from './runtime/ids.js';
+import { createScopeService, type ScopeService } from './scopes/scope-service.js';
+import { passwordHasher, type PasswordHasher } from './users/password-hasher.js';
+import { createUserService, type UserService } from './users/user-service.js';
+
+export interface ServiceDeps {
+  db: Db;
+  box: SecretBox;
+  clock: Clock;
+  ids: IdGenerator;
+  security: SecuritySettings;
+  /** Argon2id (and imported bcrypt) unless a test counts verifications. */
+  hasher?: PasswordHasher;
+}
+
+export interface Services {
+  deps: ServiceDeps;
+  hasher: PasswordHasher;
+  users: UserService;
+  applications: ApplicationService;
+  scopes: ScopeService;
+  keys: KeyService;
+  protection: SignInProtection;
+  /** What the protocol engine is built from, and its version. */
+  engineSource: EngineSource;
+  /** Runs several commands as one change: all of them or none (the configuration file). */
+  transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Every service of Gatehouse over one database handle: the server, the command line and the
+ * configuration file all work through these, and nothing else writes their tables.
+ */
+export function createServices(deps: ServiceDeps): Services {
+  const { db, box, clock } = deps;
+  const hasher = deps.hasher ?? passwordHasher;
+  const scopes = createScopeService({ db, clock });
+  const keys = createKeyService({ db, box, clock });
+  const engineSource: EngineSource = {
+    version: () => createEngineStateQueries(db).version(),
+    async load() {
+      const version = await createEngineStateQueries(db).version();
+      return { version, customScopes: await scopes.list(), ...(await keys.engineKeys()) };
+    },
+  };
+  return {
+    deps,
+    hasher,
+    users: createUserService({ db, clock, ids: deps.ids, security: deps.security, hasher, sessions: createSessions }),
+    applications: createApplicationService({ db, box, clock }),
+    scopes,
+    keys,
+    protection: createSignInProtection({ db, clock, settings: deps.security }),
+    engineSource,
+    transaction(work) {
+      return inTransaction(db, (trx) => work(createServices({ ...deps, db: trx })));
+    },
+  };
+}
