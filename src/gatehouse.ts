@@ -57,7 +57,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     const services = createServices({
       db, box: boot.box, clock, ids: deps.ids ?? randomIds, security: declarations.security, ...(deps.hasher ? { hasher: deps.hasher } : {}),
     });
-    const signIn = await createPasswordSignIn({ users: services.users, protection: services.protection });
+    const signIn = await createPasswordSignIn({ users: services.users, protection: services.protection, hasher: services.hasher });
     const buildEngine = (state: EngineState) => createProvider(
       { issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn, clientIp: clientIpOf, clientThrottle: services.protection.ips },
       state,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { accountKey } from '../protection/account-lockout.js';
 import type { SignInProtection } from '../protection/sign-in-protection.js';
-import { hashPassword, verifyPassword } from '../users/password-hasher.js';
+import type { PasswordHasher } from '../users/password-hasher.js';
 import type { User } from '../users/user.js';
 import type { UserService } from '../users/user-service.js';
 
@@ -35,8 +35,10 @@ const invalidCredentials: SignInOutcome = { ok: false, reason: 'invalid_credenti
  * password is verified in every case that is not throttled, also for a locked account and against
  * a dummy argon2id hash when there is no user, so that every refusal costs the same time.
  */
-export async function createPasswordSignIn({ users, protection }: { users: UserService; protection: SignInProtection }): Promise<PasswordSignIn> {
-  const dummyHash = await hashPassword(randomBytes(16).toString('base64url'));
+export async function createPasswordSignIn(
+  { users, protection, hasher }: { users: UserService; protection: SignInProtection; hasher: PasswordHasher },
+): Promise<PasswordSignIn> {
+  const dummyHash = await hasher.hash(randomBytes(16).toString('base64url'));
 
   return async ({ identifier, password, clientIp }) => {
     const address = await protection.ips.admit(clientIp);
@@ -44,7 +46,7 @@ export async function createPasswordSignIn({ users, protection }: { users: UserS
     const user = await users.findByIdentifier(identifier);
     const key = accountKey(user?.id, identifier);
     const account = await protection.accounts.admit(key);
-    const check = await verifyPassword(user?.passwordHash ?? dummyHash, password);
+    const check = await hasher.verify(user?.passwordHash ?? dummyHash, password);
     if (!account.admitted || !user || !user.passwordHash || user.disabled || !check.ok) {
       await Promise.all([account.admitted && account.attempt.fail(), address.attempt.fail()]);
       return invalidCredentials;
