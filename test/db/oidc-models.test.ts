@@ -15,6 +15,7 @@ import { createOidcModelQueries, type OidcModelRow } from '../../src/db/queries/
 import { sweepExpired } from '../../src/db/sweep-expired.js';
 import { createAdapterClass } from '../../src/oidc/adapter.js';
 import { createPostgresDatabase, dialects } from '../helpers/databases.js';
+import { pinnedClock } from '../helpers/test-clock.js';
 
 const now = Date.UTC(2026, 10, 26, 12);
 const minute = 60_000;
@@ -225,7 +226,7 @@ for (const dialect of dialects) {
         { key: 'ip:203.0.113.1', ...counter, expires_at: now - minute },
         { key: 'ip:203.0.113.2', ...counter, expires_at: now + minute },
       ]).execute();
-      assert.equal(await sweepExpired(storage.db, { now: () => now }), 2);
+      assert.equal(await sweepExpired(storage.db, pinnedClock(now)), 2);
       assert.deepEqual((await storage.db.selectFrom('oidc_models').select('id').execute()).map((r) => r.id), ['kept']);
       assert.deepEqual((await storage.db.selectFrom('attempt_counters').select('key').execute()).map((r) => r.key), ['ip:203.0.113.2']);
     });
@@ -239,7 +240,7 @@ for (const dialect of dialects) {
     });
 
     test('the adapter reports a second consume as invalid_grant and revokes the grant', async () => {
-      const clock = { now: () => now };
+      const clock = pinnedClock(now);
       const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock });
       const Adapter = createAdapterClass({ db: storage.db, clock, applications });
       const codes = new Adapter('AuthorizationCode');

@@ -1,15 +1,11 @@
-import { Browser, expectPage, expectRedirect, isPage } from './browser.js';
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
+import { expectRedirect, isPage, type Browser } from './browser.js';
+import { alice, type Credentials } from './people.js';
 
 /**
  * Drives a browser through Gatehouse from an authorization URL to the redirect back to the
- * application: the login form when asked, the consent form when asked. Returns the callback URL.
+ * application: the login form when asked, the consent form when asked. Returns that callback URL.
  */
-export async function authorize(browser: Browser, authorizationUrl: string | URL, credentials: Credentials, { consent = true } = {}): Promise<string> {
+export async function callbackFor(browser: Browser, authorizationUrl: string | URL, credentials: Credentials = alice): Promise<URL> {
   let result = await browser.get(authorizationUrl.toString());
   for (let step = 0; step < 4 && isPage(result); step += 1) {
     const page = result;
@@ -19,14 +15,10 @@ export async function authorize(browser: Browser, authorizationUrl: string | URL
         throw new Error(`sign-in failed (${result.status}): ${result.document.querySelector('.error')?.text ?? ''}`);
       }
     } else if (page.document.querySelector('form[action$="/consent"]')) {
-      result = consent
-        ? await browser.submit(page, 'form[action$="/consent"]')
-        : await browser.submit(page, 'form[action$="/abort"]');
+      result = await browser.submit(page, 'form[action$="/consent"]');
     } else {
       throw new Error(`unexpected page ${page.url} (${page.status}):\n${page.body.slice(0, 800)}`);
     }
   }
-  return expectRedirect(result);
+  return new URL(expectRedirect(result));
 }
-
-export { Browser, expectPage, expectRedirect };

@@ -8,6 +8,7 @@ import { sweepExpired } from '../../src/db/sweep-expired.js';
 import { blockSeconds, createAttemptLimiter, type Admission, type AttemptLimiter, type LimitPolicy } from '../../src/protection/attempt-limiter.js';
 import { ipKey } from '../../src/protection/ip-throttle.js';
 import { createPostgresDatabase, dialects } from '../helpers/databases.js';
+import { pinnedClock } from '../helpers/test-clock.js';
 
 const policy: LimitPolicy = { threshold: 3, windowSeconds: 60, baseBlockSeconds: 10, maxBlockSeconds: 35 };
 
@@ -26,11 +27,7 @@ for (const dialect of dialects) {
   describe(`attempt limiter on ${dialect}`, () => {
     let storage: Storage;
     let dropDatabase: (() => Promise<void>) | undefined;
-    let now = Date.UTC(2026, 10, 26, 12);
-    const clock = { now: () => now };
-    const seconds = (n: number) => {
-      now += n * 1000;
-    };
+    const clock = pinnedClock(Date.UTC(2026, 10, 26, 12));
 
     before(async () => {
       if (dialect === 'postgres') {
@@ -69,9 +66,9 @@ for (const dialect of dialects) {
       const l = limiter();
       for (let i = 0; i < 3; i += 1) assert.equal((await failOnce(l, 'a')).admitted, true, `attempt ${i + 1}`);
       assert.deepEqual(await l.admit('a'), { admitted: false, retryAfterSeconds: 10 });
-      seconds(4);
+      clock.advance(4);
       assert.deepEqual(await l.admit('a'), { admitted: false, retryAfterSeconds: 6 });
-      seconds(6);
+      clock.advance(6);
       assert.equal((await l.admit('a')).admitted, true);
     });
 
@@ -79,7 +76,7 @@ for (const dialect of dialects) {
       const l = limiter();
       await failOnce(l, 'b');
       await failOnce(l, 'b');
-      seconds(60);
+      clock.advance(60);
       await failOnce(l, 'b');
       await failOnce(l, 'b');
       assert.equal((await l.admit('b')).admitted, true, 'two failures in the new window');
@@ -88,24 +85,24 @@ for (const dialect of dialects) {
     test('each further block doubles up to the maximum; the history is forgotten after a quiet spell', async () => {
       const l = limiter();
       assert.equal(await blockNow(l, 'c'), 10);
-      seconds(10);
+      clock.advance(10);
       assert.equal(await blockNow(l, 'c'), 20);
-      seconds(20);
+      clock.advance(20);
       assert.equal(await blockNow(l, 'c'), 35);
-      seconds(35);
+      clock.advance(35);
       assert.equal(await blockNow(l, 'c'), 35);
       // Forgotten once the longest block has passed again after the last block ended.
-      seconds(35 + 35);
+      clock.advance(35 + 35);
       assert.equal(await blockNow(l, 'c'), 10);
     });
 
     test('attempts while blocked are not counted and do not extend the block', async () => {
       const l = limiter();
       for (let i = 0; i < 3; i += 1) await failOnce(l, 'g');
-      seconds(5);
+      clock.advance(5);
       assert.deepEqual(await l.admit('g'), { admitted: false, retryAfterSeconds: 5 });
       assert.equal((await counter('g'))?.failures, 0);
-      seconds(5);
+      clock.advance(5);
       await failOnce(l, 'g');
       assert.equal((await failOnce(l, 'g')).admitted, true);
       assert.equal((await counter('g'))?.failures, 2);
@@ -173,7 +170,7 @@ for (const dialect of dialects) {
     test('the sweep removes expired counters and keeps live ones', async () => {
       const l = limiter();
       await failOnce(l, 'old');
-      seconds(61);
+      clock.advance(61);
       await failOnce(l, 'fresh');
       await sweepExpired(storage.db, clock);
       const counters = createAttemptCounterQueries(storage.db);

@@ -4,9 +4,10 @@ import * as oidc from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { startCallbackServer } from '../../helpers/callback-server.js';
 import { launchChromium, skipWithoutChromium } from '../../helpers/chromium.js';
+import { redeem, startAuthorization } from '../../helpers/code-flow.js';
+import { insecure } from '../../helpers/oauth.js';
+import { alice } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-
-const password = 'correct horse battery staple';
 
 describe('sign-in in a real browser', { skip: skipWithoutChromium }, () => {
   let server: TestServer;
@@ -21,10 +22,10 @@ describe('sign-in in a real browser', { skip: skipWithoutChromium }, () => {
     server = await startServer({
       declarations: {
         applications: [{ client_id: 'notes', client_name: 'Network Notes', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri] }],
-        users: [{ username: 'alice', password, name: 'Alice' }],
+        users: [{ ...alice, name: 'Alice' }],
       },
     });
-    config = await oidc.discovery(new URL(server.issuer), 'notes', undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+    config = await oidc.discovery(new URL(server.issuer), 'notes', undefined, oidc.None(), insecure);
     chromium = await launchChromium();
   });
   after(async () => {
@@ -39,16 +40,8 @@ describe('sign-in in a real browser', { skip: skipWithoutChromium }, () => {
     page.on('console', (message) => {
       if (/Content Security Policy|Refused/.test(message.text())) violations.push(message.text());
     });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid profile',
-      state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    await page.goto(url.toString());
+    const pending = await startAuthorization(config, 'openid profile', { redirect_uri: redirectUri });
+    await page.goto(pending.url.toString());
 
     assert.equal(await page.title(), 'Sign in · Gatehouse');
     assert.equal(await page.getByLabel('Username or email').getAttribute('autocomplete'), 'username');
@@ -56,9 +49,9 @@ describe('sign-in in a real browser', { skip: skipWithoutChromium }, () => {
 
     // Focus order: the user name field first, then the password, then the submit button.
     await page.getByLabel('Username or email').focus();
-    await page.keyboard.type('alice');
+    await page.keyboard.type(alice.username);
     await page.keyboard.press('Tab');
-    await page.keyboard.type(password);
+    await page.keyboard.type(alice.password);
     await page.keyboard.press('Enter');
 
     await page.getByRole('button', { name: 'Allow' }).waitFor();
@@ -70,10 +63,7 @@ describe('sign-in in a real browser', { skip: skipWithoutChromium }, () => {
 
     assert.equal(callback.url.pathname, '/callback');
     assert.equal(callback.url.searchParams.get('iss'), server.issuer);
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback.url.pathname + callback.url.search, redirectUri), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
+    const tokens = await redeem(config, pending, new URL(callback.url.pathname + callback.url.search, redirectUri));
     assert.equal(tokens.claims()?.aud, 'notes');
     assert.deepEqual(violations, []);
     await page.close();
@@ -82,12 +72,7 @@ describe('sign-in in a real browser', { skip: skipWithoutChromium }, () => {
   test('the login page fits a phone screen without horizontal scrolling', async () => {
     const context = await chromium.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
     const page = await context.newPage();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-      code_challenge_method: 'S256',
-    });
+    const { url } = await startAuthorization(config, 'openid', { redirect_uri: redirectUri });
     await page.goto(url.toString());
     // A string, because this project is type-checked without the DOM library.
     const widths = await page.evaluate<{ scroll: number; client: number }>(

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { expectPage, isPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
+import { startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { newBrowser } from '../../helpers/oauth.js';
+import { alice, mallory } from '../../helpers/people.js';
 import type { TestServer } from '../../helpers/start-server.js';
-import { alice } from './fixtures.js';
-import { startCoreServer, newBrowser, postToken, startAuthorization, type RelyingParties } from './steps.js';
+import { postToken } from '../../helpers/token-endpoint.js';
+import { startCoreServer, type RelyingParties } from './steps.js';
 
 const loginForm = 'form[action$="/login"]';
 const attackerUri = 'https://attacker.example/callback';
@@ -26,7 +29,7 @@ for (const dialect of dialects) {
         return JSON.stringify({
           users: await db.selectFrom('users').selectAll().orderBy('id').execute(),
           applications: await db.selectFrom('applications').selectAll().orderBy('client_id').execute(),
-          keys: await db.selectFrom('keys').select(['slot', 'kid']).orderBy('slot').execute(),
+          keys: await db.selectFrom('keys').select(['kid', 'status']).orderBy('kid').execute(),
         });
       } finally {
         await storage.close();
@@ -66,7 +69,7 @@ for (const dialect of dialects) {
     test('a wrong password, an unknown user and a disabled user get the same status and page', async () => {
       const wrongPassword = await failedSignIn('alice', 'not the password at all');
       const unknownUser = await failedSignIn('nobody-by-this-name', 'not the password at all');
-      const disabledUser = await failedSignIn('mallory', 'mallory password 123');
+      const disabledUser = await failedSignIn(mallory.username, mallory.password);
       for (const page of [wrongPassword, unknownUser, disabledUser]) {
         assert.equal(page.status, 401);
         assert.match(page.document.querySelector('.error')?.text ?? '', /username or password is incorrect/);
@@ -104,12 +107,11 @@ for (const dialect of dialects) {
     });
 
     test('an oversized token request is refused with 413 and an OAuth JSON error', async () => {
-      const response = await postToken(server, { grant_type: 'client_credentials', client_id: 'spa', padding: oversized });
-      assert.equal(response.status, 413);
-      assert.match(response.headers.get('content-type') ?? '', /json/);
-      const body = (await response.json()) as { error?: string; error_description?: string };
+      const { status, headers, body } = await postToken(server, { grant_type: 'client_credentials', client_id: 'spa', padding: oversized });
+      assert.equal(status, 413);
+      assert.match(headers.get('content-type') ?? '', /json/);
       assert.equal(body.error, 'invalid_request');
-      assert.match(body.error_description ?? '', /request body is larger than 56 KiB/);
+      assert.match(String(body.error_description), /request body is larger than 56 KiB/);
     });
 
     test('a login post without a CSRF token, or with a wrong one, is refused with 403 and signs nobody in', async () => {

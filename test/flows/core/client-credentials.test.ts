@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { oauthError } from '../../helpers/oauth.js';
 import type { TestServer } from '../../helpers/start-server.js';
-import { startCoreServer, oauthError, signIn, type RelyingParties } from './steps.js';
+import { startCoreServer, type RelyingParties } from './steps.js';
 
 for (const dialect of dialects) {
   describe(`client credentials, introspection and revocation (${dialect})`, () => {

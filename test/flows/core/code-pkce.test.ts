@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { redirectUri } from '../../helpers/applications.js';
+import { signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { newBrowser } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { coreDeclarations, redirectUri } from './fixtures.js';
-import { discoverRelyingParties, newBrowser, signIn } from './steps.js';
+import { coreDeclarations } from './fixtures.js';
+import { discoverRelyingParties } from './steps.js';
 
 for (const dialect of dialects) {
   describe(`authorization code + PKCE (${dialect})`, () => {

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { redirectUri } from '../../helpers/applications.js';
+import { obtainCallback, offline, signIn } from '../../helpers/code-flow.js';
 import { dialects, postgresUrl, skipWithoutPostgres } from '../../helpers/databases.js';
+import { newBrowser, oauthError } from '../../helpers/oauth.js';
 import type { TestServer } from '../../helpers/start-server.js';
-import { redirectUri } from './fixtures.js';
-import { startCoreServer, newBrowser, oauthError, obtainCallback, offline, postToken, signIn, type RelyingParties } from './steps.js';
+import { postToken } from '../../helpers/token-endpoint.js';
+import { startCoreServer, type RelyingParties } from './steps.js';
 
 const racers = 10;
 
@@ -19,12 +22,11 @@ interface Outcome {
  * (On SQLite one process never interleaves two redemptions, since the driver is synchronous;
  * test/db/oidc-models.test.ts races the consuming statement itself from several threads.)
  */
-async function race(server: TestServer, bases: string[], fields: Record<string, string>): Promise<Outcome[]> {
+async function race(instances: TestServer[], fields: Record<string, string>): Promise<Outcome[]> {
   return Promise.all(
     Array.from({ length: racers }, async (_, index) => {
-      const response = await postToken(server, fields, {}, bases[index % bases.length]);
-      const body = (await response.json()) as { error?: string; refresh_token?: string };
-      return { status: response.status, error: body.error, refreshToken: body.refresh_token };
+      const { status, body } = await postToken(instances[index % instances.length]!, fields);
+      return { status, error: body.error as string | undefined, refreshToken: body.refresh_token as string | undefined };
     }),
   );
 }
@@ -57,23 +59,22 @@ for (const dialect of dialects) {
     }
 
     async function refreshRedemption() {
-      const first = await signIn(server, rp.spa, offline.scope, offline.extra);
+      const first = await signIn(server, rp.spa, offline.scope, { params: offline.params });
       // One rotation first, so that the raced token is one the rotation issued.
       const rotated = await oidc.refreshTokenGrant(rp.spa, first.refresh_token!);
       return { grant_type: 'refresh_token', client_id: 'spa', refresh_token: rotated.refresh_token! };
     }
 
-    async function bothInstances(): Promise<string[]> {
-      const sibling = await server.startSibling();
-      return [server.url, sibling.url];
+    async function bothInstances(): Promise<TestServer[]> {
+      return [server, await server.startSibling()];
     }
 
     test(`${racers} concurrent redemptions of one authorization code: exactly one succeeds`, async () => {
-      assertExactlyOneWinner(await race(server, [server.url], await codeRedemption()));
+      assertExactlyOneWinner(await race([server], await codeRedemption()));
     });
 
     test(`${racers} concurrent redemptions of one refresh token: exactly one succeeds, and the grant is revoked as reuse`, async () => {
-      const winner = assertExactlyOneWinner(await race(server, [server.url], await refreshRedemption()));
+      const winner = assertExactlyOneWinner(await race([server], await refreshRedemption()));
       assert.ok(winner.refreshToken, 'the winner got a rotated refresh token');
       assert.equal(await oauthError(oidc.refreshTokenGrant(rp.spa, winner.refreshToken)), 'invalid_grant');
     });
@@ -82,13 +83,13 @@ for (const dialect of dialects) {
     if (dialect === 'postgres' || !postgresUrl) {
       describe('split over two instances sharing PostgreSQL', { skip: skipWithoutPostgres }, () => {
         test('one authorization code: exactly one succeeds', async () => {
-          const bases = await bothInstances();
-          assertExactlyOneWinner(await race(server, bases, await codeRedemption()));
+          const instances = await bothInstances();
+          assertExactlyOneWinner(await race(instances, await codeRedemption()));
         });
 
         test('one refresh token: exactly one succeeds', async () => {
-          const bases = await bothInstances();
-          assertExactlyOneWinner(await race(server, bases, await refreshRedemption()));
+          const instances = await bothInstances();
+          assertExactlyOneWinner(await race(instances, await refreshRedemption()));
         });
       });
     }

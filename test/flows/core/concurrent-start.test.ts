@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import pino from 'pino';
-import { buildApp, type GatehouseApp } from '../../../src/app.js';
+import { createGatehouse, type Gatehouse } from '../../../src/gatehouse.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { createPostgresDatabase, skipWithoutPostgres } from '../../helpers/databases.js';
 import { freePort } from '../../helpers/free-port.js';
+import { carol } from '../../helpers/people.js';
+import { basicAuth } from '../../helpers/token-endpoint.js';
 
 const secret = 'concurrent-start-secret-0123456789abcdef';
 
 /** Builds two instances at the same moment on one fresh database, as two containers starting together. */
-async function startTwinsAt(databaseUrl: string, declarations: Record<string, unknown> | undefined): Promise<GatehouseApp[]> {
+async function startTwinsAt(databaseUrl: string, declarations: Record<string, unknown> | undefined): Promise<Gatehouse[]> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-twins-'));
   try {
     const env: Record<string, string> = { DATABASE_URL: databaseUrl, GATEHOUSE_SECRET: secret, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent' };
@@ -22,7 +24,7 @@ async function startTwinsAt(databaseUrl: string, declarations: Record<string, un
     }
     const port = await freePort();
     const config = loadConfig({ ...env, PORT: String(port), GATEHOUSE_PUBLIC_URL: `http://127.0.0.1:${port}` });
-    return await Promise.all([0, 1].map(() => buildApp(config, { logger: pino({ level: 'silent' }) })));
+    return await Promise.all([0, 1].map(() => createGatehouse(config, { logger: pino({ level: 'silent' }) })));
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -46,7 +48,7 @@ describe('two instances starting at once on one empty PostgreSQL database', { sk
     const database = await createPostgresDatabase();
     const twins = await startTwinsAt(database.url, {
       applications: [{ client_id: 'fresh', grant_types: ['client_credentials'] }],
-      users: [{ username: 'carol', password: 'carol has a long password' }],
+      users: [carol],
     });
     try {
       const reported = twins.flatMap((twin) => twin.startup.applied.generatedSecrets);
@@ -55,10 +57,7 @@ describe('two instances starting at once on one empty PostgreSQL database', { sk
         const response = await twin.app.inject({
           method: 'POST',
           url: '/oidc/token',
-          headers: {
-            authorization: `Basic ${Buffer.from(`fresh:${reported[0]!.secret}`).toString('base64')}`,
-            'content-type': 'application/x-www-form-urlencoded',
-          },
+          headers: { ...basicAuth('fresh', reported[0]!.secret), 'content-type': 'application/x-www-form-urlencoded' },
           payload: 'grant_type=client_credentials',
         });
         assert.equal(response.statusCode, 200, response.body);

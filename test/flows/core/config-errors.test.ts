@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Storage } from '../../../src/db/database.js';
 import { isGatehouseError } from '../../../src/errors/gatehouse-error.js';
+import { redirectUri } from '../../helpers/applications.js';
 import { dialects } from '../../helpers/databases.js';
 import { startServer, type ConfigChange, type StartOptions, type TestServer } from '../../helpers/start-server.js';
-import { coreDeclarations, redirectUri } from './fixtures.js';
+import { coreDeclarations } from './fixtures.js';
 
 const validUser = (username: string) => ({ username, password: `${username} has a long enough password` });
 const validApplication = (clientId: string) => ({ client_id: clientId, token_endpoint_auth_method: 'none', redirect_uris: [redirectUri] });

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { offline, signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { oauthError } from '../../helpers/oauth.js';
+import { bob } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { coreDeclarations } from './fixtures.js';
-import { discoverRelyingParties, newBrowser, oauthError, offline, signIn, type RelyingParties } from './steps.js';
+import { discoverRelyingParties, type RelyingParties } from './steps.js';
 
-const bob = { username: 'bob', password: 'bob has a long password' };
 const withBob = (disabled: boolean) => ({ ...coreDeclarations, users: [...coreDeclarations.users, { ...bob, disabled }] });
 
 for (const dialect of dialects) {
@@ -19,8 +21,8 @@ for (const dialect of dialects) {
     before(async () => {
       server = await startServer({ declarations: withBob(false), dialect });
       rp = await discoverRelyingParties(server);
-      tokens = await signIn(server, rp.web, offline.scope, offline.extra, newBrowser(server), bob);
-      aliceTokens = await signIn(server, rp.web, offline.scope, offline.extra);
+      tokens = await signIn(server, rp.web, offline.scope, { params: offline.params, credentials: bob });
+      aliceTokens = await signIn(server, rp.web, offline.scope, { params: offline.params });
       assert.equal((await oidc.tokenIntrospection(rp.web, tokens.access_token)).active, true);
       await server.restart({ declarations: withBob(true) });
     });

@@ -7,10 +7,11 @@ import * as oidc from 'openid-client';
 import { defaults } from '../../../src/config/defaults.js';
 import { loadConfig } from '../../../src/config/load.js';
 import { isGatehouseError } from '../../../src/errors/gatehouse-error.js';
+import { signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { insecure } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { coreDeclarations } from './fixtures.js';
-import { insecure, newBrowser, obtainCallback, redeem } from './steps.js';
 
 /** A configuration file with applications only: the database has no users after it is applied. */
 const applicationsOnly = { applications: coreDeclarations.applications.filter((a) => a.client_id === 'spa') };
@@ -69,8 +70,7 @@ for (const dialect of dialects) {
     });
 
     async function signsIn(username: string, password: string): Promise<boolean> {
-      const { pending, callback } = await obtainCallback(newBrowser(server), spa, 'openid profile', {}, { username, password });
-      const tokens = await redeem(spa, pending, callback);
+      const tokens = await signIn(server, spa, 'openid profile', { credentials: { username, password } });
       const userinfo = await oidc.fetchUserInfo(spa, tokens.access_token, tokens.claims()!.sub);
       return userinfo.preferred_username === username;
     }

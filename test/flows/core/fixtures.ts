@@ -1,9 +1,8 @@
+import { redirectUri, secretOf } from '../../helpers/applications.js';
+import { alice, mallory } from '../../helpers/people.js';
+
 /** The applications and users the core flow tests share; each test file starts its own server with them. */
-export const redirectUri = 'https://app.example.test/callback';
 export const postLogoutRedirectUri = 'https://app.example.test/signed-out';
-export const webSecret = 'web-secret-0123456789-0123456789-0123456789';
-export const m2mSecret = 'm2m-secret-0123456789-0123456789-0123456789';
-export const alice = { username: 'alice', password: 'correct horse battery staple' };
 
 export const coreDeclarations = {
   applications: [
@@ -18,7 +17,7 @@ export const coreDeclarations = {
     {
       client_id: 'web',
       client_name: 'Web Notes',
-      client_secret: webSecret,
+      client_secret: secretOf('web'),
       redirect_uris: [redirectUri],
       post_logout_redirect_uris: [postLogoutRedirectUri],
       grant_types: ['authorization_code', 'refresh_token'],
@@ -32,7 +31,7 @@ export const coreDeclarations = {
     },
     {
       client_id: 'm2m',
-      client_secret: m2mSecret,
+      client_secret: secretOf('m2m'),
       grant_types: ['client_credentials'],
       response_types: [],
       scope: 'reports:read',
@@ -52,7 +51,7 @@ export const coreDeclarations = {
       groups: ['staff', 'readers'],
       attributes: { department: 'Research' },
     },
-    { username: 'mallory', password: 'mallory password 123', disabled: true },
+    { ...mallory, disabled: true },
   ],
   scopes: [{ name: 'reports:read', description: 'Read reports', claims: ['department'] }],
 };

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { expectPage, expectRedirect, readForm, type Browser, type Page } from '../../helpers/browser.js';
 import pg from 'pg';
+import { expectPage, expectRedirect, readForm, type Browser, type Page } from '../../helpers/browser.js';
+import { obtainCallback, signIn, startAuthorization } from '../../helpers/code-flow.js';
 import { dialects, postgresUrl } from '../../helpers/databases.js';
+import { newBrowser } from '../../helpers/oauth.js';
+import { alice } from '../../helpers/people.js';
 import type { TestServer } from '../../helpers/start-server.js';
-import { alice, postLogoutRedirectUri } from './fixtures.js';
-import { startCoreServer, newBrowser, obtainCallback, signIn, startAuthorization, type RelyingParties } from './steps.js';
+import { postLogoutRedirectUri } from './fixtures.js';
+import { startCoreServer, type RelyingParties } from './steps.js';
 
 const loginForm = 'form[action$="/login"]';
 const consentForm = 'form[action$="/consent"]';
@@ -89,7 +92,7 @@ for (const dialect of dialects) {
 
     test('oidc-provider\'s logout page carries the security headers', async () => {
       const browser = newBrowser(server);
-      const tokens = await signIn(server, rp.spa, 'openid', {}, browser);
+      const tokens = await signIn(server, rp.spa, 'openid', { browser });
       const endSession = oidc.buildEndSessionUrl(rp.spa, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: postLogoutRedirectUri });
       const page = expectPage(await browser.get(endSession.toString()));
       assert.ok(page.document.querySelector('form#op\\.logoutForm'));
@@ -157,7 +160,7 @@ for (const dialect of dialects) {
       assert.equal(denied.searchParams.get('error'), 'access_denied', 'cancelling tells the application');
 
       const spaBrowser = newBrowser(server);
-      const tokens = await signIn(server, rp.spa, 'openid', {}, spaBrowser);
+      const tokens = await signIn(server, rp.spa, 'openid', { browser: spaBrowser });
       const endSession = oidc.buildEndSessionUrl(rp.spa, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: postLogoutRedirectUri });
       const logoutPage = expectPage(await spaBrowser.get(endSession.toString()));
       const logout = readForm(logoutPage, 'form#op\\.logoutForm');

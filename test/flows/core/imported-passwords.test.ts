@@ -5,10 +5,12 @@ import bcrypt from 'bcryptjs';
 import * as oidc from 'openid-client';
 import { defaults } from '../../../src/config/defaults.js';
 import type { Storage } from '../../../src/db/database.js';
+import { signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { insecure } from '../../helpers/oauth.js';
+import type { Credentials } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { coreDeclarations } from './fixtures.js';
-import { insecure, newBrowser, obtainCallback, redeem } from './steps.js';
 
 const { memoryCost, timeCost, parallelism } = defaults.argon2;
 const bcryptCost = 4;
@@ -64,32 +66,32 @@ for (const dialect of dialects) {
       return row.password_hash!;
     }
 
-    async function signIn(credentials: { username: string; password: string }): Promise<string> {
-      const { pending, callback } = await obtainCallback(newBrowser(server), spa, 'openid profile', {}, credentials);
-      const tokens = await redeem(spa, pending, callback);
+    /** Signs in through the pages; who userinfo then says signed in. */
+    async function signedInAs(credentials: Credentials): Promise<string> {
+      const tokens = await signIn(server, spa, 'openid profile', { credentials });
       const userinfo = await oidc.fetchUserInfo(spa, tokens.access_token, tokens.claims()!.sub);
       return String(userinfo.preferred_username);
     }
 
     test('a wrong password does not sign in and leaves the imported hash as it was', async () => {
-      await assert.rejects(signIn({ ...imported.bcrypt, password: 'not what brenda chose' }), /sign-in failed \(401\)/);
+      await assert.rejects(signedInAs({ ...imported.bcrypt, password: 'not what brenda chose' }), /sign-in failed \(401\)/);
       assert.equal(await storedHash(imported.bcrypt.username), hashes.bcrypt);
     });
 
     test('a bcrypt hash signs in and is replaced by argon2id with the current parameters', async () => {
       assert.equal(await storedHash('brenda'), hashes.bcrypt, 'imported as is');
-      assert.equal(await signIn(imported.bcrypt), 'brenda');
+      assert.equal(await signedInAs(imported.bcrypt), 'brenda');
       assert.ok((await storedHash('brenda')).startsWith(currentArgon2), 'upgraded after the sign-in');
-      assert.equal(await signIn(imported.bcrypt), 'brenda', 'the upgraded hash verifies the same password');
+      assert.equal(await signedInAs(imported.bcrypt), 'brenda', 'the upgraded hash verifies the same password');
     });
 
     test('PHP\'s $2y$ bcrypt hashes sign in too', async () => {
-      assert.equal(await signIn(imported.bcryptPhp), 'yusuf');
+      assert.equal(await signedInAs(imported.bcryptPhp), 'yusuf');
       assert.ok((await storedHash('yusuf')).startsWith(currentArgon2));
     });
 
     test('an argon2 hash with other parameters signs in and is brought to the current parameters', async () => {
-      assert.equal(await signIn(imported.argon2), 'carla');
+      assert.equal(await signedInAs(imported.argon2), 'carla');
       assert.ok((await storedHash('carla')).startsWith(currentArgon2));
     });
 
@@ -97,7 +99,7 @@ for (const dialect of dialects) {
       const upgraded = await storedHash('brenda');
       await server.restart();
       assert.equal(await storedHash('brenda'), upgraded);
-      assert.equal(await signIn(imported.bcrypt), 'brenda');
+      assert.equal(await signedInAs(imported.bcrypt), 'brenda');
     });
 
     test('a different password_hash in the file replaces the stored one (a reset by the administrator)', async () => {
@@ -105,7 +107,7 @@ for (const dialect of dialects) {
       const users = declarations.users.map((u) => (u.username === 'brenda' ? { username: 'brenda', password_hash: reset } : u));
       await server.restart({ declarations: { ...declarations, users } });
       assert.equal(await storedHash('brenda'), reset);
-      assert.equal(await signIn({ username: 'brenda', password: 'brenda was given a new password' }), 'brenda');
+      assert.equal(await signedInAs({ username: 'brenda', password: 'brenda was given a new password' }), 'brenda');
     });
   });
 }

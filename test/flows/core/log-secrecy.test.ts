@@ -7,16 +7,20 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as oidc from 'openid-client';
+import { secretOf } from '../../helpers/applications.js';
 import { Browser } from '../../helpers/browser.js';
+import { obtainCallback, redeem } from '../../helpers/code-flow.js';
 import { createPostgresDatabase, dialects } from '../../helpers/databases.js';
 import { freePort } from '../../helpers/free-port.js';
-import { coreDeclarations, m2mSecret, webSecret } from './fixtures.js';
-import { insecure, oauthError, obtainCallback, redeem } from './steps.js';
+import { insecure, oauthError } from '../../helpers/oauth.js';
+import { coreDeclarations } from './fixtures.js';
 
 const repository = path.resolve(fileURLToPath(import.meta.url), '../../../..');
 const adminPassword = 'admin-password-that-must-stay-private';
 const masterSecret = 'master-secret-that-must-stay-private-0123456789';
 const mistypedPassword = 'mistyped-password-that-must-stay-private';
+const webSecret = secretOf('web');
+const m2mSecret = secretOf('m2m');
 
 /** Gatehouse as `npm start` runs it, as its own process, with every log line kept. */
 interface RunningProcess {
@@ -89,9 +93,9 @@ for (const dialect of dialects) {
       const web = await oidc.discovery(new URL(gatehouse.issuer), 'web', webSecret, undefined, insecure);
       const m2m = await oidc.discovery(new URL(gatehouse.issuer), 'm2m', undefined, oidc.ClientSecretPost(m2mSecret), insecure);
       const browser = new Browser([gatehouse.url]);
-      const wrong = await obtainCallback(browser, web, 'openid', {}, { username: 'admin', password: mistypedPassword }).catch((error: Error) => error);
+      const wrong = await obtainCallback(browser, web, 'openid', { credentials: { username: 'admin', password: mistypedPassword } }).catch((error: Error) => error);
       assert.ok(wrong instanceof Error, 'the mistyped password is refused');
-      const { pending, callback } = await obtainCallback(browser, web, 'openid profile', {}, { username: 'admin', password: adminPassword });
+      const { pending, callback } = await obtainCallback(browser, web, 'openid profile', { credentials: { username: 'admin', password: adminPassword } });
       const tokens = await redeem(web, pending, callback);
       adminUserinfo = await oidc.fetchUserInfo(web, tokens.access_token, tokens.claims()!.sub);
       const machine = await oidc.clientCredentialsGrant(m2m, { scope: 'reports:read' });

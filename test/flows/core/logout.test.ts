@@ -2,10 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { expectPage, expectRedirect, isPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
+import { signIn, startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { newBrowser } from '../../helpers/oauth.js';
 import type { TestServer } from '../../helpers/start-server.js';
 import { postLogoutRedirectUri } from './fixtures.js';
-import { startCoreServer, newBrowser, signIn, startAuthorization, type RelyingParties } from './steps.js';
+import { startCoreServer, type RelyingParties } from './steps.js';
 
 const logoutForm = 'form#op\\.logoutForm';
 
@@ -25,7 +27,7 @@ for (const dialect of dialects) {
 
     async function signedInBrowser() {
       const browser = newBrowser(server);
-      const tokens = await signIn(server, rp.spa, 'openid', {}, browser);
+      const tokens = await signIn(server, rp.spa, 'openid', { browser });
       return { browser, idToken: tokens.id_token! };
     }
 

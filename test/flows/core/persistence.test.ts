@@ -4,10 +4,12 @@ import { after, before, describe, test } from 'node:test';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import * as oidc from 'openid-client';
 import { isPage, type Browser } from '../../helpers/browser.js';
+import { offline, redeem, signIn, startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { newBrowser } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { coreDeclarations } from './fixtures.js';
-import { discoverRelyingParties, newBrowser, offline, redeem, signIn, startAuthorization, type RelyingParties } from './steps.js';
+import { discoverRelyingParties, type RelyingParties } from './steps.js';
 
 async function publishedKids(server: TestServer): Promise<string[]> {
   const response = await fetch(`${server.issuer}/jwks`);
@@ -30,10 +32,10 @@ for (const dialect of dialects) {
       rp = await discoverRelyingParties(server);
       kidsBefore = await publishedKids(server);
       browser = newBrowser(server);
-      const signedIn = await signIn(server, rp.spa, 'openid profile', {}, browser);
+      const signedIn = await signIn(server, rp.spa, 'openid profile', { browser });
       idTokenBefore = signedIn.id_token!;
       sub = signedIn.claims()!.sub;
-      refreshTokenBefore = (await signIn(server, rp.web, offline.scope, offline.extra)).refresh_token!;
+      refreshTokenBefore = (await signIn(server, rp.web, offline.scope, { params: offline.params })).refresh_token!;
       // Empty the configuration file: whatever survives the restart must come from storage.
       await writeFile(server.config.configFile!, '{}\n');
       await server.restart();

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { offline, signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { insecure, oauthError } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { coreDeclarations } from './fixtures.js';
-import { discoverRelyingParties, insecure, oauthError, offline, signIn, type RelyingParties } from './steps.js';
+import { discoverRelyingParties, type RelyingParties } from './steps.js';
 
 for (const dialect of dialects) {
   describe(`refresh tokens (${dialect})`, () => {
@@ -24,7 +26,7 @@ for (const dialect of dialects) {
     }
 
     test('offline_access with prompt=consent gives an application with the refresh_token grant a refresh token', async () => {
-      const tokens = await signIn(server, rp.web, offline.scope, offline.extra);
+      const tokens = await signIn(server, rp.web, offline.scope, { params: offline.params });
       assert.equal(typeof tokens.refresh_token, 'string');
       assert.ok(tokens.scope?.split(' ').includes('offline_access'));
     });
@@ -37,13 +39,13 @@ for (const dialect of dialects) {
     });
 
     test('an application without the refresh_token grant gets no refresh token', async () => {
-      const tokens = await signIn(server, codeOnly, offline.scope, offline.extra);
+      const tokens = await signIn(server, codeOnly, offline.scope, { params: offline.params });
       assert.ok(tokens.access_token);
       assert.equal(tokens.refresh_token, undefined);
     });
 
     test('a confidential application refreshes with openid-client', async () => {
-      const first = await signIn(server, rp.web, offline.scope, offline.extra);
+      const first = await signIn(server, rp.web, offline.scope, { params: offline.params });
       const sub = first.claims()!.sub;
       const refreshed = await oidc.refreshTokenGrant(rp.web, first.refresh_token!);
       assert.ok(refreshed.access_token);
@@ -54,7 +56,7 @@ for (const dialect of dialects) {
     });
 
     test('a public application gets a new refresh token at every refresh', async () => {
-      const first = await signIn(server, rp.spa, offline.scope, offline.extra);
+      const first = await signIn(server, rp.spa, offline.scope, { params: offline.params });
       const second = await oidc.refreshTokenGrant(rp.spa, first.refresh_token!);
       const third = await oidc.refreshTokenGrant(rp.spa, second.refresh_token!);
       const seen = new Set([first.refresh_token, second.refresh_token, third.refresh_token]);
@@ -64,7 +66,7 @@ for (const dialect of dialects) {
     });
 
     test('reusing a rotated refresh token fails and revokes the whole grant', async () => {
-      const first = await signIn(server, rp.spa, offline.scope, offline.extra);
+      const first = await signIn(server, rp.spa, offline.scope, { params: offline.params });
       const sub = first.claims()!.sub;
       const second = await oidc.refreshTokenGrant(rp.spa, first.refresh_token!);
       const newest = await oidc.refreshTokenGrant(rp.spa, second.refresh_token!);

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import * as oidc from 'openid-client';
+import { redirectUri, secretOf } from '../../helpers/applications.js';
+import { obtainCallback, redeem } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { insecure, newBrowser, oauthError } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { redirectUri, scopes, secretOf, users } from './fixtures.js';
-import { basicAuth, callbackFor, newBrowser, oauthError, postToken } from './steps.js';
+import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
+import { scopes, users } from './fixtures.js';
 
 /** A client credentials application authenticating with the given method. */
 const machine = (clientId: string, method: string, extra: Record<string, unknown> = {}) => ({
@@ -52,7 +55,7 @@ for (const dialect of dialects) {
           ],
         },
       });
-      metadata = (await oidc.discovery(new URL(server.issuer), 'basic', secretOf('basic'), undefined, { execute: [oidc.allowInsecureRequests] })).serverMetadata();
+      metadata = (await oidc.discovery(new URL(server.issuer), 'basic', secretOf('basic'), undefined, insecure)).serverMetadata();
     });
     after(() => server?.close());
 
@@ -137,15 +140,11 @@ for (const dialect of dialects) {
 
     test('none: a public application redeems its code with PKCE alone, and may not present a secret', async () => {
       const config = rp('public', oidc.None());
-      const verifier = oidc.randomPKCECodeVerifier();
-      const url = oidc.buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-      });
-      const callback = await callbackFor(newBrowser(server), url);
+      const { pending, callback } = await obtainCallback(newBrowser(server), config, 'openid');
       for (const auth of [oidc.ClientSecretBasic('a-secret-the-application-does-not-have'), oidc.ClientSecretJwt('a-secret-the-application-does-not-have'), oidc.PrivateKeyJwt(embeddedKey)]) {
-        assert.equal(await oauthError(oidc.authorizationCodeGrant(rp('public', auth), callback, { pkceCodeVerifier: verifier })), 'invalid_client');
+        assert.equal(await oauthError(redeem(rp('public', auth), pending, callback)), 'invalid_client');
       }
-      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
+      const tokens = await redeem(config, pending, callback);
       assert.ok(tokens.access_token);
       await oidc.tokenRevocation(config, tokens.access_token);
     });

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { secretOf } from '../../helpers/applications.js';
 import { expectPage, isPage, type Browser } from '../../helpers/browser.js';
+import { authorizationUrl, signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { insecure, newBrowser } from '../../helpers/oauth.js';
+import { alice } from '../../helpers/people.js';
+import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, redirectUri, scopes, secretOf, users, webApp } from './fixtures.js';
-import { authorizationUrl, callbackFor, insecure, newBrowser, verifyIdToken } from './steps.js';
+import { scopes, users, webApp } from './fixtures.js';
+import { verifyIdToken } from './steps.js';
 
 const declarations = {
   users,
@@ -39,13 +44,9 @@ for (const dialect of dialects) {
       return authorizationUrl(server, { client_id: clientId, response_type: 'code', scope, state: 's', claims: JSON.stringify(claims) });
     }
 
-    /** A code flow in a browser of its own; consent is given on whatever page is shown. */
-    async function codeFlow(clientId: string, scope: string, claims?: unknown) {
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(rp[clientId]!, {
-        redirect_uri: redirectUri, scope, state, ...(claims ? { claims: JSON.stringify(claims) } : {}),
-      });
-      const tokens = await oidc.authorizationCodeGrant(rp[clientId]!, await callbackFor(newBrowser(server), url), { expectedState: state });
+    /** What a code flow in a browser of its own releases, through userinfo and in the id_token. */
+    async function releasedClaims(clientId: string, scope: string, claims?: unknown) {
+      const tokens = await signIn(server, rp[clientId]!, scope, { params: claims ? { claims: JSON.stringify(claims) } : {} });
       const userinfo = await oidc.fetchUserInfo(rp[clientId]!, tokens.access_token, tokens.claims()!.sub);
       const idToken = await verifyIdToken(server, tokens.id_token!, { audience: clientId });
       return { userinfo, idToken };
@@ -72,7 +73,7 @@ for (const dialect of dialects) {
     test('after the refusal, the application\'s tokens carry none of those claims', async () => {
       const browser = newBrowser(server);
       assert.ok(!isPage(await browser.get(claimsUrl('openid-only', 'openid', outsideOpenid).toString())));
-      const { userinfo, idToken } = await codeFlow('openid-only', 'openid', { id_token: { auth_time: { essential: true } } });
+      const { userinfo, idToken } = await releasedClaims('openid-only', 'openid', { id_token: { auth_time: { essential: true } } });
       for (const claim of leaked) {
         assert.equal(userinfo[claim], undefined, `userinfo ${claim}`);
         assert.equal(idToken[claim], undefined, `id_token ${claim}`);
@@ -98,7 +99,7 @@ for (const dialect of dialects) {
       const listed = await consentList(browser, claimsUrl('plain', 'openid', claims));
       assert.match(listed, /Confirm who you are/);
       assert.match(listed, /Share: email, name, department/);
-      const { userinfo, idToken } = await codeFlow('plain', 'openid', claims);
+      const { userinfo, idToken } = await releasedClaims('plain', 'openid', claims);
       assert.equal(userinfo.email, 'alice@example.com');
       assert.equal(userinfo.name, 'Alice Liddell');
       assert.equal(userinfo.employee_id, undefined, 'a claim not named stays private');
@@ -109,15 +110,13 @@ for (const dialect of dialects) {
     test('an application limited by scope may name claims of its scopes; consent shows them', async () => {
       const listed = await consentList(newBrowser(server), claimsUrl('limited', 'openid', { userinfo: { given_name: null } }));
       assert.match(listed, /Share: given_name/);
-      const { userinfo } = await codeFlow('limited', 'openid', { userinfo: { given_name: null } });
+      const { userinfo } = await releasedClaims('limited', 'openid', { userinfo: { given_name: null } });
       assert.equal(userinfo.given_name, 'Alice');
       assert.equal(userinfo.name, undefined);
     });
 
     test('tokens issued before an application\'s scope was narrowed release only what it may still request', async () => {
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(rp.narrowed!, { redirect_uri: redirectUri, scope: 'openid email', state });
-      const tokens = await oidc.authorizationCodeGrant(rp.narrowed!, await callbackFor(newBrowser(server), url), { expectedState: state });
+      const tokens = await signIn(server, rp.narrowed!, 'openid email');
       const sub = tokens.claims()!.sub;
       assert.equal((await oidc.fetchUserInfo(rp.narrowed!, tokens.access_token, sub)).email, 'alice@example.com');
       await server.restart({ declarations: { ...declarations, applications: [webApp('narrowed', { scope: 'openid' })] } });

@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { secretOf } from '../../helpers/applications.js';
 import { expectPage, type Browser } from '../../helpers/browser.js';
+import { authorizationUrl, signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { insecure, newBrowser, oauthError } from '../../helpers/oauth.js';
+import { alice } from '../../helpers/people.js';
+import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, allModes, employeeScope, redirectUri, scopes, secretOf, users, webApp } from './fixtures.js';
-import { authorizationUrl, callbackFor, fragmentOf, insecure, newBrowser, oauthError, verifyIdToken } from './steps.js';
+import { allModes, employeeScope, scopes, users, webApp } from './fixtures.js';
+import { fragmentOf, verifyIdToken } from './steps.js';
 
 const declarations = {
   users,
@@ -33,11 +38,8 @@ for (const dialect of dialects) {
     });
     after(() => server?.close());
 
-    async function codeFlow(clientId: string, scope: string, extra: Record<string, string> = {}) {
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(rp[clientId]!, { redirect_uri: redirectUri, scope, state, ...extra });
-      return oidc.authorizationCodeGrant(rp[clientId]!, await callbackFor(browser, url), { expectedState: state });
-    }
+    /** The code flow in the browser that stays signed in, so that each scope is consented to once. */
+    const codeFlow = (clientId: string, scope: string, params: Record<string, string> = {}) => signIn(server, rp[clientId]!, scope, { params, browser });
 
     test('the consent page describes the custom scope in its own words', async () => {
       const fresh = newBrowser(server);

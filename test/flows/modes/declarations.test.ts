@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isGatehouseError } from '../../../src/errors/gatehouse-error.js';
+import { redirectUri } from '../../helpers/applications.js';
 import { startServer } from '../../helpers/start-server.js';
-import { redirectUri, scopes, webApp } from './fixtures.js';
+import { scopes, webApp } from './fixtures.js';
 
 /** The message of a start refused for its configuration file. */
 async function refusedStart(applications: unknown[], declaredScopes: unknown[] = scopes): Promise<string> {

@@ -1,15 +1,10 @@
+import { redirectUri, secretOf } from '../../helpers/applications.js';
+import { alice, carol, mallory } from '../../helpers/people.js';
+
 /**
  * Users, scopes and application builders the authorization-mode tests share; each test file
  * starts its own server with the applications it needs.
  */
-export const redirectUri = 'https://rp.example.test/callback';
-
-/** A client secret of the minimum length, distinct per application. */
-export const secretOf = (clientId: string) => `${clientId}-secret-`.padEnd(48, '0123456789');
-
-export const alice = { username: 'alice', password: 'correct horse battery staple' };
-export const carol = { username: 'carol', password: 'carol has a long password' };
-
 export const employeeScope = {
   name: 'employee',
   description: 'See your department and employee number',
@@ -18,7 +13,7 @@ export const employeeScope = {
 
 export const users = [
   {
-    username: 'alice',
+    username: alice.username,
     email: 'alice@example.com',
     email_verified: true,
     password: alice.password,
@@ -28,8 +23,8 @@ export const users = [
     groups: ['staff'],
     attributes: { department: 'Research', employee_id: 'E-1024', badge_colour: 'blue' },
   },
-  { username: 'carol', password: carol.password, name: 'Carol Danvers' },
-  { username: 'mallory', password: 'mallory password 123', disabled: true },
+  { ...carol, name: 'Carol Danvers' },
+  { ...mallory, disabled: true },
 ];
 
 export const scopes = [employeeScope, { name: 'reports:read', description: 'Read reports', claims: ['department'] }];

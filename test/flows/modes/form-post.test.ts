@@ -2,13 +2,18 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { Browser as Chromium, Page as ChromiumPage } from 'playwright-core';
+import { redirectUri } from '../../helpers/applications.js';
 import { expectPage, type Browser, type Page } from '../../helpers/browser.js';
 import { startCallbackServer } from '../../helpers/callback-server.js';
 import { launchChromium, skipWithoutChromium } from '../../helpers/chromium.js';
+import { authorizationUrl } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { newBrowser } from '../../helpers/oauth.js';
+import { alice } from '../../helpers/people.js';
+import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, allModes, allResponseTypes, redirectUri, scopes, users, webApp } from './fixtures.js';
-import { authorizationUrl, callbackFor, leftHalfHash, newBrowser, verifyIdToken } from './steps.js';
+import { allModes, allResponseTypes, scopes, users, webApp } from './fixtures.js';
+import { leftHalfHash, verifyIdToken } from './steps.js';
 
 /** The hidden fields of the auto-submitting form_post page, decoded, and where the form goes. */
 function formPostOf(page: Page): { action: string; fields: Record<string, string> } {

@@ -1,11 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { redirectUri, secretOf } from '../../helpers/applications.js';
 import type { Browser } from '../../helpers/browser.js';
+import { authorizationUrl, signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { insecure, newBrowser, oauthError } from '../../helpers/oauth.js';
+import { alice } from '../../helpers/people.js';
+import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, redirectUri, scopes, secretOf, users, webApp } from './fixtures.js';
-import { authorizationUrl, basicAuth, callbackFor, fragmentOf, insecure, newBrowser, oauthError, postToken } from './steps.js';
+import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
+import { scopes, users, webApp } from './fixtures.js';
+import { fragmentOf } from './steps.js';
 
 const declarations = {
   users,
@@ -37,11 +43,7 @@ for (const dialect of dialects) {
     /** A token request authenticated as the application (client_secret_basic). */
     const tokenRequest = (clientId: string, fields: Record<string, string>) => postToken(server, fields, basicAuth(clientId, secretOf(clientId)));
 
-    async function codeFlow(clientId: string, scope: string, extra: Record<string, string> = {}) {
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(rp[clientId]!, { redirect_uri: redirectUri, scope, state, ...extra });
-      return oidc.authorizationCodeGrant(rp[clientId]!, await callbackFor(browser, url), { expectedState: state });
-    }
+    const codeFlow = (clientId: string, scope: string, params: Record<string, string> = {}) => signIn(server, rp[clientId]!, scope, { params, browser });
 
     test('authorization_code works for an application that has it', async () => {
       const tokens = await codeFlow('code-web', 'openid');

@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { decodeProtectedHeader } from 'jose';
 import * as oidc from 'openid-client';
+import { secretOf } from '../../helpers/applications.js';
 import type { Browser } from '../../helpers/browser.js';
+import { authorizationUrl, signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { insecure, newBrowser } from '../../helpers/oauth.js';
+import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { allModes, redirectUri, scopes, secretOf, users, webApp } from './fixtures.js';
-import { authorizationUrl, callbackFor, fragmentOf, leftHalfHash, newBrowser, verifyIdToken } from './steps.js';
+import { allModes, scopes, users, webApp } from './fixtures.js';
+import { fragmentOf, leftHalfHash, verifyIdToken } from './steps.js';
 
 const algorithms = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
 const clientIdFor = (alg: string) => `alg-${alg.toLowerCase()}`;
@@ -45,12 +49,8 @@ for (const dialect of dialects) {
     for (const alg of algorithms) {
       test(`${alg}: openid-client's code flow returns an id_token signed ${alg} that verifies ${alg === 'HS256' ? 'with the application\'s secret' : 'against /oidc/jwks'}`, async () => {
         const clientId = clientIdFor(alg);
-        const config = await oidc.discovery(new URL(server.issuer), clientId, { client_secret: secretOf(clientId), id_token_signed_response_alg: alg }, undefined, {
-          execute: [oidc.allowInsecureRequests],
-        });
-        const state = oidc.randomState();
-        const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid', state });
-        const tokens = await oidc.authorizationCodeGrant(config, await callbackFor(browser, url), { expectedState: state });
+        const config = await oidc.discovery(new URL(server.issuer), clientId, { client_secret: secretOf(clientId), id_token_signed_response_alg: alg }, undefined, insecure);
+        const tokens = await signIn(server, config, 'openid', { browser });
         assert.equal(decodeProtectedHeader(tokens.id_token!).alg, alg);
         const claims = await verifyIdToken(server, tokens.id_token!, expectFor(alg));
         assert.equal(claims.aud, clientId);

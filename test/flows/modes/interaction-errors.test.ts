@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { expectPage } from '../../helpers/browser.js';
+import { authorizationUrl } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { newBrowser } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { users, webApp } from './fixtures.js';
-import { authorizationUrl, newBrowser } from './steps.js';
 
 /**
  * The sign-in pages tell "this request is gone" (the user's to fix: start again) apart from

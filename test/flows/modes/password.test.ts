@@ -2,18 +2,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
+import { secretOf } from '../../helpers/applications.js';
+import { authorizationUrl } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
-import { authorize, Browser } from '../../helpers/sign-in.js';
+import { insecure, newBrowser } from '../../helpers/oauth.js';
+import { alice, carol, dave, mallory } from '../../helpers/people.js';
+import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { alice, carol, scopes, secretOf, users, webApp } from './fixtures.js';
-import { authorizationUrl, basicAuth, insecure, postToken, verifyIdToken } from './steps.js';
+import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
+import { scopes, users, webApp } from './fixtures.js';
+import { verifyIdToken } from './steps.js';
 
-const dave = { username: 'dave', password: 'dave forgets his password' };
 const lockoutThreshold = 3;
 const ipThreshold = 4;
 
 const declarations = {
-  users: [...users, { username: dave.username, password: dave.password }],
+  users: [...users, dave],
   scopes,
   security: { lockout_threshold: lockoutThreshold, ip_threshold: ipThreshold },
   applications: [
@@ -104,7 +108,7 @@ for (const dialect of dialects) {
       for (const [index, [username, password]] of [
         [carol.username, 'not carols password'],
         ['nobody-by-this-name', 'whatever password'],
-        ['mallory', 'mallory password 123'],
+        [mallory.username, mallory.password],
       ].entries()) {
         const { status, body } = await asLegacy({ username: username!, password: password!, scope: 'openid' }, from(`198.51.100.${index + 1}`));
         answers.push({ status, body });
@@ -147,9 +151,8 @@ for (const dialect of dialects) {
       assert.equal(locked.status, 400);
       assert.equal(locked.body.error, 'invalid_grant', 'the right password does not open a locked account');
 
-      const browser = new Browser([new URL(server.issuer).origin, server.url]);
       const url = authorizationUrl(server, { client_id: 'login-page', response_type: 'code', scope: 'openid' });
-      await assert.rejects(authorize(browser, url, dave), { message: `sign-in failed (401): ${signInFailedMessage}` }, 'refused like a wrong password');
+      await assert.rejects(callbackFor(newBrowser(server), url, dave), { message: `sign-in failed (401): ${signInFailedMessage}` }, 'refused like a wrong password');
     });
 
     test('too many failures from one address get 429 with Retry-After, while other addresses go on', async () => {

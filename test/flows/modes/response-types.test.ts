@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { dialects } from '../../helpers/databases.js';
+import { redirectUri, secretOf } from '../../helpers/applications.js';
 import type { Browser } from '../../helpers/browser.js';
+import { authorizationUrl } from '../../helpers/code-flow.js';
+import { dialects } from '../../helpers/databases.js';
+import { insecure, newBrowser } from '../../helpers/oauth.js';
+import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { allModes, allResponseTypes, redirectUri, scopes, secretOf, users, webApp } from './fixtures.js';
-import { authorizationUrl, callbackFor, fragmentOf, insecure, leftHalfHash, newBrowser, verifyIdToken } from './steps.js';
+import { allModes, allResponseTypes, scopes, users, webApp } from './fixtures.js';
+import { fragmentOf, leftHalfHash, verifyIdToken } from './steps.js';
 
 const declarations = {
   users,

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
+import { secretOf } from '../../helpers/applications.js';
 import { dialects } from '../../helpers/databases.js';
+import { alice, carol, dave } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { badClientAuthentication, endpointBase, LoginForm, passwordGrant, people, protectionDeclarations, webSecret } from './support.js';
+import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
+import { badClientAuthentication, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
 
 const lockoutThreshold = 3;
 const ipThreshold = 5;
@@ -41,27 +44,27 @@ for (const dialect of dialects) {
       const wrong = 3 * lockoutThreshold;
       const forms = await Promise.all(Array.from({ length: wrong + 1 }, () => new LoginForm(server).ready()));
       const results = await Promise.all(
-        forms.map((form, i) => form.attempt('carol', i < wrong ? `wrong guess ${i}` : people.carol.password, ownAddress(i))),
+        forms.map((form, i) => form.attempt('carol', i < wrong ? `wrong guess ${i}` : carol.password, ownAddress(i))),
       );
       for (const [i, result] of results.entries()) {
         assert.equal(result.signedIn, false, `attempt ${i + 1}`);
         assert.equal(result.status, 401, `attempt ${i + 1}`);
         assert.equal(result.error, signInFailedMessage, `attempt ${i + 1}`);
       }
-      const afterwards = await new LoginForm(server).attempt('carol', people.carol.password, ownAddress(100));
+      const afterwards = await new LoginForm(server).attempt('carol', carol.password, ownAddress(100));
       assert.equal(afterwards.signedIn, false, 'still locked after the burst');
     });
 
     test('password grant: the right password behind a burst of wrong ones is refused', async () => {
       const wrong = 3 * lockoutThreshold;
       const answers = await Promise.all(
-        Array.from({ length: wrong + 1 }, (_, i) => passwordGrant(server, 'dave', i < wrong ? `wrong guess ${i}` : people.dave.password, ownAddress(i))),
+        Array.from({ length: wrong + 1 }, (_, i) => passwordGrant(server, 'dave', i < wrong ? `wrong guess ${i}` : dave.password, ownAddress(i))),
       );
       for (const [i, answer] of answers.entries()) {
         assert.equal(answer.status, 400, `attempt ${i + 1}`);
         assert.equal(answer.body.error, 'invalid_grant', `attempt ${i + 1}`);
       }
-      assert.equal((await passwordGrant(server, 'dave', people.dave.password, ownAddress(100))).status, 400, 'still locked after the burst');
+      assert.equal((await passwordGrant(server, 'dave', dave.password, ownAddress(100))).status, 400, 'still locked after the burst');
     });
 
     test('a burst of guesses from one address through the login form: exactly the threshold is verified, the rest get 429', async () => {
@@ -91,23 +94,18 @@ for (const dialect of dialects) {
 
     test('a burst of good client authentications from one address is never throttled: only failures count', async () => {
       const from = { 'x-forwarded-for': '203.0.113.74' };
-      const clientCredentials = () => fetch(`${endpointBase(server)}/token`, {
-        method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`web:${webSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded', ...from },
-        body: 'grant_type=client_credentials',
-      });
+      const clientCredentials = () => postToken(server, { grant_type: 'client_credentials' }, { ...basicAuth('web', secretOf('web')), ...from });
       const responses = await Promise.all(Array.from({ length: ipThreshold * 3 }, clientCredentials));
-      await Promise.all(responses.map((r) => r.body?.cancel()));
       assert.deepEqual(countStatuses(responses.map((r) => r.status)), { 200: ipThreshold * 3 });
     });
 
     test('successful sign-ins give their attempt back: only failures spend the address budget', async () => {
       const from = { 'x-forwarded-for': '203.0.113.73' };
-      for (let i = 0; i < ipThreshold + 3; i += 1) assert.equal((await passwordGrant(server, 'alice', people.alice.password, from)).status, 200, `sign-in ${i + 1}`);
+      for (let i = 0; i < ipThreshold + 3; i += 1) assert.equal((await passwordGrant(server, 'alice', alice.password, from)).status, 200, `sign-in ${i + 1}`);
       const form = new LoginForm(server);
-      assert.equal((await form.attempt('alice', people.alice.password, from)).signedIn, true);
+      assert.equal((await form.attempt('alice', alice.password, from)).signedIn, true);
       for (let i = 0; i < ipThreshold; i += 1) assert.equal((await passwordGrant(server, `stranger${i}`, 'guess', from)).status, 400, `failure ${i + 1}`);
-      assert.equal((await passwordGrant(server, 'alice', people.alice.password, from)).status, 429, 'the threshold-th failure blocks');
+      assert.equal((await passwordGrant(server, 'alice', alice.password, from)).status, 429, 'the threshold-th failure blocks');
     });
   });
 }

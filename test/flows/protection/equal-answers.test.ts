@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
 import { dialects } from '../../helpers/databases.js';
+import { dave, mallory } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { LoginForm, people, protectionDeclarations, type AttemptResult } from './support.js';
+import { LoginForm, protectionDeclarations, type AttemptResult } from './support.js';
 
 /** Headers that differ between any two responses, or with the length of the echoed user name. */
 const varyingHeaders = new Set(['date', 'content-length']);
@@ -36,8 +37,8 @@ for (const dialect of dialects) {
       const answers = {
         unknown: await form.attempt('nobody-at-all', 'some password'),
         wrong: await form.attempt('alice', 'not her password'),
-        disabled: await form.attempt('mallory', people.mallory.password),
-        locked: await form.attempt('dave', people.dave.password),
+        disabled: await form.attempt('mallory', mallory.password),
+        locked: await form.attempt('dave', dave.password),
       };
       for (const [name, answer] of Object.entries(answers)) {
         assert.equal(answer.signedIn, false, name);

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
+import { redirectUri, secretOf } from '../../helpers/applications.js';
 import { dialects } from '../../helpers/databases.js';
+import { alice } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { badClientAuthentication, gatehouse, LoginForm, passwordGrant, people, protectionDeclarations, webSecret } from './support.js';
+import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
+import { badClientAuthentication, gatehouse, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
 
 const threshold = 20;
 
@@ -35,11 +38,11 @@ for (const dialect of dialects) {
       assert.match(throttled.page!.headers.get('content-type') ?? '', /^text\/html/);
       assert.match(throttled.error ?? '', /Too many failed sign-ins came from your network/);
 
-      const rightPassword = await form.attempt('alice', people.alice.password, from);
+      const rightPassword = await form.attempt('alice', alice.password, from);
       assert.equal(rightPassword.status, 429, 'nothing is checked for a throttled address');
-      const grant = await passwordGrant(server, 'alice', people.alice.password, from);
+      const grant = await passwordGrant(server, 'alice', alice.password, from);
       assert.equal(grant.status, 429, 'the password grant is throttled alike');
-      assertRetryAfter(grant.retryAfter);
+      assertRetryAfter(grant.headers.get('retry-after'));
       assert.equal(grant.body.error, 'temporarily_unavailable');
       const elsewhere = await form.attempt('employee21', 'Summer2026!', { 'x-forwarded-for': '203.0.113.11' });
       assert.equal(elsewhere.status, 401, 'the forwarded address is the client, and it has its own counter');
@@ -63,13 +66,9 @@ for (const dialect of dialects) {
       assert.equal(body.error, 'temporarily_unavailable');
       assert.match(body.error_description, /too many failed attempts/);
 
-      const rightSecret = await fetch(`${server.issuer}/token`, {
-        method: 'POST',
-        headers: { ...from, authorization: `Basic ${Buffer.from(`web:${webSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=authorization_code&code=x&redirect_uri=https%3A%2F%2Fapp.example.test%2Fcallback',
-      });
+      const rightSecret = await postToken(server, { grant_type: 'authorization_code', code: 'x', redirect_uri: redirectUri }, { ...from, ...basicAuth('web', secretOf('web')) });
       assert.equal(rightSecret.status, 429, 'credentials are not even checked for a throttled address');
-      assert.equal((await new LoginForm(server).attempt('alice', people.alice.password, from)).status, 429, 'one counter per address for the form and the token endpoint');
+      assert.equal((await new LoginForm(server).attempt('alice', alice.password, from)).status, 429, 'one counter per address for the form and the token endpoint');
     });
 
     test('every spelling the engine routes is counted: any case, one trailing slash', async () => {

@@ -3,8 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
 import { accountKey } from '../../../src/protection/account-lockout.js';
 import { dialects } from '../../helpers/databases.js';
+import { alice, bob, carol, dave } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { gatehouse, LoginForm, passwordGrant, people, pinnedClock, protectionDeclarations, readCounter } from './support.js';
+import { pinnedClock } from '../../helpers/test-clock.js';
+import { gatehouse, LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
 
 /** Every way of writing Alice that must count against her one account. */
 const aliceVariants = ['Alice', 'ALICE', ' alice', 'ａｌｉｃｅ', 'alice@example.com', 'ALICE@Example.COM '];
@@ -27,7 +29,7 @@ for (const dialect of dialects) {
         assert.equal(result.error, signInFailedMessage);
       }
       for (const variant of aliceVariants) {
-        const refused = await form.attempt(variant, people.alice.password);
+        const refused = await form.attempt(variant, alice.password);
         assert.equal(refused.signedIn, false, `the right password under "${variant}" while locked`);
         assert.equal(refused.status, 401);
         assert.equal(refused.error, signInFailedMessage);
@@ -36,7 +38,7 @@ for (const dialect of dialects) {
       const unlock = await gatehouse(server, ['users', 'unlock', 'alice']);
       assert.equal(unlock.code, 0, unlock.stderr);
       assert.match(unlock.stdout, /unlocked "Alice"/);
-      assert.equal((await form.attempt('alice', people.alice.password)).signedIn, true);
+      assert.equal((await form.attempt('alice', alice.password)).signedIn, true);
 
       const again = await gatehouse(server, ['users', 'unlock', 'ALICE@example.com']);
       assert.equal(again.code, 0);
@@ -48,20 +50,20 @@ for (const dialect of dialects) {
       const variants = ['bob', 'BOB', ' bob ', 'ｂｏｂ'];
       for (const variant of variants) assert.equal((await form.attempt(variant, 'not his password')).status, 401);
       // Four failures under four spellings: one short of the lock, so the right password still works and resets the count.
-      assert.equal((await form.attempt('bob@example.com', people.bob.password)).signedIn, true);
+      assert.equal((await form.attempt('bob@example.com', bob.password)).signedIn, true);
       for (const variant of variants) await form.attempt(variant, 'not his password');
-      assert.equal((await form.attempt('bob', people.bob.password)).signedIn, true, 'a success reset the counter');
+      assert.equal((await form.attempt('bob', bob.password)).signedIn, true, 'a success reset the counter');
       for (const variant of [...variants, 'bob@example.com']) await form.attempt(variant, 'not his password');
-      assert.equal((await form.attempt('bob', people.bob.password)).signedIn, false, 'five failures under five spellings lock');
+      assert.equal((await form.attempt('bob', bob.password)).signedIn, false, 'five failures under five spellings lock');
     });
 
     test('failures through the password grant and the login form count against one lock, enforced by both', async () => {
-      assert.equal((await passwordGrant(server, 'dave', people.dave.password)).status, 200, 'the grant works before any failure');
+      assert.equal((await passwordGrant(server, 'dave', dave.password)).status, 200, 'the grant works before any failure');
       for (let i = 0; i < 3; i += 1) assert.equal((await passwordGrant(server, i % 2 ? 'DAVE' : 'dave', 'wrong')).body.error, 'invalid_grant');
       const form = new LoginForm(server);
       for (let i = 0; i < 2; i += 1) assert.equal((await form.attempt('dave', 'wrong')).status, 401);
-      assert.equal((await form.attempt('dave', people.dave.password)).signedIn, false, 'the form refuses the right password');
-      const grant = await passwordGrant(server, 'dave', people.dave.password);
+      assert.equal((await form.attempt('dave', dave.password)).signedIn, false, 'the form refuses the right password');
+      const grant = await passwordGrant(server, 'dave', dave.password);
       assert.equal(grant.status, 400, 'the grant refuses it alike');
       assert.equal(grant.body.error, 'invalid_grant');
     });
@@ -93,11 +95,11 @@ for (const dialect of dialects) {
     test('a lock lifts by itself once its time (1 minute, the default first lock) has passed, and not before', async () => {
       const form = new LoginForm(server);
       for (let i = 0; i < 3; i += 1) await form.attempt('carol', 'wrong');
-      assert.equal((await form.attempt('carol', people.carol.password)).signedIn, false, 'locked');
+      assert.equal((await form.attempt('carol', carol.password)).signedIn, false, 'locked');
       clock.advance(59);
-      assert.equal((await form.attempt('carol', people.carol.password)).signedIn, false, 'still locked after 59 s');
+      assert.equal((await form.attempt('carol', carol.password)).signedIn, false, 'still locked after 59 s');
       clock.advance(1);
-      assert.equal((await form.attempt('carol', people.carol.password)).signedIn, true, 'unlocked after 60 s');
+      assert.equal((await form.attempt('carol', carol.password)).signedIn, true, 'unlocked after 60 s');
     });
   });
 }

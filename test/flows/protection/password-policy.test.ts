@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { hashPassword } from '../../../src/users/password-hasher.js';
 import { dialects } from '../../helpers/databases.js';
+import { carol } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { gatehouse, LoginForm, people, protectionDeclarations, serverEnvironment, webApplication } from './support.js';
+import { gatehouse, LoginForm, protectionDeclarations, serverEnvironment, webApplication } from './support.js';
 
 /** Runs the real `gatehouse` entry point as a separate process, the way an operator would. */
 function runEntryPoint(server: TestServer, argv: string[], stdinText: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -89,7 +90,7 @@ for (const dialect of dialects) {
       }
       assert.match((await gatehouse(server, ['users', 'set-password', 'carol'], '')).stderr, /no password on standard input/);
       assert.match((await gatehouse(server, ['users', 'set-password', 'nobody'], 'a fine new passphrase')).stderr, /no user "nobody"/);
-      assert.equal((await new LoginForm(server).attempt('carol', people.carol.password)).signedIn, true, 'the old password still works');
+      assert.equal((await new LoginForm(server).attempt('carol', carol.password)).signedIn, true, 'the old password still works');
     });
 
     test('gatehouse users set-password sets a good password, read from standard input', async () => {
@@ -97,7 +98,7 @@ for (const dialect of dialects) {
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /set the password of "carol"/);
       const form = new LoginForm(server);
-      assert.equal((await form.attempt('carol', people.carol.password)).signedIn, false, 'the old password no longer works');
+      assert.equal((await form.attempt('carol', carol.password)).signedIn, false, 'the old password no longer works');
       assert.equal((await form.attempt('carol', 'carol now has a new passphrase')).signedIn, true);
     });
 

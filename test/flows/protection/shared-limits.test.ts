@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ipKey } from '../../../src/protection/ip-throttle.js';
 import { skipWithoutPostgres } from '../../helpers/databases.js';
+import { bob, carol } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { badClientAuthentication, LoginForm, passwordGrant, people, protectionDeclarations, readCounter } from './support.js';
+import { badClientAuthentication, LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
 
 const ipThreshold = 6;
 /** The default, as the first test relies on. */
@@ -28,10 +29,10 @@ describe('limits shared by two instances on one PostgreSQL database', { skip: sk
     // Each attempt from its own address, so that only the account counter is at work.
     const from = (i: number) => ({ 'x-forwarded-for': `203.0.113.${100 + i}` });
     for (let i = 0; i < 4; i += 1) assert.equal((await forms[i % 2]!.attempt('bob', 'wrong', from(i))).status, 401);
-    assert.equal((await forms[1]!.attempt('bob', people.bob.password, from(4))).signedIn, true, 'four failures do not lock');
+    assert.equal((await forms[1]!.attempt('bob', bob.password, from(4))).signedIn, true, 'four failures do not lock');
     for (let i = 0; i < 5; i += 1) await forms[i % 2]!.attempt(i % 2 ? 'BOB' : 'bob@example.com', 'wrong', from(10 + i));
-    assert.equal((await forms[0]!.attempt('bob', people.bob.password, from(20))).signedIn, false, 'locked on the first instance');
-    assert.equal((await forms[1]!.attempt('bob', people.bob.password, from(21))).signedIn, false, 'locked on the second instance');
+    assert.equal((await forms[0]!.attempt('bob', bob.password, from(20))).signedIn, false, 'locked on the first instance');
+    assert.equal((await forms[1]!.attempt('bob', bob.password, from(21))).signedIn, false, 'locked on the second instance');
   });
 
   test('failures from one address on both instances add up to one throttle, enforced by both', async () => {
@@ -70,9 +71,9 @@ describe('limits shared by two instances on one PostgreSQL database', { skip: sk
     const wrong = 3 * lockoutThreshold;
     const answers = await Promise.all(
       Array.from({ length: wrong + 1 }, (_, i) =>
-        passwordGrant(i % 2 ? second : first, 'carol', i < wrong ? `wrong guess ${i}` : people.carol.password, { 'x-forwarded-for': `198.51.100.${i + 1}` })),
+        passwordGrant(i % 2 ? second : first, 'carol', i < wrong ? `wrong guess ${i}` : carol.password, { 'x-forwarded-for': `198.51.100.${i + 1}` })),
     );
     assert.deepEqual(answers.map((a) => a.status), Array(wrong + 1).fill(400));
-    assert.equal((await passwordGrant(first, 'carol', people.carol.password, { 'x-forwarded-for': '198.51.100.200' })).status, 400, 'locked on both');
+    assert.equal((await passwordGrant(first, 'carol', carol.password, { 'x-forwarded-for': '198.51.100.200' })).status, 400, 'locked on both');
   });
 });

@@ -1,36 +1,35 @@
 import { Readable } from 'node:stream';
 import { runCli } from '../../../src/cli/run-cli.js';
 import { createAttemptCounterQueries, type AttemptCounterRow } from '../../../src/db/queries/attempt-counters.js';
-import { Browser, expectPage, isPage, type Page } from '../../helpers/browser.js';
+import { redirectUri, secretOf } from '../../helpers/applications.js';
+import { expectPage, isPage, type Browser, type Page } from '../../helpers/browser.js';
+import { authorizationUrl } from '../../helpers/code-flow.js';
+import { newBrowser } from '../../helpers/oauth.js';
+import { alice, bob, carol, dave, mallory } from '../../helpers/people.js';
 import type { TestServer } from '../../helpers/start-server.js';
+import { basicAuth, postForm, postToken } from '../../helpers/token-endpoint.js';
 
-export const redirectUri = 'https://app.example.test/callback';
-export const webSecret = 'web-secret-0123456789-0123456789-0123456789';
-
-/** The people of the protection tests; each test works on its own user so that counters do not mix. */
-export const people = {
-  alice: { username: 'Alice', email: 'alice@example.com', password: 'correct horse battery staple' },
-  bob: { username: 'bob', email: 'bob@example.com', password: 'bob rides a blue bicycle' },
-  carol: { username: 'carol', password: 'carol keeps seven cats' },
-  dave: { username: 'dave', password: 'dave plants tall sunflowers' },
-  mallory: { username: 'mallory', password: 'mallory is not allowed in', disabled: true },
-};
-
-/** A configuration file with one confidential application and the people above, plus the given security section. */
+/** The one application of the protection tests: it signs users in through the form and the password grant. */
 export const webApplication = {
   client_id: 'web',
   client_name: 'Web Notes',
-  client_secret: webSecret,
+  client_secret: secretOf('web'),
   redirect_uris: [redirectUri],
   grant_types: ['authorization_code', 'password', 'client_credentials'],
 };
 
+/** Each test works on a user of its own, so that account counters do not mix. */
+const users = [
+  { ...alice, username: 'Alice', email: 'alice@example.com' },
+  { ...bob, email: 'bob@example.com' },
+  carol,
+  dave,
+  { ...mallory, disabled: true },
+];
+
+/** A configuration file with the application and the users above, plus the given security section. */
 export function protectionDeclarations(security: Record<string, unknown> = {}) {
-  return {
-    applications: [webApplication],
-    users: Object.values(people).map(({ username, password, ...rest }) => ({ username, password, ...rest })),
-    security,
-  };
+  return { applications: [webApplication], users: [...users], security };
 }
 
 export interface AttemptResult {
@@ -51,11 +50,7 @@ export class LoginForm {
   private page: Page | undefined;
 
   constructor(private readonly server: TestServer) {
-    this.browser = this.newBrowser();
-  }
-
-  private newBrowser(): Browser {
-    return new Browser([new URL(this.server.issuer).origin, this.server.url]);
+    this.browser = newBrowser(server);
   }
 
   /** Opens the login page now, so that a later attempt is only the form post (for bursts of concurrent attempts). */
@@ -65,14 +60,7 @@ export class LoginForm {
   }
 
   private async open(): Promise<Page> {
-    const url = new URL(`${endpointBase(this.server)}/auth`);
-    url.search = new URLSearchParams({
-      client_id: 'web',
-      response_type: 'code',
-      scope: 'openid',
-      redirect_uri: redirectUri,
-      state: 'protection-test',
-    }).toString();
+    const url = authorizationUrl(this.server, { client_id: 'web', response_type: 'code', scope: 'openid', state: 'protection-test' });
     return expectPage(await this.browser.get(url.toString()));
   }
 
@@ -82,7 +70,7 @@ export class LoginForm {
     const onLoginPage = isPage(result) && result.document.querySelector('form[action$="/login"]') !== null;
     if (!onLoginPage) {
       this.page = undefined;
-      this.browser = this.newBrowser();
+      this.browser = newBrowser(this.server);
       return { status: result.status, error: undefined, retryAfter: null, signedIn: true, page: isPage(result) ? result : undefined };
     }
     const page = result as Page;
@@ -98,44 +86,19 @@ export class LoginForm {
 }
 
 /**
- * Where this instance serves the oidc-provider endpoints. The issuer is the public URL, the
- * same for every instance; this is the instance's own address, so a sibling can be addressed.
- */
-export function endpointBase(server: TestServer): string {
-  return `${server.url}${new URL(server.issuer).pathname}`;
-}
-
-/**
  * A request to a client-authenticating endpoint with a wrong client secret, from the given
  * forwarded address if any. The endpoint is the path below the issuer, spelled as given
  * (`token`, `token/introspection`, `token/revocation`, or another spelling of one of them).
  */
-export async function badClientAuthentication(server: TestServer, headers: Record<string, string> = {}, endpoint = 'token'): Promise<Response> {
+export function badClientAuthentication(server: TestServer, headers: Record<string, string> = {}, endpoint = 'token'): Promise<Response> {
   const isToken = /^token\/?$/i.test(endpoint);
-  return fetch(`${endpointBase(server)}/${endpoint}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('web:not-the-secret').toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-      ...headers,
-    },
-    body: new URLSearchParams(isToken ? { grant_type: 'client_credentials' } : { token: 'some-token' }).toString(),
-  });
+  const fields: Record<string, string> = isToken ? { grant_type: 'client_credentials' } : { token: 'some-token' };
+  return postForm(server, endpoint, fields, { ...basicAuth('web', 'not-the-secret'), ...headers });
 }
 
 /** A password grant token request from the 'web' application (RFC 6749 §4.3). */
-export async function passwordGrant(server: TestServer, username: string, password: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${endpointBase(server)}/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`web:${webSecret}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-      ...headers,
-    },
-    body: new URLSearchParams({ grant_type: 'password', username, password, scope: 'openid' }).toString(),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown>, retryAfter: response.headers.get('retry-after') };
+export function passwordGrant(server: TestServer, username: string, password: string, headers: Record<string, string> = {}) {
+  return postToken(server, { grant_type: 'password', username, password, scope: 'openid' }, { ...basicAuth('web', secretOf('web')), ...headers });
 }
 
 /** The environment the server was started with, as an operator would give it to the CLI. */
@@ -159,17 +122,6 @@ export async function gatehouse(server: TestServer, argv: string[], stdinText = 
     env: serverEnvironment(server),
   });
   return { code, stdout, stderr };
-}
-
-/** Gatehouse's time, pinned: it moves only when the test advances it. */
-export function pinnedClock(start = Date.now()) {
-  let now = start;
-  return {
-    now: () => now,
-    advance(seconds: number): void {
-      now += seconds * 1000;
-    },
-  };
 }
 
 export function median(values: number[]): number {
