@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { extraClientMetadata } from '../../src/oidc/client-metadata.js';
+import { errors, type EngineMiddleware, type KoaContextWithOIDC, type OidcProvider } from '../../src/oidc/engine.js';
+import {
+  authorizationEndpointIssuesIdTokenAlone,
+  clientAuthRouteErrorEvents,
+  issueIdToken,
+  onClientAuthRouteError,
+  onServerError,
+  prefersHtml,
+  recordEntity,
+  refusedUnregisteredGrantType,
+  renameOAuthError,
+  routePathKey,
+  routePathKeys,
+  throwOnUnallowedResponseType,
+  type ClientAuthRoute,
+} from '../../src/oidc/engine-internals.js';
+import { basic, browser, callbackParams, customGrantType, form, jwtPayload, redirectUri, startBareEngine, type BareEngine } from './bare-engine.js';
+
+/**
+ * The contract between Gatehouse and the installed oidc-provider: each test checks one thing
+ * engine-internals.ts says the engine does, against the engine alone (test/engine/bare-engine.ts).
+ * A failure here after an upgrade names the reliance to review before the flow tests show its effect.
+ */
+
+const use = (provider: OidcProvider, middleware: EngineMiddleware) => provider.use(middleware as Parameters<OidcProvider['use']>[0]);
+const authorize = (params: Record<string, string>) => `/auth?${new URLSearchParams({ client_id: 'web', redirect_uri: redirectUri, nonce: 'n', ...params })}`;
+
+describe('oidc-provider keeps what Gatehouse relies on', () => {
+  let engine: BareEngine;
+  before(async () => (engine = await startBareEngine()));
+  after(() => engine?.close());
+
+  test('Client#responseTypeAllowed and #grantTypeAllowed answer by the registered types', async () => {
+    const web = await engine.provider.Client.find('web');
+    assert.ok(web);
+    assert.equal(web.responseTypeAllowed('id_token token'), true);
+    assert.equal(web.responseTypeAllowed('code id_token'), false);
+    assert.equal(web.grantTypeAllowed('authorization_code'), true);
+    assert.equal(web.grantTypeAllowed('client_credentials'), false);
+  });
+
+  test('the token endpoint refuses an authenticated application\'s unregistered grant type with invalid_request, left in ctx for middleware to rename', async () => {
+    const seen: boolean[] = [];
+    use(engine.provider, async (ctx, next) => {
+      await next();
+      const refused = refusedUnregisteredGrantType(ctx);
+      seen.push(refused);
+      if (refused) renameOAuthError(ctx, 'renamed');
+    });
+    const token = engine.provider.pathFor('token');
+    const refused = await fetch(`${engine.url}${token}`, form({ grant_type: 'client_credentials' }, basic('web')));
+    assert.equal(refused.status, 400);
+    assert.deepEqual(await refused.json(), { error: 'renamed', error_description: 'requested grant type is not allowed for this client' });
+    const unknown = await fetch(`${engine.url}${token}`, form({ grant_type: 'urn:no:such:grant' }, basic('web')));
+    assert.equal((await unknown.json() as { error: string }).error, 'unsupported_grant_type');
+    const impostor = await fetch(`${engine.url}${token}`, form({ grant_type: 'client_credentials' }, basic('web', 'wrong-secret')));
+    assert.equal(impostor.status, 401, 'an authentication failure is invalid_client, before the grant type is looked at');
+    assert.equal((await impostor.json() as { error: string }).error, 'invalid_client');
+    assert.deepEqual(seen, [true, false, false]);
+  });
+
+  test('the router matches any case and one trailing slash, as routePathKey assumes, for every client-authenticating route', async () => {
+    const routes = Object.keys(clientAuthRouteErrorEvents);
+    const keys = routePathKeys(engine.provider, routes);
+    assert.equal(keys.size, routes.length, 'every route has a path of its own');
+    for (const route of routes) {
+      const path = engine.provider.pathFor(route, { mountPath: '' });
+      const spellings = [path, path.toUpperCase(), `${path}/`, `${path.toUpperCase()}/`, `${path}//`, `${path}x`, `${path}/x`, path.slice(0, -1)];
+      for (const spelling of spellings) {
+        const response = await fetch(`${engine.url}${spelling}`, form({}));
+        assert.equal(response.status !== 404, keys.has(routePathKey(spelling)), `${spelling}: routed by the engine exactly when routePathKey says so`);
+      }
+    }
+  });
+
+  test('each client-authenticating route emits its error event with the route name when authentication fails', async () => {
+    const heard = new Map<ClientAuthRoute, unknown>();
+    onClientAuthRouteError(engine.provider, (route, _ctx, error) => heard.set(route, (error as { error?: unknown }).error));
+    const bodies: Record<ClientAuthRoute, Record<string, string>> = {
+      token: { grant_type: 'client_credentials' },
+      introspection: { token: 'x' },
+      revocation: { token: 'x' },
+      pushed_authorization_request: { response_type: 'code', redirect_uri: redirectUri, scope: 'openid' },
+    };
+    for (const [route, body] of Object.entries(bodies)) {
+      const response = await fetch(`${engine.url}${engine.provider.pathFor(route)}`, form(body, basic('web', 'wrong-secret')));
+      assert.equal(response.status, 401, route);
+    }
+    assert.deepEqual(Object.fromEntries(heard), Object.fromEntries(Object.keys(bodies).map((route) => [route, 'invalid_client'])));
+  });
+
+  test('middleware added with provider.use runs in front of the router, in order, without ctx.oidc, and sees the route\'s answer afterwards', async () => {
+    const seen: string[] = [];
+    for (const name of ['first', 'second']) {
+      use(engine.provider, async (ctx, next) => {
+        if (ctx.path !== '/.well-known/openid-configuration') return next();
+        seen.push(`${name} before: ${'oidc' in ctx}`);
+        await next();
+        seen.push(`${name} after: ${ctx.oidc.route} ${ctx.status}`);
+      });
+    }
+    assert.equal((await fetch(`${engine.url}/.well-known/openid-configuration`)).status, 200);
+    assert.deepEqual(seen, ['first before: false', 'second before: false', 'second after: discovery 200', 'first after: discovery 200']);
+  });
+
+  test('an IdToken is masked by the scope, mask and rejected fields set after construction', async () => {
+    const client = await engine.provider.Client.find('web');
+    const claims = { sub: 'u1', email: 'u1@example.com', name: 'U' };
+    const payload = (fields: object) => Object.assign(new engine.provider.IdToken(claims, { client }), fields).payload() as Promise<Record<string, unknown>>;
+    assert.deepEqual(await payload({ scope: 'openid email', mask: {}, rejected: [] }), { sub: 'u1', email: 'u1@example.com' });
+    assert.deepEqual(await payload({ scope: 'openid', mask: { name: null }, rejected: [] }), { sub: 'u1', name: 'U' });
+    assert.deepEqual(await payload({ scope: 'openid email', mask: {}, rejected: ['email'] }), { sub: 'u1' });
+  });
+
+  test('a grant of Gatehouse\'s own issues a scope-masked id_token, and the entities it records are what ctx.oidc and grant.success listeners read', async () => {
+    const recorded = { Account: { accountId: 'u1' }, Grant: { kind: 'Grant' }, AccessToken: { kind: 'AccessToken' }, RefreshToken: { kind: 'RefreshToken' } };
+    const read: unknown[] = [];
+    engine.provider.registerGrantType(customGrantType, async (ctx) => {
+      for (const [kind, value] of Object.entries(recorded)) recordEntity(ctx, kind as keyof typeof recorded, value);
+      ctx.body = { id_token: await issueIdToken(engine.provider, ctx, { sub: 'u1', email: 'u1@example.com', name: 'U' }, String(ctx.oidc.params.scope)) };
+    }, ['scope']);
+    engine.provider.on('grant.success', (ctx) => read.push(ctx.oidc.account, ctx.oidc.grant, ctx.oidc.accessToken, ctx.oidc.refreshToken));
+    const response = await fetch(`${engine.url}${engine.provider.pathFor('token')}`, form({ grant_type: customGrantType, scope: 'openid email' }, basic('custom')));
+    assert.equal(response.status, 200);
+    const idToken = jwtPayload((await response.json() as { id_token: string }).id_token);
+    assert.equal(idToken.email, 'u1@example.com');
+    assert.equal(idToken.name, undefined, 'profile was not granted');
+    assert.equal(idToken.aud, 'custom');
+    assert.deepEqual(read, Object.values(recorded));
+  });
+
+  test('Client.validate runs the whole schema with the extra metadata validator, stores nothing, and rejects with InvalidClientMetadata', async () => {
+    const bare = await startBareEngine({ extraClientMetadata: extraClientMetadata(['openid', 'email']) });
+    try {
+      const metadata = { client_id: 'new', client_secret: 'x'.repeat(32), redirect_uris: [redirectUri] };
+      await bare.provider.Client.validate({ ...metadata, id_token_claims_scopes: ['email'] });
+      assert.equal(await bare.provider.Client.find('new'), undefined);
+      await assert.rejects(bare.provider.Client.validate({ ...metadata, id_token_claims_scopes: ['nope'] }), (error: unknown) =>
+        error instanceof errors.InvalidClientMetadata && /"nope" is not a scope/.test(error.error_description ?? ''));
+      await assert.rejects(bare.provider.Client.validate({ ...metadata, redirect_uris: ['not a url'] }), (error: unknown) =>
+        error instanceof errors.InvalidClientMetadata && Boolean(error.error_description));
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe('the authorization endpoint, as Gatehouse relies on it', () => {
+  let engine: BareEngine;
+  const alone: { route: string; alone: boolean }[] = [];
+  before(async () => {
+    engine = await startBareEngine({
+      findAccount: async (ctx, sub) => ({
+        accountId: sub,
+        claims: async (use) => {
+          if (use === 'id_token') alone.push({ route: ctx.oidc.route, alone: authorizationEndpointIssuesIdTokenAlone(ctx) });
+          return { sub };
+        },
+      }),
+    });
+    engine.own.set('/finish', async (req, res) => {
+      const grant = new engine.provider.Grant({ accountId: 'u1', clientId: 'web' });
+      grant.addOIDCScope('openid');
+      const returnTo = await engine.provider.interactionResult(req, res, { login: { accountId: 'u1' }, consent: { grantId: await grant.save() } });
+      res.writeHead(200).end(returnTo);
+    });
+    engine.own.set('/details', async (req, res) => {
+      const outcome = await engine.provider.interactionDetails(req, res).then(
+        (details) => `found ${details.uid}`,
+        (error: unknown) => (error instanceof errors.SessionNotFound ? 'SessionNotFound' : error === engine.store.failWith ? 'the storage error' : String(error)),
+      );
+      res.writeHead(200).end(outcome);
+    });
+  });
+  after(() => engine?.close());
+
+  test('routes `authorization` and `resume` ask for id_token claims with response_type normalised, and interactionDetails reports SessionNotFound only when the interaction is gone', async () => {
+    const get = browser(engine.url);
+    assert.equal(await (await get('/details')).text(), 'SessionNotFound', 'no interaction cookie');
+    const start = await get(authorize({ response_type: 'id_token id_token', scope: 'openid' }));
+    assert.equal(start.status, 303);
+    const uid = new URL(start.headers.get('location')!, engine.url).pathname.split('/').pop();
+    assert.equal(await (await get('/details')).text(), `found ${uid}`);
+    engine.store.failWith = new Error('database unreachable');
+    assert.equal(await (await get('/details')).text(), 'the storage error', 'a storage failure is not SessionNotFound');
+    engine.store.failWith = undefined;
+
+    const resumed = await get(await (await get('/finish')).text());
+    assert.ok(callbackParams(resumed).get('id_token'), 'the id_token comes back after the interaction');
+    assert.equal(await (await get('/details')).text(), 'SessionNotFound', 'the finished interaction is gone');
+    const direct = await get(authorize({ response_type: 'id_token', scope: 'openid' }));
+    assert.ok(callbackParams(direct).get('id_token'), 'the signed-in browser gets an id_token at once');
+    const withToken = await get(authorize({ response_type: 'token id_token', scope: 'openid' }));
+    assert.ok(callbackParams(withToken).get('access_token'));
+    assert.deepEqual(alone, [
+      { route: 'resume', alone: true },
+      { route: 'authorization', alone: true },
+      { route: 'authorization', alone: false },
+    ]);
+  });
+
+  test('an unregistered response type is invalid_request from responseTypeAllowed, and what the patched method throws goes back to the application', async () => {
+    const request = authorize({ response_type: 'code id_token', scope: 'openid' });
+    const engineAnswer = callbackParams(await fetch(`${engine.url}${request}`, { redirect: 'manual' }));
+    assert.equal(engineAnswer.get('error'), 'invalid_request');
+    assert.equal(engineAnswer.get('error_description'), 'requested response_type is not allowed for this client');
+    throwOnUnallowedResponseType(engine.provider, () => new errors.UnauthorizedClient('refused by Gatehouse'));
+    const patched = callbackParams(await fetch(`${engine.url}${request}`, { redirect: 'manual' }));
+    assert.equal(patched.get('error'), 'unauthorized_client');
+    assert.equal(patched.get('error_description'), 'refused by Gatehouse');
+    const allowed = await fetch(`${engine.url}${authorize({ response_type: 'code', scope: 'openid' })}`, { redirect: 'manual' });
+    assert.match(allowed.headers.get('location') ?? '', /^\/interaction\//, 'a registered type still goes on to sign-in');
+  });
+});
+
+describe('a storage failure inside the engine, as the outage answer relies on it', () => {
+  let engine: BareEngine;
+  const outage = new Error('database unreachable');
+  let events: unknown[];
+  let answers: { status: number; html: boolean; prefersHtml: boolean; error: unknown; heard: number }[];
+  before(async () => {
+    engine = await startBareEngine();
+    onServerError(engine.provider, (_ctx, error) => events.push(error));
+    use(engine.provider, async (ctx: KoaContextWithOIDC, next) => {
+      await next();
+      const body = ctx.body as { error?: unknown } | undefined;
+      answers.push({ status: ctx.status, html: Boolean(ctx.response.is('html')), prefersHtml: prefersHtml(ctx), error: body?.error, heard: events.length });
+    });
+  });
+  after(() => engine?.close());
+
+  async function whileDown(path: string, init: RequestInit) {
+    events = [];
+    answers = [];
+    engine.store.failWith = outage;
+    try {
+      await fetch(`${engine.url}${path}`, { ...init, redirect: 'manual' });
+    } finally {
+      engine.store.failWith = undefined;
+    }
+    assert.deepEqual(events, [outage], 'server_error carries the storage error itself');
+    return answers[0];
+  }
+
+  test('a JSON endpoint has answered 500 server_error, and emitted server_error, by the time middleware around it resumes', async () => {
+    const answer = await whileDown(engine.provider.pathFor('token'), form({ grant_type: 'authorization_code', code: 'c', redirect_uri: redirectUri }, basic('web')));
+    assert.deepEqual(answer, { status: 500, html: false, prefersHtml: false, error: 'server_error', heard: 1 });
+  });
+
+  test('a JSON endpoint answers an HTML page when the request prefers HTML', async () => {
+    const answer = await whileDown(engine.provider.pathFor('token'), form({ grant_type: 'authorization_code', code: 'c', redirect_uri: redirectUri }, { ...basic('web'), accept: 'text/html' }));
+    assert.deepEqual(answer, { status: 500, html: true, prefersHtml: true, error: undefined, heard: 1 });
+  });
+
+  test('the authorization endpoint answers an HTML page whatever the request prefers', async () => {
+    const answer = await whileDown(authorize({ response_type: 'code', scope: 'openid' }), { headers: { accept: 'application/json' } });
+    assert.deepEqual(answer, { status: 500, html: true, prefersHtml: false, error: undefined, heard: 1 });
+  });
+});
