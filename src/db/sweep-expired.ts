@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { createAttemptCounterQueries } from './queries/attempt-counters.js';
 import { createOidcModelQueries } from './queries/oidc-models.js';
 import type { Clock } from '../runtime/clock.js';
 
@@ -6,6 +7,5 @@ import type { Clock } from '../runtime/clock.js';
 export async function sweepExpired(db: Db, clock: Clock): Promise<number> {
   const now = clock.now();
   const models = await createOidcModelQueries(db).deleteExpired(now);
-  const counters = await db.deleteFrom('attempt_counters').where('expires_at', '<=', now).executeTakeFirst();
-  return models + Number(counters.numDeletedRows);
+  return models + (await createAttemptCounterQueries(db).deleteExpired(now));
 }

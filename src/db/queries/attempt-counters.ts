@@ -97,6 +97,11 @@ export function createAttemptCounterQueries(db: Db) {
         .execute();
     },
 
+    deleteExpired: async (now: number): Promise<number> => {
+      const result = await db.deleteFrom('attempt_counters').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     remove: async (key: string): Promise<boolean> => {
       const result = await db.deleteFrom('attempt_counters').where('key', '=', key).executeTakeFirst();
       return result.numDeletedRows > 0n;

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { generateKeyPair, exportJWK, calculateJwkThumbprint } from 'jose';
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import { applicationInputSchema } from '../../src/applications/application-schema.js';
+import { defaultSecuritySettings } from '../../src/config/security-settings.js';
+import { createSecretBox } from '../../src/crypto/secret-box.js';
+import { openPostgres, openSqlite } from '../../src/db/connect.js';
+import type { Storage } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import * as init from '../../src/db/migrations/2026-11-26-0001-init.js';
+import * as passwordHashImport from '../../src/db/migrations/2026-11-27-0001-password-hash-import.js';
+import * as oidcModelsAccountId from '../../src/db/migrations/2026-11-27-0002-oidc-models-account-id.js';
+import { createOidcModelQueries } from '../../src/db/queries/oidc-models.js';
+import type { Actor } from '../../src/runtime/actor.js';
+import { randomIds } from '../../src/runtime/ids.js';
+import { createServices, type Services } from '../../src/services.js';
+import { createPostgresDatabase, dialects, type TestDialect } from '../helpers/databases.js';
+import { pinnedClock } from '../helpers/test-clock.js';
+
+const box = createSecretBox('commands-test-secret-0123456789-abcdef');
+const file: Actor = { kind: 'config_file', file: 'gatehouse.yaml' };
+const cli: Actor = { kind: 'cli', command: 'test' };
+const api: Actor = { kind: 'api', subject: 'console' };
+const password = 'a perfectly fine passphrase';
+
+async function openFresh(dialect: TestDialect): Promise<{ storage: Storage; cleanup(): Promise<void> }> {
+  if (dialect === 'postgres') {
+    const database = await createPostgresDatabase();
+    const storage = openPostgres(database.url);
+    return { storage, cleanup: async () => { await storage.close(); await database.drop(); } };
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-commands-'));
+  const storage = openSqlite(path.join(dir, 'test.sqlite'));
+  return { storage, cleanup: async () => { await storage.close(); await rm(dir, { recursive: true, force: true }); } };
+}
+
+function sessionRow(accountId: string, id: string) {
+  return { model: 'Session', id, payload: '{}', grant_id: null, user_code: null, uid: null, account_id: accountId, expires_at: null, consumed_at: null };
+}
+
+for (const dialect of dialects) {
+  describe(`service commands (${dialect})`, () => {
+    let opened: Awaited<ReturnType<typeof openFresh>>;
+    let services: Services;
+
+    before(async () => {
+      opened = await openFresh(dialect);
+      await migrateToLatest(opened.storage.db);
+      services = createServices({ db: opened.storage.db, box, clock: pinnedClock(), ids: randomIds, security: defaultSecuritySettings });
+    });
+    after(() => opened?.cleanup());
+
+    test('a taken user name or email is a conflict, and nothing is written', async () => {
+      await services.users.createUser(cli, { username: 'Alice', email: 'alice@example.com', credential: { password } });
+      const count = await services.users.count();
+      await assert.rejects(services.users.createUser(cli, { username: 'ALICE' }), /user name "Alice" is taken/);
+      await assert.rejects(services.users.createUser(cli, { username: 'alice2', email: 'Alice@Example.com' }), /email alice@example.com already belongs to user "Alice"/);
+      assert.equal(await services.users.count(), count);
+      const kept = await services.users.createUser(cli, { username: 'alice' }, { existing: 'keep' });
+      assert.equal(kept.created, false);
+      assert.equal(kept.user.email, 'alice@example.com');
+    });
+
+    test('disabling a user ends its sessions; a refused change leaves user and sessions as they were', async () => {
+      const { user } = await services.users.createUser(cli, { username: 'bob', email: 'bob@example.com' });
+      const models = createOidcModelQueries(opened.storage.db);
+      await models.upsert(sessionRow(user.id, `session-${user.id}`));
+      await assert.rejects(services.users.updateUser(cli, user.id, { disabled: true, email: 'alice@example.com' }), /already belongs/);
+      assert.equal((await services.users.findById(user.id))?.disabled, false);
+      assert.ok(await models.findBy('Session', 'id', `session-${user.id}`, 0), 'the session survives a refused change');
+      await services.users.disableUser(cli, user.id);
+      assert.equal((await services.users.findById(user.id))?.disabled, true);
+      assert.equal(await models.findBy('Session', 'id', `session-${user.id}`, 0), undefined);
+    });
+
+    test('what the configuration file declares is refused to API callers, not to the operator, and named in the message', async () => {
+      const { user } = await services.users.createUser(file, { username: 'carol', credential: { password } });
+      await assert.rejects(services.users.updateUser(api, user.id, { groups: ['admins'] }), /user "carol" is declared in the configuration file; change it there/);
+      await assert.rejects(services.users.deleteUser(api, user.id), /declared in the configuration file/);
+      await assert.rejects(services.users.setPassword(api, user.id, 'another fine passphrase'), /declared in the configuration file/);
+      assert.deepEqual((await services.users.findById(user.id))?.groups, []);
+      await services.users.setPassword(cli, user.id, 'another fine passphrase');
+      const { user: dave } = await services.users.createUser(api, { username: 'dave' });
+      assert.equal((await services.users.updateUser(api, dave.id, { groups: ['staff'] })).groups[0], 'staff');
+    });
+
+    test('deleting a user removes its sessions', async () => {
+      const { user } = await services.users.createUser(cli, { username: 'erin' });
+      const models = createOidcModelQueries(opened.storage.db);
+      await models.upsert(sessionRow(user.id, `session-${user.id}`));
+      await services.users.deleteUser(cli, user.id);
+      assert.equal(await services.users.findById(user.id), undefined);
+      assert.equal(await models.findBy('Session', 'id', `session-${user.id}`, 0), undefined);
+      await assert.rejects(services.users.deleteUser(cli, user.id), /no user with that id/);
+    });
+
+    test('a changed scope moves the engine version, a refused one does not', async () => {
+      const before = await services.engineSource.version();
+      await services.scopes.createScope(cli, { name: 'badge', description: 'Your badge', claims: ['badge_colour'] });
+      const after = await services.engineSource.version();
+      assert.ok(after > before);
+      await assert.rejects(services.scopes.createScope(cli, { name: 'badge', description: 'Again', claims: ['x'] }), /exists already/);
+      assert.equal(await services.engineSource.version(), after);
+      assert.deepEqual((await services.engineSource.load()).customScopes.map((scope) => scope.name), ['badge']);
+    });
+
+    test('rotating a client secret replaces it; deleting the application removes it', async () => {
+      const declaration = applicationInputSchema.parse({ client_id: 'reports', grant_types: ['client_credentials'] });
+      const created = await services.applications.createApplication(file, declaration, async () => {});
+      assert.ok(created.generatedSecret);
+      await assert.rejects(services.applications.rotateClientSecret(api, 'reports'), /application "reports" is declared/);
+      const rotated = await services.applications.rotateClientSecret(cli, 'reports');
+      assert.notEqual(rotated, created.generatedSecret);
+      assert.equal((await services.applications.findClientMetadata('reports'))?.client_secret, rotated);
+      await services.applications.deleteApplication(cli, 'reports');
+      assert.equal(await services.applications.findClientMetadata('reports'), undefined);
+    });
+
+    test('keys: one active key per purpose, generated once, active ones first', async () => {
+      assert.equal(await services.keys.ensure(), true);
+      const version = await services.engineSource.version();
+      assert.equal(await services.keys.ensure(), false, 'nothing to generate the second time');
+      assert.equal(await services.engineSource.version(), version);
+      const keys = await services.keys.engineKeys();
+      assert.deepEqual(keys.signingKeys.map((key) => key.alg), ['RS256', 'ES256', 'EdDSA']);
+      assert.equal(keys.cookieKeys.length, 1);
+    });
+  });
+
+  describe(`keys stored in fixed slots before keys had a status (${dialect})`, () => {
+    test('are kept, by kid, active, and still open with the master secret', async () => {
+      const opened = await openFresh(dialect);
+      try {
+        const db = opened.storage.db as unknown as Kysely<any>;
+        const migrations: Record<string, Migration> = {
+          '2026-11-26-0001-init': init,
+          '2026-11-27-0001-password-hash-import': passwordHashImport,
+          '2026-11-27-0002-oidc-models-account-id': oidcModelsAccountId,
+        };
+        const { error } = await new Migrator({ db, provider: { getMigrations: async () => migrations } }).migrateToLatest();
+        assert.equal(error, undefined);
+        const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+        const publicJwk = await exportJWK(publicKey);
+        const kid = await calculateJwkThumbprint(publicJwk);
+        const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'ES256', use: 'sig' };
+        await db.insertInto('keys').values([
+          { slot: 'signing:ES256', kid, use: 'sig', alg: 'ES256', public_jwk: JSON.stringify(publicJwk), private_sealed: box.seal(JSON.stringify(privateJwk), 'signing:ES256'), created_at: 1 },
+          { slot: 'cookie:1', kid: 'cookie-old', use: 'cookie', alg: null, public_jwk: null, private_sealed: box.seal('the old cookie key', 'cookie:1'), created_at: 1 },
+        ]).execute();
+        await migrateToLatest(opened.storage.db);
+        const services = createServices({ db: opened.storage.db, box, clock: pinnedClock(), ids: randomIds, security: defaultSecuritySettings });
+        await services.keys.ensure();
+        const keys = await services.keys.engineKeys();
+        assert.ok(keys.signingKeys.some((key) => key.kid === kid && key.d === privateJwk.d), 'the ES256 key is kept');
+        assert.deepEqual(keys.cookieKeys, ['the old cookie key'], 'the cookie key is kept, and no second one is made');
+        assert.deepEqual(keys.signingKeys.map((key) => key.alg), ['RS256', 'ES256', 'EdDSA'], 'only the missing algorithms were generated');
+      } finally {
+        await opened.cleanup();
+      }
+    });
+  });
+}
