@@ -1,0 +1,87 @@
+import type { Db } from '../db/database.js';
+import { inTransaction } from '../db/in-transaction.js';
+import { createUserIdentityQueries, type IdentityKey, type UserIdentityRow } from '../db/queries/user-identities.js';
+import { isGatehouseError } from '../errors/gatehouse-error.js';
+import type { Actor } from '../runtime/actor.js';
+import type { Clock } from '../runtime/clock.js';
+import type { User } from './user.js';
+import type { NewUser, UserService } from './user-service.js';
+
+export type { IdentityKey } from '../db/queries/user-identities.js';
+
+/**
+ * What a sign-in method does with an identity no user is linked to yet; its own rule, from its
+ * configuration. Gatehouse never links by a matching user name or email on its own: only a
+ * method that knows its issuer verifies them may say so, by naming the user.
+ * - `refuse`: only identities an administrator linked sign in.
+ * - `link`: link it to this existing user, found by the method.
+ * - `provision`: create this user and link it.
+ */
+export type UnlinkedIdentityRule =
+  | { action: 'refuse' }
+  | { action: 'link'; userId: string }
+  | { action: 'provision'; user: NewUser };
+
+export interface IdentityServiceDeps {
+  db: Db;
+  clock: Clock;
+  /** The user service over a database handle, so that provisioning creates and links in one transaction. */
+  users: (db: Db) => Pick<UserService, 'findById' | 'createUser'>;
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;
+
+/** Raised inside the provisioning transaction to undo the user it created. */
+class LinkedMeanwhile extends Error {}
+
+/** Users' identities at other issuers (upstream identity providers, partner portals). */
+export function createIdentityService({ db, clock, users }: IdentityServiceDeps) {
+  const identities = createUserIdentityQueries(db);
+  const row = (userId: string, identity: IdentityKey): UserIdentityRow => ({ issuer: identity.issuer, subject: identity.subject, user_id: userId, created_at: clock.now() });
+
+  async function linkedUser(identity: IdentityKey): Promise<User | undefined> {
+    const userId = await identities.findUserId(identity);
+    return userId === undefined ? undefined : users(db).findById(userId);
+  }
+
+  /**
+   * Creates the user and links the identity in one transaction. When a concurrent first sign-in
+   * of the same identity linked it first, this one's user is rolled back and the winner's is
+   * returned, so one identity never leads to two users.
+   */
+  async function provision(identity: IdentityKey, newUser: NewUser): Promise<User | undefined> {
+    const actor: Actor = { kind: 'system', reason: `first sign-in of ${identity.subject} at ${identity.issuer}` };
+    try {
+      return await inTransaction(db, async (trx) => {
+        const { user } = await users(trx).createUser(actor, newUser);
+        if (!(await createUserIdentityQueries(trx).link(row(user.id, identity)))) throw new LinkedMeanwhile();
+        return user;
+      });
+    } catch (error) {
+      // A concurrent provisioning of the same identity also takes the same user name first.
+      if (error instanceof LinkedMeanwhile || (isGatehouseError(error) && error.code === 'conflict')) {
+        const winner = await linkedUser(identity);
+        if (winner) return winner;
+      }
+      throw error;
+    }
+  }
+
+  return {
+    /**
+     * The user an identity signs in as: the one linked to it, else what the method's rule gives;
+     * undefined when the rule refuses. A `link` that another request beat returns that request's user.
+     */
+    async userFor(identity: IdentityKey, rule: UnlinkedIdentityRule): Promise<User | undefined> {
+      const linked = await linkedUser(identity);
+      if (linked || rule.action === 'refuse') return linked;
+      if (rule.action === 'provision') return provision(identity, rule.user);
+      await identities.link(row(rule.userId, identity));
+      return linkedUser(identity);
+    },
+    /** False when the identity is linked already, to this user or another. */
+    link: (userId: string, identity: IdentityKey): Promise<boolean> => identities.link(row(userId, identity)),
+    listFor: (userId: string): Promise<UserIdentityRow[]> => identities.listByUser(userId),
+    unlink: (userId: string, identity: IdentityKey): Promise<boolean> => identities.unlink(userId, identity),
+  };
+}
