@@ -1,105 +1,80 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { GatehouseError } from '../../errors/gatehouse-error.js';
-import { interactionPath, interactionRoute } from '../../oidc/interaction-path.js';
-import type { Interactions, PendingInteraction } from '../../oidc/interactions.js';
+import type { FastifyPluginAsync } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { interactionRoute } from '../../oidc/interaction-path.js';
+import type { Interactions } from '../../oidc/interactions.js';
 import type { CustomScope } from '../../scopes/scope-service.js';
-import { describeScopes } from '../../scopes/describe-scopes.js';
-import type { PasswordSignIn } from '../../sign-in/password-sign-in.js';
+import { createCompleteSignIn } from '../../sign-in/complete-sign-in.js';
+import { csrfField, formBody, interactionParams } from '../../sign-in/route-schemas.js';
+import type { SignInContext, SignInMethod, SignInRoutes } from '../../sign-in/sign-in-method.js';
+import type { IdentityService } from '../../users/identity-service.js';
 import type { UserService } from '../../users/user-service.js';
-import { consentPage } from '../../views/consent-page.js';
-import { loginPage } from '../../views/login-page.js';
 import type { Csrf } from './csrf.js';
+import { createPromptPages, type PromptPages } from './prompt-pages.js';
+import { createSignInContext } from './sign-in-context.js';
+import { validationErrorFormatter } from './validation-errors.js';
+
+export { signInFailedMessage, tooManyAttemptsMessage } from '../../sign-in/password-method.js';
 
 export interface InteractionRouteDeps {
   interactions: Interactions;
   csrf: Csrf;
-  signIn: PasswordSignIn;
-  users: UserService;
+  /** The sign-in methods, in the order the login page shows them. */
+  methods: readonly SignInMethod[];
+  identities: IdentityService;
+  users: Pick<UserService, 'findById'>;
   customScopes: () => CustomScope[];
 }
 
-/** The one message for every failed sign-in, so that it reveals nothing about the account. */
-export const signInFailedMessage = 'The username or password is incorrect. After repeated failures, sign-in is paused for a few minutes.';
+const csrfForm = formBody(csrfField);
+const methodId = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+/** Path segments the interaction's own routes take. */
+const reserved = new Set(['consent', 'abort']);
 
-/** Throttling is per network address, not per account, so saying so reveals nothing about any account. */
-export function tooManyAttemptsMessage(retryAfterSeconds: number): string {
-  const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} seconds` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
-  return `Too many failed sign-ins came from your network. Wait ${wait}, then try again.`;
-}
+/**
+ * Gatehouse's sign-in and consent pages, at the URL oidc-provider sends the browser to, and every
+ * sign-in method's routes. An encapsulated plugin: its route schemas are zod schemas, validated
+ * before a handler runs, and what they refuse is answered by validation-errors.ts.
+ */
+export const interactionRoutes: FastifyPluginAsync<InteractionRouteDeps> = async (scope, deps) => {
+  assertDistinctIds(deps.methods);
+  scope.setValidatorCompiler(validatorCompiler);
+  scope.setSerializerCompiler(serializerCompiler);
+  scope.setSchemaErrorFormatter(validationErrorFormatter);
+  const routes = scope.withTypeProvider<ZodTypeProvider>();
+  const pages = createPromptPages(deps);
+  const completeSignIn = createCompleteSignIn({ interactions: deps.interactions, identities: deps.identities });
+  const context = createSignInContext({ interactions: deps.interactions, csrf: deps.csrf, pages, completeSignIn });
+  registerPromptRoutes(routes, deps, pages);
+  for (const method of deps.methods) registerMethod(routes, method, context);
+};
 
-const params = z.object({ uid: z.string().min(1).max(200) });
-const loginForm = z.object({
-  csrf: z.string().optional(),
-  username: z.string().max(1000).default(''),
-  password: z.string().max(4096).default(''),
-});
-const csrfForm = z.object({ csrf: z.string().optional() }).passthrough();
-
-function formOf<T extends z.ZodTypeAny>(schema: T, body: unknown): z.output<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw new GatehouseError('invalid_request', `The form is invalid: ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
-  return parsed.data;
-}
-
-function uidOf(request: FastifyRequest): string {
-  const parsed = params.safeParse(request.params);
-  if (!parsed.success) throw new GatehouseError('not_found', 'No such sign-in request.');
-  return parsed.data.uid;
-}
-
-function sendHtml(reply: FastifyReply, status: number, body: string) {
-  return reply.code(status).type('text/html; charset=utf-8').send(body);
-}
-
-/** Gatehouse's sign-in and consent pages, at the URL oidc-provider sends the browser to. */
-export function registerInteractionRoutes(app: FastifyInstance, deps: InteractionRouteDeps): void {
-  const { interactions, csrf } = deps;
-
-  async function renderPrompt(reply: FastifyReply, pending: PendingInteraction, status = 200, error?: string, username?: string) {
-    const common = { csrfToken: csrf.tokenFor(pending.uid), applicationName: pending.clientName, abortAction: `${interactionPath(pending.uid)}/abort` };
-    if (pending.prompt === 'login') {
-      return sendHtml(reply, status, loginPage({ ...common, action: `${interactionPath(pending.uid)}/login`, error, username: username ?? pending.loginHint }));
-    }
-    const user = pending.accountId ? await deps.users.findById(pending.accountId) : undefined;
-    return sendHtml(reply, status, consentPage({
-      ...common,
-      action: `${interactionPath(pending.uid)}/consent`,
-      username: user?.username ?? '',
-      scopes: describeScopes(pending.missingScopes, deps.customScopes()),
-      claims: pending.missingClaims,
-    }));
+function assertDistinctIds(methods: readonly SignInMethod[]): void {
+  for (const [i, method] of methods.entries()) {
+    if (!methodId.test(method.id) || reserved.has(method.id)) throw new Error(`sign-in method id "${method.id}" cannot be a path segment of its own`);
+    if (methods.findIndex((other) => other.id === method.id) !== i) throw new Error(`two sign-in methods are called "${method.id}"`);
   }
+}
 
-  app.get(interactionRoute, async (request, reply) => {
-    const uid = uidOf(request);
-    return renderPrompt(reply, await interactions.load(request.raw, reply.raw, uid));
-  });
+function registerPromptRoutes(routes: SignInRoutes, { interactions, csrf }: InteractionRouteDeps, pages: PromptPages): void {
+  routes.get(interactionRoute, { schema: { params: interactionParams } }, async (request, reply) =>
+    pages.show(reply, await interactions.load(request.raw, reply.raw, request.params.uid)));
 
-  app.post(`${interactionRoute}/login`, async (request, reply) => {
-    const uid = uidOf(request);
-    const pending = await interactions.load(request.raw, reply.raw, uid);
-    const form = formOf(loginForm, request.body);
-    csrf.verify(request, uid, form.csrf);
-    if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
-    const outcome = await deps.signIn({ identifier: form.username, password: form.password, clientIp: request.clientIp });
-    if (!outcome.ok && outcome.reason === 'throttled') {
-      reply.header('retry-after', String(outcome.retryAfterSeconds));
-      return renderPrompt(reply, pending, 429, tooManyAttemptsMessage(outcome.retryAfterSeconds), form.username);
-    }
-    if (!outcome.ok) return renderPrompt(reply, pending, 401, signInFailedMessage, form.username);
-    return reply.redirect(await interactions.finishLogin(request.raw, reply.raw, uid, outcome.user.id, ['pwd']), 303);
-  });
-
-  app.post(`${interactionRoute}/consent`, async (request, reply) => {
-    const uid = uidOf(request);
-    csrf.verify(request, uid, formOf(csrfForm, request.body).csrf);
+  routes.post(`${interactionRoute}/consent`, { schema: { params: interactionParams, body: csrfForm } }, async (request, reply) => {
+    const { uid } = request.params;
+    csrf.verify(request, uid, request.body.csrf);
     return reply.redirect(await interactions.finishConsent(request.raw, reply.raw, uid), 303);
   });
 
-  app.post(`${interactionRoute}/abort`, async (request, reply) => {
-    const uid = uidOf(request);
-    csrf.verify(request, uid, formOf(csrfForm, request.body).csrf);
+  routes.post(`${interactionRoute}/abort`, { schema: { params: interactionParams, body: csrfForm } }, async (request, reply) => {
+    const { uid } = request.params;
+    csrf.verify(request, uid, request.body.csrf);
     return reply.redirect(await interactions.abort(request.raw, reply.raw, uid), 303);
   });
+}
+
+/** Each method in a scope of its own, so that its hooks and decorations stay its own. */
+function registerMethod(routes: SignInRoutes, method: SignInMethod, context: SignInContext): void {
+  routes.register(async (scope) => method.interactionRoutes(scope, context), { prefix: `${interactionRoute}/${method.id}` });
+  const { fixedRoutes } = method;
+  if (fixedRoutes) routes.register(async (scope) => fixedRoutes(scope, context));
 }

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { interactionPath } from '../oidc/interaction-path.js';
+import { passwordForm } from './password-form.js';
+import type { PasswordSignIn } from './password-sign-in.js';
+import { csrfField, formBody, interactionParams } from './route-schemas.js';
+import type { SignInMethod } from './sign-in-method.js';
+
+/** The one message for every failed sign-in, so that it reveals nothing about the account. */
+export const signInFailedMessage = 'The username or password is incorrect. After repeated failures, sign-in is paused for a few minutes.';
+
+/** Throttling is per network address, not per account, so saying so reveals nothing about any account. */
+export function tooManyAttemptsMessage(retryAfterSeconds: number): string {
+  const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} seconds` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
+  return `Too many failed sign-ins came from your network. Wait ${wait}, then try again.`;
+}
+
+const loginForm = formBody({
+  ...csrfField,
+  username: z.string().max(1000).default(''),
+  password: z.string().max(4096).default(''),
+});
+
+/** User name (or email) and password on the login page, checked by the same PasswordSignIn as the password grant. */
+export function createPasswordMethod(signIn: PasswordSignIn): SignInMethod {
+  return {
+    id: 'password',
+    loginSection: passwordForm,
+    interactionRoutes(routes, context) {
+      routes.post('/login', { schema: { params: interactionParams, body: loginForm } }, async (request, reply) => {
+        const { uid } = request.params;
+        const form = request.body;
+        const pending = await context.load(request, reply, uid);
+        context.verifyCsrf(request, uid, form.csrf);
+        if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
+        const outcome = await signIn({ identifier: form.username, password: form.password, clientIp: request.clientIp });
+        if (!outcome.ok && outcome.reason === 'throttled') {
+          reply.header('retry-after', String(outcome.retryAfterSeconds));
+          return context.showLoginPage(reply, pending, { status: 429, message: tooManyAttemptsMessage(outcome.retryAfterSeconds), username: form.username });
+        }
+        if (!outcome.ok) return context.showLoginPage(reply, pending, { status: 401, message: signInFailedMessage, username: form.username });
+        return context.completeSignIn(request, reply, { uid, amr: ['pwd'], as: { user: outcome.user } });
+      });
+    },
+  };
+}

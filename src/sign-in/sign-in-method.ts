@@ -1,0 +1,73 @@
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { PendingInteraction } from '../oidc/interactions.js';
+import type { SafeHtml } from '../views/html.js';
+import type { CompletedSignIn } from './complete-sign-in.js';
+
+/**
+ * A way to sign in: the password form now; upstream OpenID Connect providers and partners'
+ * signed JWTs next. A method shows a section on the login page, answers routes under the
+ * interaction (and, if the browser comes back from another site, at fixed URLs outside it; see
+ * "How a sign-in method's callback finds its interaction" in docs/architecture.md), and ends
+ * with `context.completeSignIn`.
+ */
+export interface SignInMethod {
+  /** Names the method in its URLs, `/interaction/<uid>/<id>/…`: lower-case letters, digits and dashes. */
+  readonly id: string;
+  /** The method's part of the login page: a form, or a button that starts a detour. */
+  loginSection(model: LoginSectionModel): SafeHtml;
+  /** Routes under `/interaction/:uid/<id>`, where the interaction cookie is sent; declare the schemas of route-schemas.ts. */
+  interactionRoutes(routes: SignInRoutes, context: SignInContext): void;
+  /** Routes at fixed URLs outside any interaction, such as an upstream provider's redirect URI. */
+  fixedRoutes?(routes: SignInRoutes, context: SignInContext): void;
+}
+
+/**
+ * The Fastify scope a method's routes are registered in: encapsulated, one per method, with zod
+ * route schemas (`schema: { params, body, querystring }`) that validate before the handler runs.
+ */
+export type SignInRoutes = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/** What the login page tells each section. */
+export interface LoginSectionModel {
+  /** `/interaction/<uid>/<id>`: the method's own routes, where its forms post. */
+  basePath: string;
+  /** Every form posted to the interaction sends it as the field `csrf`. */
+  csrfToken: string;
+  /** The user name typed in the last attempt, else the application's login_hint. */
+  username: string | undefined;
+  /** The id of the page's error message when one is shown, for aria-describedby. */
+  errorId: string | undefined;
+}
+
+/** A refused attempt: the login page is shown again with this status and message above every section. */
+export interface LoginFailure {
+  status: number;
+  message: string;
+  /** What the user typed, filled in again. */
+  username?: string;
+}
+
+/** What the interaction routes lend every method. */
+export interface SignInContext {
+  /** The interaction `uid` names, if this browser holds its cookie; otherwise interaction_expired. */
+  load(request: FastifyRequest, reply: FastifyReply, uid: string): Promise<PendingInteraction>;
+  /** Refuses a form post that Gatehouse's own page for this interaction did not send. */
+  verifyCsrf(request: FastifyRequest, uid: string, token: string | undefined): void;
+  /** Shows the login page, with every method's section, and the failure if there is one. */
+  showLoginPage(reply: FastifyReply, pending: PendingInteraction, failure?: LoginFailure): FastifyReply;
+  /**
+   * The last step of every method: resolves the user, finishes the login prompt with the
+   * method's amr and sends the browser back to the engine (303); when no enabled user results,
+   * shows the login page again (403).
+   */
+  completeSignIn(request: FastifyRequest, reply: FastifyReply, signIn: CompletedSignIn): Promise<FastifyReply>;
+}
