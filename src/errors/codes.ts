@@ -7,7 +7,8 @@ export const errorCodes = {
   config_file_unreadable: { status: 500, title: 'The configuration file cannot be read' },
   secret_missing: { status: 500, title: 'The master secret is missing' },
   secret_mismatch: { status: 500, title: 'The master secret does not decrypt the stored keys' },
-  storage_unavailable: { status: 503, title: 'The database cannot be reached' },
+  // A database restart or failover takes seconds; a caller asking sooner only adds load while it lasts.
+  storage_unavailable: { status: 503, title: 'The database cannot be reached', retryAfterSeconds: 5 },
   invalid_request: { status: 400, title: 'The request is invalid' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   not_found: { status: 404, title: 'Not found' },
@@ -17,6 +18,13 @@ export const errorCodes = {
   user_not_found: { status: 404, title: 'No such user' },
   conflict: { status: 409, title: 'Conflicts with existing data' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
-} as const satisfies Record<string, { status: number; title: string }>;
+} as const satisfies Record<string, ErrorCodeEntry>;
+
+export interface ErrorCodeEntry {
+  status: number;
+  title: string;
+  /** Sent as Retry-After with every error of this code that names no wait of its own. */
+  retryAfterSeconds?: number;
+}
 
 export type ErrorCode = keyof typeof errorCodes;
