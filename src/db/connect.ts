@@ -6,6 +6,8 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { defaults } from '../config/defaults.js';
 import type { Database, Storage } from './database.js';
+import { isPostgresOutage, isSqliteOutage, storageUnavailable } from './outage-errors.js';
+import { reportOutages } from './report-outages.js';
 
 // Each driver is loaded only by the mode that uses it: embedded starts skip pg, and PostgreSQL
 // deployments skip the native SQLite module.
@@ -39,18 +41,30 @@ export function openPostgres(url: string, onIdleError: (error: Error) => void = 
   // A connection cut while a request holds it emits 'error' on the client too, where the pool
   // listens only while the client is idle; unheard, that would end the process.
   pool.on('connect', (client) => client.on('error', onIdleError));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: reportOutages(new PostgresDialect({ pool }), isPostgresOutage) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
 
 export function openSqlite(file: string): Storage {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const Sqlite = loadSqlite();
-  const database = new Sqlite(file);
-  // WAL lets readers proceed during a write; busy_timeout makes a second process wait instead of failing.
-  database.pragma('journal_mode = WAL');
-  database.pragma(`busy_timeout = ${defaults.databaseWaitMilliseconds}`);
-  database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const database = openSqliteFile(file);
+  const db = new Kysely<Database>({ dialect: reportOutages(new SqliteDialect({ database }), isSqliteOutage) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** A file that cannot be opened at start is reported as at run time: storage_unavailable, with the driver's reason. */
+function openSqliteFile(file: string): SqliteDatabase.Database {
+  const Sqlite = loadSqlite();
+  let database: SqliteDatabase.Database | undefined;
+  try {
+    database = new Sqlite(file);
+    // WAL lets readers proceed during a write; busy_timeout makes a second process wait instead of failing.
+    database.pragma('journal_mode = WAL');
+    database.pragma(`busy_timeout = ${defaults.databaseWaitMilliseconds}`);
+    database.pragma('foreign_keys = ON');
+    return database;
+  } catch (error) {
+    database?.close();
+    throw isSqliteOutage(error) ? storageUnavailable(error) : error;
+  }
 }
