@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { defaultSecuritySettings } from '../../src/config/security-settings.js';
+import { parseDeclarations } from '../../src/setup/config-file.js';
+import { redirectUri } from '../helpers/applications.js';
+import { configRefusal } from '../helpers/config-refusal.js';
+
+const jsonFile = '/etc/gatehouse/gatehouse.json';
+const yamlFile = '/etc/gatehouse/gatehouse.yaml';
+
+const validUser = (username: string) => ({ username, password: `${username} has a long enough password` });
+const validApplication = (clientId: string) => ({ client_id: clientId, token_endpoint_auth_method: 'none', redirect_uris: [redirectUri] });
+const confidentialApplication = (clientId: string, settings: Record<string, unknown>) => ({
+  client_id: clientId,
+  client_secret: `${clientId}-secret-0123456789-0123456789`,
+  redirect_uris: [redirectUri],
+  ...settings,
+});
+
+/** The message a file's text is refused with. */
+const refusal = (text: string, fileName = jsonFile) => configRefusal(() => parseDeclarations(text, fileName));
+/** The message a JSON file of these declarations is refused with. */
+const refusalOf = (declarations: unknown) => refusal(JSON.stringify(declarations));
+
+describe('a configuration file is checked before anything is stored', () => {
+  test('the entries the refusals below start from are accepted, each section defaulting when left out', () => {
+    const declarations = parseDeclarations(JSON.stringify({ applications: [validApplication('notes')], users: [validUser('ursula')] }), jsonFile);
+    assert.deepEqual(declarations.applications.map((a) => [a.client_id, a.response_types]), [['notes', ['code']]]);
+    assert.deepEqual(declarations.users.map((u) => u.username), ['ursula']);
+    assert.deepEqual(declarations.scopes, []);
+    assert.deepEqual(declarations.security, defaultSecuritySettings);
+    assert.deepEqual(parseDeclarations(JSON.stringify({ scopes: [{ name: 'employee', description: 'Your department', claims: ['department'] }] }), jsonFile).scopes.map((s) => s.name), ['employee']);
+  });
+
+  test('an unknown field names the file, the entry and the field', async () => {
+    const message = await refusalOf({ applications: [{ ...validApplication('notes'), redirect_url: redirectUri }] });
+    assert.match(message, /^\/etc\/gatehouse\/gatehouse\.json: /);
+    assert.match(message, /applications\[0\] \("notes"\)/);
+    assert.match(message, /unknown field "redirect_url"/);
+  });
+
+  test('an unknown top-level section is named', async () => {
+    const message = await refusalOf({ clients: [] });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /unknown field "clients"/);
+  });
+
+  test('a top level that is not a mapping is refused, naming the sections', async () => {
+    const message = await refusal('- notes\n- ursula\n', yamlFile);
+    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, security:\)/);
+  });
+
+  test('an invalid value names the entry and the field', async () => {
+    const message = await refusalOf({ applications: [{ ...validApplication('notes'), redirect_uris: ['not a url'] }] });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /applications\[0\] \("notes"\)\.redirect_uris\[0\]/);
+  });
+
+  test('a value of the wrong type names the entry and the field', async () => {
+    const message = await refusalOf({ users: [validUser('ursula'), { ...validUser('victor'), groups: 'staff' }] });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /users\[1\] \("victor"\)\.groups/);
+    assert.match(message, /array/i);
+  });
+
+  test('a file that is not YAML says so, with the file and the line', async () => {
+    const message = await refusal('applications:\n  - client_id: notes\n    redirect_uris: [https://app.example.test/callback\nusers: []\n', yamlFile);
+    assert.match(message, /gatehouse\.yaml/);
+    assert.match(message, /not valid YAML/);
+    assert.match(message, /line \d+/);
+  });
+
+  test('a YAML error quotes nothing of the file, which may hold passwords and secrets', async () => {
+    const secret = 'ursula-keeps-this-to-herself';
+    for (const text of [
+      `users:\n  - username: ursula\n    password: "${secret}\n`,
+      `users:\n  - username: ursula\n    password: ${secret}\n    password: ${secret}-again\n`,
+      `applications: [{ client_id: notes, client_secret: ${secret}\n`,
+    ]) {
+      const message = await refusal(text, yamlFile);
+      assert.match(message, /not valid YAML or JSON at line \d+, column \d+: /, text);
+      assert.ok(!message.includes(secret), `the message quotes the file: ${message}`);
+      assert.ok(!message.includes('\n'), `one line, no excerpt: ${message}`);
+    }
+  });
+
+  test('a YAML file is checked the same way', async () => {
+    const message = await refusal('users:\n  - username: tom\n    passwd: tom has a long enough password\n', yamlFile);
+    assert.match(message, /gatehouse\.yaml/);
+    assert.match(message, /users\[0\] \("tom"\)/);
+    assert.match(message, /unknown field "passwd"/);
+  });
+
+  test('a duplicate client_id names the second entry', async () => {
+    const message = await refusalOf({ applications: [validApplication('notes'), validApplication('notes')] });
+    assert.match(message, /gatehouse\.json/);
+    assert.match(message, /applications\[1\] \("notes"\)/);
+    assert.match(message, /declared twice/);
+  });
+
+  test('a duplicate username differing only in case and width is a duplicate too', async () => {
+    const message = await refusalOf({ users: [validUser('Wendy'), validUser('ｗｅｎｄｙ')] });
+    assert.match(message, /users\[1\]/);
+    assert.match(message, /declared twice/);
+  });
+});
+
+describe('an application declares exactly the modes it gets', () => {
+  test('a response type without the grant it needs is refused, naming the application and the field', async () => {
+    const message = await refusalOf({ applications: [confidentialApplication('spa', { grant_types: ['authorization_code'], response_types: ['code', 'id_token token'] })] });
+    assert.match(message, /applications\[0\] \("spa"\)\.grant_types/);
+    assert.match(message, /response type "id_token token" needs the "implicit" grant type/);
+  });
+
+  test('a grant without any response type that uses it is refused', async () => {
+    const message = await refusalOf({ applications: [confidentialApplication('spa', { grant_types: ['authorization_code', 'implicit'], response_types: ['code'] })] });
+    assert.match(message, /applications\[0\] \("spa"\)\.response_types/);
+    assert.match(message, /"implicit" grant type needs a response type with "id_token" or "token"/);
+  });
+
+  test('client credentials with no client authentication is refused', async () => {
+    const message = await refusalOf({ applications: [{ client_id: 'robot', grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' }] });
+    assert.match(message, /\("robot"\)\.token_endpoint_auth_method/);
+  });
+
+  test('private_key_jwt without the application\'s keys is refused', async () => {
+    const message = await refusalOf({ applications: [{ client_id: 'robot', grant_types: ['client_credentials'], token_endpoint_auth_method: 'private_key_jwt' }] });
+    assert.match(message, /"private_key_jwt" needs the application's public keys in "jwks" or "jwks_uri"/);
+  });
+
+  test('an application with only client credentials needs no redirect URI: its response types default to none', () => {
+    const [robot] = parseDeclarations(JSON.stringify({ applications: [{ client_id: 'robot', client_secret: 'robot-secret-0123456789-0123456789-01', grant_types: ['client_credentials'] }] }), jsonFile).applications;
+    assert.deepEqual(robot?.response_types, []);
+    assert.deepEqual(robot?.redirect_uris, []);
+  });
+
+  test('a custom scope may not take the name of a standard one, Gatehouse\'s groups included', async () => {
+    for (const name of ['openid', 'offline_access', 'groups']) {
+      const message = await refusalOf({ scopes: [{ name, description: 'Something else', claims: ['team'] }] });
+      assert.match(message, new RegExp(`scopes\\[0\\] \\("${name}"\\)\\.name: is a standard scope and cannot be redefined`), name);
+    }
+  });
+});
+
+describe('security settings', () => {
+  test('an invalid setting is refused with a message naming it', async () => {
+    const security = async (settings: Record<string, unknown>) => refusalOf({ security: settings });
+    assert.match(await security({ lockout_threshold: 0 }), /security\.lockout_threshold: .*>=\s?1/);
+    assert.match(await security({ lockout_window_seconds: 'soon' }), /security\.lockout_window_seconds/);
+    assert.match(await security({ ip_window_seconds: 7200 }), /ip_window_seconds must not exceed ip_max_block_seconds/);
+    assert.match(await security({ lockout_base_seconds: 1200 }), /lockout_base_seconds must not exceed lockout_max_seconds/);
+    assert.match(await security({ password_min_length: 4 }), /security\.password_min_length/);
+    assert.match(await security({ lockout_treshold: 3 }), /security: unknown field "lockout_treshold"/);
+  });
+});
