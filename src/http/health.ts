@@ -1,9 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import { headerSets, useHeaderSet } from './security-headers.js';
+
+export interface HealthRoutesOptions {
+  db: Db;
+}
 
 /** /healthz: the process answers. /readyz: the database answers too. */
-export function registerHealthRoutes(app: FastifyInstance, db: Db): void {
+export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app, { db }) => {
+  useHeaderSet(app, headerSets.api);
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     try {
@@ -13,4 +19,4 @@ export function registerHealthRoutes(app: FastifyInstance, db: Db): void {
       return reply.code(503).send({ status: 'unavailable', reason: 'database unreachable' });
     }
   });
-}
+};

@@ -1,16 +1,21 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { defaults } from '../config/defaults.js';
 import type { EngineHolder } from '../oidc/engine-holder.js';
 import { oauthError } from '../oidc/oauth-error.js';
-import { applySecurityHeaders } from './security-headers.js';
+import { applySecurityHeaders, headerSets, useHeaderSet } from './security-headers.js';
+
+export interface OidcMountOptions {
+  engine: Pick<EngineHolder, 'callback'>;
+}
 
 /**
  * Hands every request under /oidc to oidc-provider untouched: the body stream is left unread
  * (the engine parses it) and the mount path is stripped the way oidc-provider expects (it
- * derives the mount from req.originalUrl).
+ * derives the mount from req.originalUrl). The engine writes its answers, pages among them, on
+ * the raw Node response, so the pages' header set is put there too.
  */
-export async function mountOidc(app: FastifyInstance, engine: Pick<EngineHolder, 'callback'>): Promise<void> {
+export const oidcMount: FastifyPluginAsync<OidcMountOptions> = async (scope, { engine }) => {
   const mountPath = defaults.oidcMountPath;
   const callback = engine.callback();
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
@@ -20,16 +25,15 @@ export async function mountOidc(app: FastifyInstance, engine: Pick<EngineHolder,
     const rest = raw.url!.slice(mountPath.length);
     raw.originalUrl = raw.url;
     raw.url = rest.startsWith('/') ? rest : `/${rest}`;
-    applySecurityHeaders(reply.raw);
+    applySecurityHeaders(reply.raw, headerSets.page);
     callback(raw, reply.raw);
   };
-  await app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
-    scope.all(mountPath, handler);
-    scope.all(`${mountPath}/*`, handler);
-  });
-}
+  useHeaderSet(scope, headerSets.page);
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  scope.all(mountPath, handler);
+  scope.all(`${mountPath}/*`, handler);
+};
 
 /**
  * The engine refuses a declared oversized body too, but as 400 "failed to parse the request

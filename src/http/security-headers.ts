@@ -1,14 +1,18 @@
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
+import { defaults } from '../config/defaults.js';
+
+export type HeaderSet = Readonly<Record<string, string>>;
 
 /**
- * Headers on every response: no framing, no referrer leaks, no caching of pages that carry
- * tokens or forms. `form-action` is left out on purpose: Chrome applies it to the redirects
- * that follow a form post, which would block the return to the application.
+ * Server-rendered pages, Gatehouse's and the engine's: no framing, no referrer leaks, no caching
+ * of pages that carry tokens or forms. `form-action` is left out on purpose: Chrome applies it to
+ * the redirects that follow a form post, which would block the return to the application.
  * `script-src 'self'` serves no script of ours; it is there so that oidc-provider can add the
  * hash of its form_post auto-submit script.
  */
-export const securityHeaders: Readonly<Record<string, string>> = {
+const page: HeaderSet = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
@@ -17,18 +21,58 @@ export const securityHeaders: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
 };
 
-/** For responses written by oidc-provider on the raw Node response. */
-export function applySecurityHeaders(res: ServerResponse): void {
-  for (const [name, value] of Object.entries(securityHeaders)) {
-    if (!res.hasHeader(name)) res.setHeader(name, value);
-  }
+/** JSON for programs: nothing in it is rendered, but a browser opening it loads nothing and frames nothing; answers are never cached. */
+const api: HeaderSet = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+/** Static assets are the same for everyone and change only with a release. */
+const asset: HeaderSet = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': `public, max-age=${defaults.stylesheetMaxAgeSeconds}`,
+};
+
+/** The header sets by kind of route; each plugin names the one for the routes it serves. */
+export const headerSets = { page, api, asset } as const;
+
+const chosen = new WeakMap<FastifyReply, HeaderSet>();
+
+/**
+ * Gives a reply one set, replacing the set it had: an error rendered as a page inside the JSON
+ * API is a page. A route may still set one of these headers itself afterwards.
+ */
+export function setHeaderSet(reply: FastifyReply, set: HeaderSet): void {
+  for (const name of Object.keys(chosen.get(reply) ?? {})) reply.removeHeader(name);
+  reply.headers(set);
+  chosen.set(reply, set);
 }
 
-/** For Gatehouse's own routes; a route that sets one of these (the stylesheet's cache-control) keeps its own. */
-export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply) => {
-    for (const [name, value] of Object.entries(securityHeaders)) {
-      if (!reply.hasHeader(name)) reply.header(name, value);
-    }
-  });
+/** Every reply of the routes of this encapsulated scope (a plugin) starts with the set. */
+export function useHeaderSet(scope: FastifyInstance, set: HeaderSet): void {
+  scope.addHook('onRequest', async (_request, reply) => setHeaderSet(reply, set));
+}
+
+/**
+ * A route outside any plugin that names a set, and an answer Fastify makes before any route is
+ * found, still gets the strictest set, the pages'; headers the route set itself are kept.
+ */
+export const defaultHeaderSet = fp(
+  async (app) => {
+    app.addHook('onSend', async (_request, reply) => {
+      if (chosen.has(reply)) return;
+      for (const [name, value] of Object.entries(page)) {
+        if (!reply.hasHeader(name)) reply.header(name, value);
+      }
+    });
+  },
+  { name: 'gatehouse-default-header-set' },
+);
+
+/** For responses oidc-provider writes on the raw Node response: they are pages. */
+export function applySecurityHeaders(res: ServerResponse, set: HeaderSet = page): void {
+  for (const [name, value] of Object.entries(set)) {
+    if (!res.hasHeader(name)) res.setHeader(name, value);
+  }
 }

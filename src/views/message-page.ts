@@ -7,3 +7,11 @@ export function messagePage(title: string, message: string, extra: SafeHtml | st
 <p>${message}</p>
 ${extra}`);
 }
+
+/** An error for a person: what went wrong and, when the request had several problems, each of them. */
+export function errorPage(title: string, message: string, problems: ReadonlyArray<{ path: string; message: string }> = []): string {
+  const list = problems.length > 0 && html`<ul class="problems">
+${problems.map((problem) => html`<li><code>${problem.path}</code>: ${problem.message}</li>`)}
+</ul>`;
+  return messagePage(title, message, list || '');
+}

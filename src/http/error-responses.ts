@@ -1,0 +1,100 @@
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import fp from 'fastify-plugin';
+import { errorCodes, type ErrorCode } from '../errors/codes.js';
+import { GatehouseError, isGatehouseError, type ErrorDetail } from '../errors/gatehouse-error.js';
+import { errorPage } from '../views/message-page.js';
+import { headerSets, setHeaderSet } from './security-headers.js';
+
+/** Fastify's own errors that are the caller's fault, mapped to Gatehouse codes. */
+const fastifyCodes: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'invalid_request',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_request',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+};
+
+/** JSON Pointer segments (`/redirect_uris/0`) unescaped, joined with dots after the part of the request. */
+function pathOf(context: string, instancePath: string, missingProperty: unknown): string {
+  const segments = instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (typeof missingProperty === 'string') segments.push(missingProperty);
+  return [context, ...segments.filter((segment) => segment !== '')].join('.');
+}
+
+/**
+ * A route schema's failures (JSON Schema or zod, both as Fastify reports them), one detail per
+ * field; for a route's own schemaErrorFormatter too, so that its error keeps the details.
+ */
+export function validationDetails(issues: readonly FastifySchemaValidationError[], context: string): ErrorDetail[] {
+  return issues.map((issue) => ({
+    path: pathOf(context, issue.instancePath, issue.params.missingProperty),
+    message: issue.message ?? 'is invalid',
+  }));
+}
+
+function validationError(error: FastifyError): GatehouseError {
+  const details = validationDetails(error.validation ?? [], error.validationContext ?? 'request');
+  const summary = details.map((detail) => `${detail.path}: ${detail.message}`).join('; ');
+  return new GatehouseError('invalid_request', summary ? `The request is invalid: ${summary}` : error.message, { details, cause: error });
+}
+
+function toGatehouseError(error: unknown): GatehouseError {
+  if (isGatehouseError(error)) return error;
+  const fastifyError = error as FastifyError;
+  if (fastifyError.code === 'FST_ERR_VALIDATION') return validationError(fastifyError);
+  const code = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
+  if (code === 'payload_too_large') return new GatehouseError(code, 'The request body is larger than this endpoint accepts.');
+  if (code) return new GatehouseError(code, fastifyError.message);
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new GatehouseError('invalid_request', fastifyError.message);
+  }
+  return new GatehouseError('internal_error', 'internal error', { cause: error });
+}
+
+/** Browsers list text/html in Accept; API clients and curl do not, and get JSON. */
+function wantsHtml(request: FastifyRequest): boolean {
+  return (request.headers.accept ?? '').includes('text/html');
+}
+
+/** What a 5xx tells the caller instead of its message, which may carry internals. */
+function publicDetail(error: GatehouseError): string {
+  return error.retryAfter === undefined
+    ? 'Something went wrong on our side. Try again later.'
+    : 'Gatehouse cannot answer right now. Try again in a few seconds.';
+}
+
+/**
+ * The one place where errors become responses: an HTML page for browsers, a JSON problem
+ * otherwise, each with the header set of its kind whatever route it came from.
+ */
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: GatehouseError) {
+  const title = errorCodes[error.code].title;
+  const shown = error.expose && error.status < 500;
+  const detail = shown ? error.message : publicDetail(error);
+  const details = shown ? error.details : [];
+  if (error.retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfter))));
+  reply.code(error.status);
+  if (wantsHtml(request)) {
+    setHeaderSet(reply, headerSets.page);
+    return reply.type('text/html; charset=utf-8').send(errorPage(title, detail, details));
+  }
+  setHeaderSet(reply, headerSets.api);
+  const problem = { type: 'about:blank', code: error.code, title, status: error.status, detail };
+  return reply.type('application/problem+json').send(details.length > 0 ? { ...problem, details } : problem);
+}
+
+/**
+ * Installs the error and not-found handlers on the root scope (fastify-plugin), so that every
+ * plugin's routes answer errors the same way. Register it before any route.
+ */
+export const errorResponses = fp(
+  async (app) => {
+    app.setErrorHandler((error, request, reply) => {
+      const mapped = toGatehouseError(error);
+      if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+      return sendError(request, reply, mapped);
+    });
+    app.setNotFoundHandler((request, reply) =>
+      sendError(request, reply, new GatehouseError('not_found', `Nothing is served at ${request.method} ${request.url.split('?')[0]}.`)));
+  },
+  { name: 'gatehouse-error-responses' },
+);
