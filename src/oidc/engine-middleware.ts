@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isGatehouseError } from '../errors/gatehouse-error.js';
+import { isGatehouseError, type GatehouseError } from '../errors/gatehouse-error.js';
 import type { IpThrottle } from '../protection/ip-throttle.js';
 import { createClientAuthThrottle } from './client-auth-throttle.js';
 import type { EngineMiddleware, KoaContextWithOIDC, OidcProvider } from './engine.js';
@@ -44,25 +44,26 @@ export function registerEngineMiddleware(provider: OidcProvider, deps: EngineMid
 }
 
 /** What the database layer throws when the database cannot be reached. */
-function isStorageOutage(error: unknown): boolean {
-  return isGatehouseError(error) && error.code === 'storage_unavailable';
+function storageOutage(error: unknown): GatehouseError | undefined {
+  return isGatehouseError(error) && error.code === 'storage_unavailable' ? error : undefined;
 }
 
 const outageDescription = 'the database cannot be reached; try again later';
 
 /**
  * The engine answers a storage failure like any bug, 500 server_error; a database outage is
- * temporary and says so, as /readyz does: 503 temporarily_unavailable (RFC 6749 §4.1.2.1), an
- * HTML page where the engine answered one (the authorization endpoint, browsers), JSON
- * otherwise. The engine reports the failure through its `server_error` event and has answered
- * by the time this middleware resumes; a failure outside the engine's routes (the throttle's)
- * arrives here as a thrown error.
+ * temporary and says so, as Gatehouse's own routes do: 503 temporarily_unavailable (RFC 6749
+ * §4.1.2.1) with the error's Retry-After, an HTML page where the engine answered one (the
+ * authorization endpoint, browsers), JSON otherwise. The engine reports the failure through
+ * its `server_error` event and has answered by the time this middleware resumes; a failure
+ * outside the engine's routes (the throttle's) arrives here as a thrown error.
  */
 function createStorageOutageAnswer(logger: Logger) {
-  const failed = new WeakSet<object>();
+  const failed = new WeakMap<object, GatehouseError>();
 
-  async function respondUnavailable(ctx: KoaContextWithOIDC, html: boolean): Promise<void> {
-    const answer = oauthError(503, 'temporarily_unavailable', outageDescription);
+  async function respondUnavailable(ctx: KoaContextWithOIDC, outage: GatehouseError, html: boolean): Promise<void> {
+    const retryAfter = outage.retryAfter === undefined ? undefined : Math.max(1, Math.ceil(outage.retryAfter));
+    const answer = oauthError(503, 'temporarily_unavailable', outageDescription, retryAfter);
     if (!html) return respondWith(ctx, answer);
     await renderError(ctx, answer.body);
     ctx.status = answer.status;
@@ -73,17 +74,20 @@ function createStorageOutageAnswer(logger: Logger) {
     try {
       await next();
     } catch (error) {
-      if (!isStorageOutage(error)) throw error;
+      const outage = storageOutage(error);
+      if (!outage) throw error;
       logger.error({ err: error }, 'oidc server error');
-      return respondUnavailable(ctx, prefersHtml(ctx));
+      return respondUnavailable(ctx, outage, prefersHtml(ctx));
     }
-    if (failed.has(ctx)) await respondUnavailable(ctx, Boolean(ctx.response.is('html')));
+    const outage = failed.get(ctx);
+    if (outage) await respondUnavailable(ctx, outage, Boolean(ctx.response.is('html')));
   };
 
   return {
     middleware,
     onServerError(ctx: KoaContextWithOIDC, error: unknown): void {
-      if (isStorageOutage(error)) failed.add(ctx);
+      const outage = storageOutage(error);
+      if (outage) failed.set(ctx, outage);
     },
   };
 }
