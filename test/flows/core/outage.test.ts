@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import Sqlite from 'better-sqlite3';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { expectPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
 import { startAuthorization } from '../../helpers/code-flow.js';
@@ -9,6 +10,7 @@ import { newBrowser } from '../../helpers/oauth.js';
 import { alice } from '../../helpers/people.js';
 import type { TestServer } from '../../helpers/start-server.js';
 import { sqliteFileOf } from '../../../src/db/open-storage.js';
+import { isGatehouseError } from '../../../src/errors/gatehouse-error.js';
 import { startCoreServer, type RelyingParties } from './steps.js';
 
 const loginForm = 'form[action$="/login"]';
@@ -101,6 +103,21 @@ for (const dialect of dialects) {
       assert.ok(page.document.querySelector(loginForm), 'the login form is shown');
       return { browser, page };
     }
+
+    test('a constraint violation and an SQL mistake keep the driver\'s own error: only an outage is storage_unavailable', async () => {
+      const storage = server.openStorage();
+      try {
+        const counter = { key: 'outage-test', failures: 0, window_started_at: 0, locked_until: null, lock_count: 0, expires_at: 0 };
+        const twice = storage.db.transaction().execute(async (trx) => {
+          await trx.insertInto('attempt_counters').values(counter).execute();
+          await trx.insertInto('attempt_counters').values(counter).execute();
+        });
+        await assert.rejects(twice, (error: { code?: string }) => !isGatehouseError(error) && /^(SQLITE_CONSTRAINT|23505)/.test(error.code ?? ''));
+        await assert.rejects(sql`select * from no_such_table`.execute(storage.db), (error) => !isGatehouseError(error));
+      } finally {
+        await storage.close();
+      }
+    });
 
     test('the login page answers 503 while PostgreSQL refuses connections: an HTML page for browsers, a JSON problem otherwise', { skip: dialect === 'postgres' ? false : 'SQLite readers are never blocked in WAL mode' }, async () => {
       const { browser, page } = await onLoginPage();
