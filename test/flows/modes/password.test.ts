@@ -9,6 +9,7 @@ import { insecure, newBrowser } from '../../helpers/oauth.js';
 import { alice, carol, dave, mallory } from '../../helpers/people.js';
 import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
 import { scopes, users, webApp } from './fixtures.js';
 import { verifyIdToken } from './steps.js';
@@ -40,21 +41,26 @@ for (const dialect of dialects) {
   describe(`password grant (${dialect})`, () => {
     let server: TestServer;
     let legacy: oidc.Configuration;
+    let time: PinnedTime;
 
+    // Time stands still unless a test moves it: auth_time is known to the second, and a lock or
+    // block holds for every attempt that expects it.
     before(async () => {
+      time = pinTime();
       // The test client is the proxy, so that X-Forwarded-For names the client address.
-      server = await startServer({ declarations, dialect, env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' } });
+      server = await startServer({ declarations, dialect, clock: time, env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' } });
       legacy = await oidc.discovery(new URL(server.issuer), 'legacy', secretOf('legacy'), undefined, insecure);
     });
-    after(() => server?.close());
+    after(async () => {
+      await server?.close();
+      time?.release();
+    });
 
     const asLegacy = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
       postToken(server, { grant_type: 'password', client_id: 'legacy', client_secret: secretOf('legacy'), ...fields }, headers);
 
     test('username and password give an access token and an id_token with the right aud, sub and auth_time', async () => {
-      const before = Math.floor(Date.now() / 1000);
       const { status, body } = await asLegacy({ username: alice.username, password: alice.password, scope: 'openid profile employee' });
-      const after = Math.ceil(Date.now() / 1000);
       assert.equal(status, 200);
       assert.equal(body.token_type, 'Bearer');
       assert.equal(body.scope, 'openid profile employee');
@@ -62,7 +68,7 @@ for (const dialect of dialects) {
       const claims = await verifyIdToken(server, body.id_token as string, { audience: 'legacy' });
       assert.equal(claims.aud, 'legacy');
       assert.equal(typeof claims.auth_time, 'number');
-      assert.ok((claims.auth_time as number) >= before && (claims.auth_time as number) <= after, 'auth_time is the moment of the password check');
+      assert.equal(claims.auth_time, Math.floor(time.now() / 1000), 'auth_time is the moment of the password check');
       assert.equal(claims.nonce, undefined);
       const userinfo = await oidc.fetchUserInfo(legacy, body.access_token as string, claims.sub!);
       assert.equal(userinfo.sub, claims.sub);
@@ -80,9 +86,11 @@ for (const dialect of dialects) {
       assert.equal(typeof body.refresh_token, 'string');
       assert.equal(body.scope, 'openid offline_access');
       const first = await verifyIdToken(server, body.id_token as string, { audience: 'legacy' });
+      time.advance(10);
       const refreshed = await oidc.refreshTokenGrant(legacy, body.refresh_token as string);
       const again = refreshed.claims()!;
       assert.equal(again.sub, first.sub);
+      assert.equal(again.iat, first.iat! + 10, 'the refresh is issued later');
       assert.equal(again.auth_time, first.auth_time, 'refreshing is not a new authentication');
     });
 

@@ -5,6 +5,7 @@ import { secretOf } from '../../helpers/applications.js';
 import { dialects } from '../../helpers/databases.js';
 import { alice, carol, dave } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
 import { badClientAuthentication, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
 
@@ -29,16 +30,23 @@ function countStatuses(statuses: number[]): Record<number, number> {
 for (const dialect of dialects) {
   describe(`concurrent sign-in attempts (${dialect})`, () => {
     let server: TestServer;
+    let time: PinnedTime;
 
     // The test process is the proxy, so X-Forwarded-For names each attempt's client address.
+    // Time stands still, so that a lock or block still holds when the attempt after the burst checks it.
     before(async () => {
+      time = pinTime();
       server = await startServer({
         dialect,
+        clock: time,
         declarations: protectionDeclarations({ lockout_threshold: lockoutThreshold, ip_threshold: ipThreshold }),
         env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' },
       });
     });
-    after(() => server?.close());
+    after(async () => {
+      await server?.close();
+      time?.release();
+    });
 
     test('login form: the right password behind a burst of wrong ones is refused, and the account ends up locked once', async () => {
       const wrong = 3 * lockoutThreshold;

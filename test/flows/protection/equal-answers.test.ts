@@ -4,6 +4,7 @@ import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
 import { dialects } from '../../helpers/databases.js';
 import { dave, mallory } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { LoginForm, protectionDeclarations, type AttemptResult } from './support.js';
 
 /** Headers that differ between any two responses, or with the length of the echoed user name. */
@@ -25,11 +26,17 @@ function bodyOf(result: AttemptResult): string {
 for (const dialect of dialects) {
   describe(`equal answers for every failed sign-in (${dialect})`, () => {
     let server: TestServer;
+    let time: PinnedTime;
 
+    // Time stands still, so that dave is still locked when the locked answer is asked for.
     before(async () => {
-      server = await startServer({ dialect, declarations: protectionDeclarations({ ip_threshold: 10000 }) });
+      time = pinTime();
+      server = await startServer({ dialect, clock: time, declarations: protectionDeclarations({ ip_threshold: 10000 }) });
     });
-    after(() => server?.close());
+    after(async () => {
+      await server?.close();
+      time?.release();
+    });
 
     test('unknown user, wrong password, disabled user and locked user get the same status, text, headers and page', async () => {
       const form = new LoginForm(server);

@@ -5,6 +5,7 @@ import { redirectUri, secretOf } from '../../helpers/applications.js';
 import { dialects } from '../../helpers/databases.js';
 import { alice } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
 import { badClientAuthentication, gatehouse, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
 
@@ -18,12 +19,18 @@ function assertRetryAfter(value: string | null): void {
 for (const dialect of dialects) {
   describe(`IP throttling behind a trusted proxy (${dialect})`, () => {
     let server: TestServer;
+    let time: PinnedTime;
 
     // The test process is the proxy: 127.0.0.1 is trusted, so X-Forwarded-For names the client.
+    // Time stands still, so that the failures fall in one window and a block outlasts the tests that rely on it.
     before(async () => {
-      server = await startServer({ dialect, declarations: protectionDeclarations(), env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' } });
+      time = pinTime();
+      server = await startServer({ dialect, clock: time, declarations: protectionDeclarations(), env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' } });
     });
-    after(() => server?.close());
+    after(async () => {
+      await server?.close();
+      time?.release();
+    });
 
     test('a password spray from one address gets 429 with Retry-After after 20 failures; other addresses do not', async () => {
       const form = new LoginForm(server);

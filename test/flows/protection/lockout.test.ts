@@ -5,7 +5,7 @@ import { accountKey } from '../../../src/protection/account-lockout.js';
 import { dialects } from '../../helpers/databases.js';
 import { alice, bob, carol, dave } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { pinnedClock } from '../../helpers/test-clock.js';
+import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { gatehouse, LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
 
 /** Every way of writing Alice that must count against her one account. */
@@ -14,12 +14,18 @@ const aliceVariants = ['Alice', 'ALICE', ' alice', 'ａｌｉｃｅ', 'alice@exa
 for (const dialect of dialects) {
   describe(`account lockout with the default durations (${dialect})`, () => {
     let server: TestServer;
+    let time: PinnedTime;
 
-    // The address throttle is raised so that only the account lockout is under test here.
+    // The address throttle is raised so that only the account lockout is under test here. Time
+    // stands still, so that a lock (the first lasts a minute) holds for every attempt that expects it.
     before(async () => {
-      server = await startServer({ dialect, declarations: protectionDeclarations({ ip_threshold: 10000 }) });
+      time = pinTime();
+      server = await startServer({ dialect, clock: time, declarations: protectionDeclarations({ ip_threshold: 10000 }) });
     });
-    after(() => server?.close());
+    after(async () => {
+      await server?.close();
+      time?.release();
+    });
 
     test('20 wrong passwords under the username variants lock the account; the right one is refused until the CLI unlocks it', async () => {
       const form = new LoginForm(server);
@@ -72,7 +78,7 @@ for (const dialect of dialects) {
       const form = new LoginForm(server);
       for (let i = 0; i < 5; i += 1) assert.equal((await form.attempt(i % 2 ? 'Nobody' : 'ｎｏｂｏｄｙ ', 'guess')).status, 401);
       const counter = await readCounter(server, accountKey(undefined, 'nobody'));
-      assert.ok(counter?.locked_until && counter.locked_until > Date.now(), 'the unknown name is locked like an account');
+      assert.ok(counter?.locked_until && counter.locked_until > time.now(), 'the unknown name is locked like an account');
       assert.equal((await form.attempt('nobody', 'guess')).error, signInFailedMessage);
       const missing = await gatehouse(server, ['users', 'unlock', 'nobody']);
       assert.equal(missing.code, 1);
@@ -85,20 +91,24 @@ for (const dialect of dialects) {
 
   describe(`account lockout expiry (${dialect})`, () => {
     let server: TestServer;
-    const clock = pinnedClock();
+    let time: PinnedTime;
 
     before(async () => {
-      server = await startServer({ dialect, clock, declarations: protectionDeclarations({ ip_threshold: 10000, lockout_threshold: 3 }) });
+      time = pinTime();
+      server = await startServer({ dialect, clock: time, declarations: protectionDeclarations({ ip_threshold: 10000, lockout_threshold: 3 }) });
     });
-    after(() => server?.close());
+    after(async () => {
+      await server?.close();
+      time?.release();
+    });
 
     test('a lock lifts by itself once its time (1 minute, the default first lock) has passed, and not before', async () => {
       const form = new LoginForm(server);
       for (let i = 0; i < 3; i += 1) await form.attempt('carol', 'wrong');
       assert.equal((await form.attempt('carol', carol.password)).signedIn, false, 'locked');
-      clock.advance(59);
+      time.advance(59);
       assert.equal((await form.attempt('carol', carol.password)).signedIn, false, 'still locked after 59 s');
-      clock.advance(1);
+      time.advance(1);
       assert.equal((await form.attempt('carol', carol.password)).signedIn, true, 'unlocked after 60 s');
     });
   });

@@ -4,6 +4,7 @@ import { ipKey } from '../../../src/protection/ip-throttle.js';
 import { skipWithoutPostgres } from '../../helpers/databases.js';
 import { bob, carol } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { badClientAuthentication, LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
 
 const ipThreshold = 6;
@@ -13,16 +14,23 @@ const lockoutThreshold = 5;
 describe('limits shared by two instances on one PostgreSQL database', { skip: skipWithoutPostgres }, () => {
   let first: TestServer;
   let second: TestServer;
+  let time: PinnedTime;
 
+  // Time stands still, so that a lock or block still holds when the other instance checks it.
   before(async () => {
+    time = pinTime();
     first = await startServer({
       dialect: 'postgres',
+      clock: time,
       declarations: protectionDeclarations({ ip_threshold: ipThreshold }),
       env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' },
     });
     second = await first.startSibling();
   });
-  after(() => first?.close());
+  after(async () => {
+    await first?.close();
+    time?.release();
+  });
 
   test('failures on both instances add up to one account lock, enforced by both', async () => {
     const forms = [new LoginForm(first), new LoginForm(second)];

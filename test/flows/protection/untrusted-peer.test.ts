@@ -2,16 +2,23 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { dialects } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
+import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { badClientAuthentication, LoginForm, protectionDeclarations } from './support.js';
 
 for (const dialect of dialects) {
   describe(`IP throttling without trusted proxies (${dialect})`, () => {
     let server: TestServer;
+    let time: PinnedTime;
 
+    // Time stands still, so that the failures fall in one window however slowly they are checked.
     before(async () => {
-      server = await startServer({ dialect, declarations: protectionDeclarations() });
+      time = pinTime();
+      server = await startServer({ dialect, clock: time, declarations: protectionDeclarations() });
     });
-    after(() => server?.close());
+    after(async () => {
+      await server?.close();
+      time?.release();
+    });
 
     test('rotating X-Forwarded-For and Forwarded from an untrusted peer does not escape the throttle', async () => {
       const form = new LoginForm(server);
