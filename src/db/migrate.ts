@@ -6,7 +6,7 @@ import * as declaredOwner from './migrations/2026-12-01-0001-declared-owner.js';
 import * as keysByKid from './migrations/2026-12-01-0002-keys-by-kid.js';
 import * as engineState from './migrations/2026-12-01-0003-engine-state.js';
 import type { Db } from './database.js';
-import { GatehouseError } from '../errors/gatehouse-error.js';
+import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
 /** Listed here rather than read from disk, so the build and the tests see the same set. */
 const migrations: Record<string, Migration> = {
@@ -25,6 +25,7 @@ export async function migrateToLatest(db: Db): Promise<void> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
+    if (isGatehouseError(error)) throw error;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new GatehouseError('storage_unavailable', `database migration ${failed} failed: ${(error as Error).message ?? error}`, {
       cause: error,

@@ -71,7 +71,8 @@ async function within<T>(source: string, entry: string, action: () => Promise<T>
   try {
     return await action();
   } catch (error) {
-    if (isGatehouseError(error)) throw new GatehouseError('config_invalid', `${source}: ${entry}: ${error.message}`, { cause: error, expose: true });
+    // An outage is not the entry's fault: it keeps its own code.
+    if (isGatehouseError(error) && error.code !== 'storage_unavailable') throw new GatehouseError('config_invalid', `${source}: ${entry}: ${error.message}`, { cause: error, expose: true });
     throw error;
   }
 }
