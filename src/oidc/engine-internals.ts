@@ -6,7 +6,7 @@ import type { KoaContextWithOIDC, OidcProvider } from './engine.js';
  * Gatehouse needs it. test/engine/engine-internals.test.ts checks each one against the
  * installed engine, so an upgrade that changes one fails there, not in production.
  *
- * Three more are relied on where they are used, and checked by the same test:
+ * Relied on where they are used, and checked by the same test:
  * - engine-middleware.ts: provider.use puts middleware in front of the engine's router, in the
  *   order added (lib/provider.js, use); ctx.oidc exists only once a route matched
  *   (lib/helpers/initialize_app.js, ensureOIDC), and the route's answer is in ctx when `next()`
@@ -14,7 +14,15 @@ import type { KoaContextWithOIDC, OidcProvider } from './engine.js';
  * - interactions.ts: provider.interactionDetails and interactionResult reject with
  *   errors.SessionNotFound for a missing interaction cookie, interaction or session, or a
  *   session whose user changed (lib/provider.js, #getInteraction), and pass any other error
- *   (a storage failure) through unchanged. Gatehouse shows the first as "start again".
+ *   (a storage failure) through unchanged. Gatehouse shows the first as "start again". The
+ *   consent prompt's details name what the user has not granted yet as missingOIDCScope and
+ *   missingOIDCClaims (lib/helpers/interaction_policy/prompts/consent.js): the consent page
+ *   shows them and the grant it records adds them.
+ * - grants/requested-scopes.ts copies the authorization endpoint's scope rules
+ *   (lib/actions/authorization/scopes.js, checkScope), so the password grant grants what
+ *   consent would have asked for.
+ * - src/http/mount-oidc.ts: the engine takes its mount path from req.originalUrl less req.url
+ *   (lib/helpers/oidc_context.js, urlFor), so the URLs it builds keep /oidc once it is stripped.
  * - provider.ts, createClientValidator: provider.Client.validate(metadata) runs the engine's
  *   whole client schema, Gatehouse's extraClientMetadata validator included, without storing
  *   anything, and rejects with InvalidClientMetadata and an error_description

@@ -12,6 +12,8 @@ import { freePort } from '../helpers/free-port.js';
 export const redirectUri = 'https://rp.example/cb';
 export const secret = 'bare-engine-client-secret-0123456789abcdef';
 export const customGrantType = 'urn:gatehouse:test:issue';
+/** Requests below it reach the engine with it stripped, as under Gatehouse's /oidc. */
+export const mountPath = '/mounted';
 
 /** What the store's next call does: fail with this error, as a database outage makes Gatehouse's storage fail. */
 export interface StoreSwitch {
@@ -82,14 +84,19 @@ export async function startBareEngine(extra: Partial<Configuration> = {}): Promi
         client_id: 'web', client_secret: secret, redirect_uris: [redirectUri],
         grant_types: ['authorization_code', 'implicit'], response_types: ['code', 'id_token', 'id_token token'],
       },
+      {
+        client_id: 'limited', client_secret: secret, redirect_uris: [redirectUri],
+        grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], scope: 'openid email offline_access',
+      },
       { client_id: 'custom', client_secret: secret, redirect_uris: [], grant_types: [customGrantType], response_types: [] },
     ],
     claims: { openid: ['sub'], email: ['email'], profile: ['name'] },
-    scopes: ['openid', 'email', 'profile'],
+    scopes: ['openid', 'offline_access', 'email', 'profile'],
     responseTypes: ['code', 'id_token', 'id_token token', 'code id_token'],
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      claimsParameter: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
     },
@@ -101,6 +108,11 @@ export async function startBareEngine(extra: Partial<Configuration> = {}): Promi
   const own = new Map<string, Handler>();
   const server = createServer((req, res) => {
     const handler = own.get(new URL(req.url ?? '/', url).pathname);
+    if (req.url?.startsWith(mountPath)) {
+      // As src/http/mount-oidc.ts hands a request to the engine.
+      (req as IncomingMessage & { originalUrl?: string }).originalUrl = req.url;
+      req.url = req.url.slice(mountPath.length);
+    }
     // Koa composes the middleware when the callback is taken: taken per request, a test may add some.
     if (!handler) return provider.callback()(req, res);
     handler(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));

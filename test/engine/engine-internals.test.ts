@@ -17,7 +17,8 @@ import {
   throwOnUnallowedResponseType,
   type ClientAuthRoute,
 } from '../../src/oidc/engine-internals.js';
-import { basic, browser, callbackParams, customGrantType, form, jwtPayload, redirectUri, startBareEngine, type BareEngine } from './bare-engine.js';
+import { grantedScopes } from '../../src/oidc/grants/requested-scopes.js';
+import { basic, browser, callbackParams, customGrantType, form, jwtPayload, mountPath, redirectUri, startBareEngine, type BareEngine } from './bare-engine.js';
 
 /**
  * The contract between Gatehouse and the installed oidc-provider: each test checks one thing
@@ -106,6 +107,12 @@ describe('oidc-provider keeps what Gatehouse relies on', () => {
     assert.deepEqual(seen, ['first before: false', 'second before: false', 'second after: discovery 200', 'first after: discovery 200']);
   });
 
+  test('the engine keeps the mount path it was handed under in req.originalUrl in the URLs it builds', async () => {
+    const discovery = (prefix: string) => fetch(`${engine.url}${prefix}/.well-known/openid-configuration`).then((r) => r.json()) as Promise<{ token_endpoint: string }>;
+    assert.equal((await discovery(mountPath)).token_endpoint, `${engine.url}${mountPath}/token`);
+    assert.equal((await discovery('')).token_endpoint, `${engine.url}/token`);
+  });
+
   test('an IdToken is masked by the scope, mask and rejected fields set after construction', async () => {
     const client = await engine.provider.Client.find('web');
     const claims = { sub: 'u1', email: 'u1@example.com', name: 'U' };
@@ -167,30 +174,36 @@ describe('the authorization endpoint, as Gatehouse relies on it', () => {
       const returnTo = await engine.provider.interactionResult(req, res, { login: { accountId: 'u1' }, consent: { grantId: await grant.save() } });
       res.writeHead(200).end(returnTo);
     });
+    engine.own.set('/login', async (req, res) => {
+      res.writeHead(200).end(await engine.provider.interactionResult(req, res, { login: { accountId: 'u1' } }));
+    });
     engine.own.set('/details', async (req, res) => {
-      const outcome = await engine.provider.interactionDetails(req, res).then(
-        (details) => `found ${details.uid}`,
-        (error: unknown) => (error instanceof errors.SessionNotFound ? 'SessionNotFound' : error === engine.store.failWith ? 'the storage error' : String(error)),
+      const outcome: Details = await engine.provider.interactionDetails(req, res).then(
+        ({ uid, prompt, params }) => ({ found: uid, prompt, scope: params.scope }),
+        (error: unknown) => ({ error: error instanceof errors.SessionNotFound ? 'SessionNotFound' : error === engine.store.failWith ? 'the storage error' : String(error) }),
       );
-      res.writeHead(200).end(outcome);
+      res.writeHead(200).end(JSON.stringify(outcome));
     });
   });
   after(() => engine?.close());
 
+  type Details = { found?: string; error?: string; prompt?: { name: string; details: Record<string, unknown> }; scope?: unknown };
+  const details = async (get: ReturnType<typeof browser>) => (await (await get('/details')).json()) as Details;
+
   test('routes `authorization` and `resume` ask for id_token claims with response_type normalised, and interactionDetails reports SessionNotFound only when the interaction is gone', async () => {
     const get = browser(engine.url);
-    assert.equal(await (await get('/details')).text(), 'SessionNotFound', 'no interaction cookie');
+    assert.equal((await details(get)).error, 'SessionNotFound', 'no interaction cookie');
     const start = await get(authorize({ response_type: 'id_token id_token', scope: 'openid' }));
     assert.equal(start.status, 303);
     const uid = new URL(start.headers.get('location')!, engine.url).pathname.split('/').pop();
-    assert.equal(await (await get('/details')).text(), `found ${uid}`);
+    assert.equal((await details(get)).found, uid);
     engine.store.failWith = new Error('database unreachable');
-    assert.equal(await (await get('/details')).text(), 'the storage error', 'a storage failure is not SessionNotFound');
+    assert.equal((await details(get)).error, 'the storage error', 'a storage failure is not SessionNotFound');
     engine.store.failWith = undefined;
 
     const resumed = await get(await (await get('/finish')).text());
     assert.ok(callbackParams(resumed).get('id_token'), 'the id_token comes back after the interaction');
-    assert.equal(await (await get('/details')).text(), 'SessionNotFound', 'the finished interaction is gone');
+    assert.equal((await details(get)).error, 'SessionNotFound', 'the finished interaction is gone');
     const direct = await get(authorize({ response_type: 'id_token', scope: 'openid' }));
     assert.ok(callbackParams(direct).get('id_token'), 'the signed-in browser gets an id_token at once');
     const withToken = await get(authorize({ response_type: 'token id_token', scope: 'openid' }));
@@ -200,6 +213,31 @@ describe('the authorization endpoint, as Gatehouse relies on it', () => {
       { route: 'authorization', alone: true },
       { route: 'authorization', alone: false },
     ]);
+  });
+
+  test('the consent prompt names what it misses as missingOIDCScope and missingOIDCClaims, by the scope rules grantedScopes copies', async () => {
+    const supported = ['openid', 'offline_access', 'email', 'profile'];
+    const cases = [
+      { clientId: 'web', scope: 'openid email unknown offline_access', expected: ['openid', 'email'] },
+      { clientId: 'limited', scope: 'openid email unknown offline_access', expected: ['openid', 'email', 'offline_access'] },
+    ];
+    for (const { clientId, scope, expected } of cases) {
+      const get = browser(engine.url);
+      const claims = JSON.stringify({ id_token: { name: null } });
+      const started = await get(authorize({ client_id: clientId, response_type: 'code', scope, prompt: 'consent', claims }));
+      assert.equal(started.status, 303, await started.text());
+      await get(await (await get('/login')).text());
+      const { prompt } = await details(get);
+      assert.equal(prompt?.name, 'consent', clientId);
+      assert.deepEqual(new Set(prompt?.details.missingOIDCScope as string[]), new Set(expected), clientId);
+      assert.deepEqual(prompt?.details.missingOIDCClaims, ['name'], clientId);
+      const client = await engine.provider.Client.find(clientId);
+      assert.deepEqual(grantedScopes(client!, scope, supported), new Set(expected), `${clientId}: the password grant grants what consent would ask for`);
+    }
+    const refused = callbackParams(await fetch(`${engine.url}${authorize({ client_id: 'limited', response_type: 'code', scope: 'openid profile' })}`, { redirect: 'manual' }));
+    assert.equal(refused.get('error'), 'invalid_scope', 'a known scope outside the application\'s scope');
+    const limited = await engine.provider.Client.find('limited');
+    assert.throws(() => grantedScopes(limited!, 'openid profile', supported), errors.InvalidScope);
   });
 
   test('an unregistered response type is invalid_request from responseTypeAllowed, and what the patched method throws goes back to the application', async () => {
