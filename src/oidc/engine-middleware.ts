@@ -26,6 +26,7 @@ export interface EngineMiddlewareDeps extends PasswordGrantDeps {
  * 2. the client-authentication throttle comes next, so that a blocked address is answered
  *    before anything else reads its request, and counts the engine's verdict afterwards;
  * 3. the unauthorized_client relabel is innermost: it only edits the engine's own answer.
+ * Call it before anything takes provider.callback(): Koa composes the middleware then, once.
  */
 export function registerEngineMiddleware(provider: OidcProvider, deps: EngineMiddlewareDeps): void {
   registerPasswordGrant(provider, deps);
