@@ -24,7 +24,7 @@ export interface SignInMethod {
   readonly id: string;
   /** The method's part of the login page: a form, or a button that starts a detour. */
   loginSection(model: LoginSectionModel): SafeHtml;
-  /** Routes under `/interaction/:uid/<id>`, where the interaction cookie is sent; declare the schemas of route-schemas.ts. */
+  /** Routes under `/interaction/:uid/<id>`, where the interaction cookie is sent; each declares `params: interactionParams`. */
   interactionRoutes(routes: SignInRoutes, context: SignInContext): void;
   /** Routes at fixed URLs outside any interaction, such as an upstream provider's redirect URI. */
   fixedRoutes?(routes: SignInRoutes, context: SignInContext): void;
