@@ -8,13 +8,14 @@ import { assetRoutes } from './http/assets.js';
 import { errorResponses } from './http/error-responses.js';
 import { healthRoutes } from './http/health.js';
 import { createCsrf } from './http/interaction/csrf.js';
-import { registerInteractionRoutes } from './http/interaction/routes.js';
+import { interactionRoutes } from './http/interaction/routes.js';
 import { oidcMount } from './http/mount-oidc.js';
 import { requestContext } from './http/request-context.js';
 import { defaultHeaderSet } from './http/security-headers.js';
 import type { EngineHolder } from './oidc/engine-holder.js';
 import { createInteractions } from './oidc/interactions.js';
 import type { Services } from './services.js';
+import { createPasswordMethod } from './sign-in/password-method.js';
 import type { PasswordSignIn } from './sign-in/password-sign-in.js';
 
 export interface AppParts {
@@ -39,10 +40,11 @@ export async function buildApp({ config, logger, services, engine, signIn, box }
   await app.register(formbody);
   await app.register(healthRoutes, { db: services.deps.db });
   await app.register(assetRoutes);
-  registerInteractionRoutes(app, {
+  await app.register(interactionRoutes, {
     interactions: createInteractions(() => engine.current()),
     csrf: createCsrf(box.derive('csrf')),
-    signIn,
+    methods: [createPasswordMethod(signIn)],
+    identities: services.identities,
     users: services.users,
     customScopes: () => engine.state().customScopes,
   });

@@ -12,6 +12,7 @@ import type { Clock } from './runtime/clock.js';
 import type { IdGenerator } from './runtime/ids.js';
 import { createScopeService, type ScopeService } from './scopes/scope-service.js';
 import { passwordHasher, type PasswordHasher } from './users/password-hasher.js';
+import { createIdentityService, type IdentityService } from './users/identity-service.js';
 import { createUserService, type UserService } from './users/user-service.js';
 
 export interface ServiceDeps {
@@ -28,6 +29,8 @@ export interface Services {
   deps: ServiceDeps;
   hasher: PasswordHasher;
   users: UserService;
+  /** Users' identities at other issuers, linked or provisioned at sign-in. */
+  identities: IdentityService;
   applications: ApplicationService;
   scopes: ScopeService;
   keys: KeyService;
@@ -54,10 +57,12 @@ export function createServices(deps: ServiceDeps): Services {
       return { version, customScopes: await scopes.list(), ...(await keys.engineKeys()) };
     },
   };
+  const usersOver = (handle: Db) => createUserService({ db: handle, clock, ids: deps.ids, security: deps.security, hasher, sessions: createSessions });
   return {
     deps,
     hasher,
-    users: createUserService({ db, clock, ids: deps.ids, security: deps.security, hasher, sessions: createSessions }),
+    users: usersOver(db),
+    identities: createIdentityService({ db, clock, users: usersOver }),
     applications: createApplicationService({ db, box, clock }),
     scopes,
     keys,
