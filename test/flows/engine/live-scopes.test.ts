@@ -1,39 +1,18 @@
 import assert from 'node:assert/strict';
-import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { runCli } from '../../../src/cli/run-cli.js';
+import { redirectUri, secretOf } from '../../helpers/applications.js';
+import { gatehouse } from '../../helpers/cli.js';
+import { signIn } from '../../helpers/code-flow.js';
 import { dialects, skipWithoutPostgres } from '../../helpers/databases.js';
-import { insecure, newBrowser } from '../../helpers/oauth.js';
-import { callbackFor } from '../../helpers/sign-in.js';
+import { insecure } from '../../helpers/oauth.js';
+import { alice } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 
-const redirectUri = 'https://live.example.test/callback';
-const secret = 'live-scopes-secret-0123456789-0123456789';
-const alice = { username: 'alice', password: 'correct horse battery staple' };
-
 const declarations = {
-  applications: [{ client_id: 'web', client_secret: secret, redirect_uris: [redirectUri] }],
-  users: [{ username: 'alice', password: alice.password, attributes: { badge_colour: 'blue', floor: '3' } }],
+  applications: [{ client_id: 'web', client_secret: secretOf('web'), redirect_uris: [redirectUri] }],
+  users: [{ ...alice, attributes: { badge_colour: 'blue', floor: '3' } }],
 };
-
-/** Runs `gatehouse <argv>` in-process against the server's data, as an operator beside it would. */
-async function gatehouse(server: TestServer, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { config } = server;
-  const env: Record<string, string> = { GATEHOUSE_DATA_DIR: config.dataDir, GATEHOUSE_LOG_LEVEL: 'silent' };
-  if (config.configFile) env.GATEHOUSE_CONFIG = config.configFile;
-  if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
-  if (config.secret) env.GATEHOUSE_SECRET = config.secret;
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdin: Readable.from([]),
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env,
-  });
-  return { code, stdout, stderr };
-}
 
 async function scopesSupported(server: TestServer): Promise<string[]> {
   const response = await fetch(`${server.url}/oidc/.well-known/openid-configuration`);
@@ -52,10 +31,8 @@ async function untilEveryInstance(servers: TestServer[], scope: string, listed: 
 
 /** Signs alice in on one instance with the scope, and reads userinfo on another. */
 async function userinfoThrough(signInOn: TestServer, userinfoOn: TestServer, scope: string): Promise<Record<string, unknown>> {
-  const config = await oidc.discovery(new URL(signInOn.issuer), 'web', secret, undefined, insecure);
-  const url = oidc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope });
-  const callback = await callbackFor(newBrowser(signInOn), url, alice);
-  const tokens = await oidc.authorizationCodeGrant(config, callback);
+  const config = await oidc.discovery(new URL(signInOn.issuer), 'web', secretOf('web'), undefined, insecure);
+  const tokens = await signIn(signInOn, config, scope);
   const response = await fetch(`${userinfoOn.url}/oidc/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
   assert.equal(response.status, 200);
   return (await response.json()) as Record<string, unknown>;

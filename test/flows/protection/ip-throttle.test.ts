@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
 import { redirectUri, secretOf } from '../../helpers/applications.js';
+import { gatehouse } from '../../helpers/cli.js';
 import { dialects } from '../../helpers/databases.js';
 import { alice } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
-import { badClientAuthentication, gatehouse, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
+import { badClientAuthentication, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
 
 const threshold = 20;
 

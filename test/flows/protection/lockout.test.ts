@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
 import { accountKey } from '../../../src/protection/account-lockout.js';
+import { gatehouse } from '../../helpers/cli.js';
 import { dialects } from '../../helpers/databases.js';
 import { alice, bob, carol, dave } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
-import { gatehouse, LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
+import { LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
 
 /** Every way of writing Alice that must count against her one account. */
 const aliceVariants = ['Alice', 'ALICE', ' alice', 'ａｌｉｃｅ', 'alice@example.com', 'ALICE@Example.COM '];

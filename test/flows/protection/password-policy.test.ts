@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { hashPassword } from '../../../src/users/password-hasher.js';
+import { gatehouse, serverEnvironment } from '../../helpers/cli.js';
 import { dialects } from '../../helpers/databases.js';
 import { carol } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { gatehouse, LoginForm, protectionDeclarations, serverEnvironment, webApplication } from './support.js';
+import { LoginForm, protectionDeclarations, webApplication } from './support.js';
 
 /** Runs the real `gatehouse` entry point as a separate process, the way an operator would. */
 function runEntryPoint(server: TestServer, argv: string[], stdinText: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import { runCli } from '../../../src/cli/run-cli.js';
 import { createAttemptCounterQueries, type AttemptCounterRow } from '../../../src/db/queries/attempt-counters.js';
 import { redirectUri, secretOf } from '../../helpers/applications.js';
 import { expectPage, isPage, type Browser, type Page } from '../../helpers/browser.js';
@@ -99,35 +97,6 @@ export function badClientAuthentication(server: TestServer, headers: Record<stri
 /** A password grant token request from the 'web' application (RFC 6749 §4.3). */
 export function passwordGrant(server: TestServer, username: string, password: string, headers: Record<string, string> = {}) {
   return postToken(server, { grant_type: 'password', username, password, scope: 'openid' }, { ...basicAuth('web', secretOf('web')), ...headers });
-}
-
-/** The environment the server was started with, as an operator would give it to the CLI. */
-export function serverEnvironment(server: TestServer): Record<string, string> {
-  const { config } = server;
-  const env: Record<string, string> = { GATEHOUSE_DATA_DIR: config.dataDir, GATEHOUSE_LOG_LEVEL: 'silent' };
-  if (config.configFile) env.GATEHOUSE_CONFIG = config.configFile;
-  if (config.databaseUrl) env.DATABASE_URL = config.databaseUrl;
-  if (config.secret) env.GATEHOUSE_SECRET = config.secret;
-  return env;
-}
-
-/** Runs a `gatehouse` command in-process against the server's data, as the operator would beside it. */
-export async function gatehouse(server: TestServer, argv: string[], stdinText = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdin: Readable.from([Buffer.from(stdinText)]),
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: serverEnvironment(server),
-  });
-  return { code, stdout, stderr };
-}
-
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Reads one attempt counter straight from the server's database, to see what was stored. */
