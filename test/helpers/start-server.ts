@@ -23,7 +23,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /**
    * Gatehouse's own time (locks, counters, stored expiry), shared by restarts and siblings, so a
-   * test can move it instead of sleeping. oidc-provider keeps its own clock (Date.now) regardless.
+   * test can move it instead of sleeping. oidc-provider reads Date.now: `pinTime` (test-clock.ts)
+   * pins both.
    */
   clock?: Clock;
   /** How passwords are hashed and verified, e.g. one that counts verifications. */
