@@ -24,10 +24,11 @@ const toScope = (row: ScopeRow): CustomScope => ({ name: row.name, description: 
 export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
   const scopes = createScopeQueries(db);
 
-  function changing<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+  /** Runs a change and, when it changed anything, moves the engine version with it. */
+  function changing<T>(work: (trx: Db) => Promise<{ result: T; changed: boolean }>): Promise<T> {
     return inTransaction(db, async (trx) => {
-      const result = await work(trx);
-      await createEngineStateQueries(trx).bump();
+      const { result, changed } = await work(trx);
+      if (changed) await createEngineStateQueries(trx).bump();
       return result;
     });
   }
@@ -41,23 +42,27 @@ export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
         name: declaration.name, description: declaration.description, claims: JSON.stringify(declaration.claims),
         owner: ownerFor(actor), created_at: now, updated_at: now,
       };
-      if (await queries.insertIfAbsent(row)) return toScope(row);
+      if (await queries.insertIfAbsent(row)) return { result: toScope(row), changed: true };
       if (existing === 'fail') throw new GatehouseError('conflict', `a scope "${declaration.name}" exists already`);
       return updateIn(trx, actor, declaration);
     });
   }
 
-  async function updateIn(trx: Db, actor: Actor, declaration: ScopeDeclaration): Promise<CustomScope> {
+  /** Re-applying the same declaration writes nothing, so that a restart does not make every instance rebuild its engine. */
+  async function updateIn(trx: Db, actor: Actor, declaration: ScopeDeclaration): Promise<{ result: CustomScope; changed: boolean }> {
     const queries = createScopeQueries(trx);
     const current = await queries.find(declaration.name);
     if (!current) throw new GatehouseError('not_found', `no scope "${declaration.name}"`);
     assertMayChange(actor, current.owner, `scope "${declaration.name}"`);
     const changes = {
       description: declaration.description, claims: JSON.stringify(declaration.claims),
-      owner: actor.kind === 'config_file' ? ('config_file' as const) : current.owner, updated_at: clock.now(),
+      owner: actor.kind === 'config_file' ? ('config_file' as const) : current.owner,
     };
-    await queries.update(declaration.name, changes);
-    return toScope({ ...current, ...changes });
+    if (changes.description === current.description && changes.claims === current.claims && changes.owner === current.owner) {
+      return { result: toScope(current), changed: false };
+    }
+    await queries.update(declaration.name, { ...changes, updated_at: clock.now() });
+    return { result: toScope({ ...current, ...changes }), changed: true };
   }
 
   return {
@@ -73,6 +78,7 @@ export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
         if (!current) throw new GatehouseError('not_found', `no scope "${name}"`);
         assertMayChange(actor, current.owner, `scope "${name}"`);
         await queries.remove(name);
+        return { result: undefined, changed: true };
       }),
   };
 }

@@ -106,6 +106,13 @@ for (const dialect of dialects) {
       await assert.rejects(services.scopes.createScope(cli, { name: 'badge', description: 'Again', claims: ['x'] }), /exists already/);
       assert.equal(await services.engineSource.version(), after);
       assert.deepEqual((await services.engineSource.load()).customScopes.map((scope) => scope.name), ['badge']);
+      const declared = { name: 'desk', description: 'Your desk', claims: ['desk'] };
+      await services.scopes.createScope(file, declared, { existing: 'update' });
+      const declaredAt = await services.engineSource.version();
+      await services.scopes.createScope(file, declared, { existing: 'update' });
+      assert.equal(await services.engineSource.version(), declaredAt, 'applying the same declaration again changes nothing');
+      await services.scopes.createScope(file, { ...declared, claims: ['desk', 'floor'] }, { existing: 'update' });
+      assert.ok((await services.engineSource.version()) > declaredAt, 'a changed declaration is a change');
     });
 
     test('rotating a client secret replaces it; deleting the application removes it', async () => {
