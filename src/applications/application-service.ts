@@ -58,6 +58,7 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
     await validate(secret ? { ...metadata, client_secret: secret } : metadata);
     return {
       columns: { metadata: JSON.stringify(metadata), client_secret_sealed: secret ? box.seal(secret, secretContext(metadata.client_id)) : null },
+      secret,
       generatedSecret,
     };
   }
@@ -88,8 +89,13 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
       const current = await queries.find(metadata.client_id);
       if (!current) throw new GatehouseError('not_found', `no application "${metadata.client_id}"`);
       assertMayChange(actor, current.owner, `application "${metadata.client_id}"`);
-      const { columns, generatedSecret } = await prepare(metadata, declaredSecret ?? storedSecret(current), validate);
-      await queries.update(metadata.client_id, { ...columns, ...(actor.kind === 'config_file' ? { owner: 'config_file' as const } : {}), updated_at: clock.now() });
+      const { columns, secret, generatedSecret } = await prepare(metadata, declaredSecret ?? storedSecret(current), validate);
+      const owner = actor.kind === 'config_file' ? 'config_file' : current.owner;
+      // Re-applying the file at a start is no edit: nothing is written when nothing differs.
+      if (columns.metadata === current.metadata && owner === current.owner && secret === storedSecret(current)) {
+        return { created: false, generatedSecret: undefined };
+      }
+      await queries.update(metadata.client_id, { ...columns, owner, updated_at: clock.now() });
       return { created: false, generatedSecret };
     });
   }

@@ -136,12 +136,15 @@ export function createUserService(deps: UserServiceDeps) {
       const current = await queries.findById(id);
       if (!current) throw new GatehouseError('user_not_found', 'no user with that id');
       assertMayChange(actor, current.owner, `user "${current.username}"`);
-      const columns = { ...columnsOf(changes), ...password, updated_at: clock.now() };
+      const columns: Partial<UserRow> = { ...columnsOf(changes), ...password };
       if (actor.kind === 'config_file') columns.owner = 'config_file';
+      // Setting what is stored changes nothing, updated_at (a claim) included: re-applying the file at a start is no edit.
+      if (Object.entries(columns).every(([name, value]) => current[name as keyof UserRow] === value)) return toUser(current);
       if (columns.email !== undefined) await assertEmailFree(queries, columns.email, id);
       if (columns.username_normalized !== undefined && columns.username_normalized !== current.username_normalized) {
         if (await queries.findByUsername(columns.username_normalized)) throw new GatehouseError('conflict', `user name "${columns.username}" is taken`);
       }
+      columns.updated_at = clock.now();
       await queries.update(id, columns);
       if (columns.disabled === 1 && current.disabled === 0) await deps.sessions(trx).endAllOf(id);
       return toUser({ ...current, ...columns });

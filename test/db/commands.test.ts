@@ -46,11 +46,12 @@ for (const dialect of dialects) {
   describe(`service commands (${dialect})`, () => {
     let opened: Awaited<ReturnType<typeof openFresh>>;
     let services: Services;
+    const clock = pinnedClock();
 
     before(async () => {
       opened = await openFresh(dialect);
       await migrateToLatest(opened.storage.db);
-      services = createServices({ db: opened.storage.db, box, clock: pinnedClock(), ids: randomIds, security: defaultSecuritySettings });
+      services = createServices({ db: opened.storage.db, box, clock, ids: randomIds, security: defaultSecuritySettings });
     });
     after(() => opened?.cleanup());
 
@@ -86,6 +87,24 @@ for (const dialect of dialects) {
       await services.users.setPassword(cli, user.id, 'another fine passphrase');
       const { user: dave } = await services.users.createUser(api, { username: 'dave' });
       assert.equal((await services.users.updateUser(api, dave.id, { groups: ['staff'] })).groups[0], 'staff');
+    });
+
+    test('setting what is stored already writes nothing: updated_at, a claim, stays', async () => {
+      const fields = { username: 'frank', email: 'frank@example.com', profile: { name: 'Frank' }, groups: ['staff'], attributes: { desk: '4' }, disabled: false };
+      const { user } = await services.users.createUser(file, { ...fields, credential: { password } });
+      clock.advance(60);
+      const again = await services.users.updateUser(file, user.id, { ...fields, credential: { password } });
+      assert.equal(again.updatedAt, user.updatedAt);
+      const changed = await services.users.updateUser(file, user.id, { ...fields, groups: ['staff', 'admins'] });
+      assert.ok(changed.updatedAt > user.updatedAt);
+      const declaration = applicationInputSchema.parse({ client_id: 'steady', client_secret: 'steady-secret-0123456789-0123456789-01', grant_types: ['client_credentials'] });
+      await services.applications.createApplication(file, declaration, async () => {});
+      const stored = await services.applications.find('steady');
+      clock.advance(60);
+      await services.applications.updateApplication(file, declaration, async () => {});
+      assert.deepEqual(await services.applications.find('steady'), stored);
+      await services.applications.updateApplication(file, { ...declaration, client_name: 'Steady' }, async () => {});
+      assert.ok((await services.applications.find('steady'))!.updated_at > stored!.updated_at);
     });
 
     test('deleting a user removes its sessions', async () => {
