@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
+import { createApplicationQueries } from '../db/queries/applications.js';
 import { createEngineStateQueries } from '../db/queries/engine-state.js';
 import { createScopeQueries, type ScopeRow } from '../db/queries/scopes.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
@@ -16,6 +17,16 @@ export interface CustomScope {
 export type ScopeService = ReturnType<typeof createScopeService>;
 
 const toScope = (row: ScopeRow): CustomScope => ({ name: row.name, description: row.description, claims: JSON.parse(row.claims) as string[] });
+
+/** The applications whose `scope` or `id_token_claims_scopes` name the scope. */
+async function applicationsNaming(db: Db, scope: string): Promise<string[]> {
+  const named: string[] = [];
+  for (const row of await createApplicationQueries(db).list()) {
+    const metadata = JSON.parse(row.metadata) as { scope?: string; id_token_claims_scopes?: string[] };
+    if (metadata.scope?.split(' ').includes(scope) || metadata.id_token_claims_scopes?.includes(scope)) named.push(row.client_id);
+  }
+  return named;
+}
 
 /**
  * Custom scopes, changed only through these commands. The engine is built from them, so every
@@ -77,6 +88,11 @@ export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
         const current = await queries.find(name);
         if (!current) throw new GatehouseError('not_found', `no scope "${name}"`);
         assertMayChange(actor, current.owner, `scope "${name}"`);
+        const users = await applicationsNaming(trx, name);
+        if (users.length > 0) {
+          // The engine would refuse those applications' requests, and the next start their declarations.
+          throw new GatehouseError('conflict', `scope "${name}" is named by application${users.length > 1 ? 's' : ''} ${users.map((id) => `"${id}"`).join(', ')} (scope or id_token_claims_scopes); change ${users.length > 1 ? 'them' : 'it'} first`);
+        }
         await queries.remove(name);
         return { result: undefined, changed: true };
       }),

@@ -134,6 +134,23 @@ for (const dialect of dialects) {
       assert.ok((await services.engineSource.version()) > declaredAt, 'a changed declaration is a change');
     });
 
+    test('a scope an application names cannot be deleted, and the message names the application', async () => {
+      await services.scopes.createScope(cli, { name: 'wing', description: 'Your wing', claims: ['wing'] });
+      await services.scopes.createScope(cli, { name: 'room', description: 'Your room', claims: ['room'] });
+      await services.applications.createApplication(cli, applicationInputSchema.parse({
+        client_id: 'maps', client_secret: 'maps-secret-0123456789-0123456789-0123', redirect_uris: ['https://maps.example.test/cb'], scope: 'openid wing room',
+      }), async () => {});
+      await services.applications.createApplication(cli, applicationInputSchema.parse({
+        client_id: 'doors', client_secret: 'doors-secret-0123456789-0123456789-012', redirect_uris: ['https://doors.example.test/cb'], id_token_claims_scopes: ['room'],
+      }), async () => {});
+      await assert.rejects(services.scopes.deleteScope(cli, 'wing'), /scope "wing" is named by application "maps"/);
+      await assert.rejects(services.scopes.deleteScope(cli, 'room'), /scope "room" is named by applications "doors", "maps"/);
+      assert.deepEqual((await services.scopes.list()).filter((scope) => ['wing', 'room'].includes(scope.name)).length, 2);
+      await services.applications.deleteApplication(cli, 'maps');
+      await services.scopes.deleteScope(cli, 'wing');
+      assert.equal((await services.scopes.list()).some((scope) => scope.name === 'wing'), false);
+    });
+
     test('rotating a client secret replaces it; deleting the application removes it', async () => {
       const declaration = applicationInputSchema.parse({ client_id: 'reports', grant_types: ['client_credentials'] });
       const created = await services.applications.createApplication(file, declaration, async () => {});
