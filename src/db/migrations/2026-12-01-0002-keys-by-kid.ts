@@ -11,6 +11,10 @@ import { sql, type Kysely } from 'kysely';
  * from before this migration), which opening it must name again.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await atomically(db, change);
+}
+
+async function change(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('key_ring')
     .addColumn('kid', 'varchar(128)', (c) => c.primaryKey())
@@ -73,4 +77,13 @@ export async function down(db: Kysely<any>): Promise<void> {
       .execute();
   }
   await db.schema.dropTable('key_ring').execute();
+}
+
+/**
+ * Kysely wraps PostgreSQL migrations in a transaction but not SQLite ones; SQLite's DDL is
+ * transactional too, so a crash half-way leaves the schema as it was instead of half-changed.
+ */
+async function atomically(db: Kysely<any>, work: (db: Kysely<any>) => Promise<void>): Promise<void> {
+  if (db.isTransaction) await work(db);
+  else await db.transaction().execute(work);
 }

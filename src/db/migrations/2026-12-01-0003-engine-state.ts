@@ -8,6 +8,10 @@ import type { Kysely } from 'kysely';
  * must rebuild its engine.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await atomically(db, change);
+}
+
+async function change(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('engine_state')
     .addColumn('name', 'varchar(32)', (c) => c.primaryKey())
@@ -18,4 +22,13 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('engine_state').execute();
+}
+
+/**
+ * Kysely wraps PostgreSQL migrations in a transaction but not SQLite ones; SQLite's DDL is
+ * transactional too, so a crash half-way leaves the schema as it was instead of half-changed.
+ */
+async function atomically(db: Kysely<any>, work: (db: Kysely<any>) => Promise<void>): Promise<void> {
+  if (db.isTransaction) await work(db);
+  else await db.transaction().execute(work);
 }
