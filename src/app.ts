@@ -3,7 +3,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
-import type { SecretBox } from './crypto/secret-box.js';
 import { assetRoutes } from './http/assets.js';
 import { errorResponses } from './http/error-responses.js';
 import { healthRoutes } from './http/health.js';
@@ -24,11 +23,10 @@ export interface AppParts {
   services: Services;
   engine: EngineHolder;
   signIn: PasswordSignIn;
-  box: SecretBox;
 }
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
-export async function buildApp({ config, logger, services, engine, signIn, box }: AppParts): Promise<FastifyInstance> {
+export async function buildApp({ config, logger, services, engine, signIn }: AppParts): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -42,7 +40,7 @@ export async function buildApp({ config, logger, services, engine, signIn, box }
   await app.register(assetRoutes);
   await app.register(interactionRoutes, {
     interactions: createInteractions(() => engine.current()),
-    csrf: createCsrf(box.derive('csrf')),
+    csrf: createCsrf(services.deps.box.derive('csrf')),
     methods: [createPasswordMethod(signIn)],
     identities: services.identities,
     users: services.users,

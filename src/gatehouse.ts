@@ -7,7 +7,7 @@ import type { GatehouseConfig } from './config/load.js';
 import type { Storage } from './db/database.js';
 import { sweepExpired } from './db/sweep-expired.js';
 import { clientIpOf } from './http/request-context.js';
-import { createEngineHolder, type EngineState } from './oidc/engine-holder.js';
+import { createEngineHolder, type EngineHolder, type EngineState } from './oidc/engine-holder.js';
 import { createClientValidator, createProvider } from './oidc/provider.js';
 import { systemClock, type Clock } from './runtime/clock.js';
 import { randomIds, type IdGenerator } from './runtime/ids.js';
@@ -52,6 +52,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
   const logger = deps.logger ?? createLogger(config.logLevel);
   const declarations = await readDeclarations(config.configFile);
   const boot = await bootstrap(config, { clock, logger, ...(deps.storage ? { storage: deps.storage } : {}) });
+  let engine: EngineHolder | undefined;
   try {
     const { db } = boot.storage;
     const services = createServices({
@@ -59,7 +60,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     });
     const signIn = await createPasswordSignIn({ users: services.users, protection: services.protection, hasher: services.hasher });
     const buildEngine = (state: EngineState) => createProvider(
-      { issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn, clientIp: clientIpOf, clientThrottle: services.protection.ips },
+      { issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn, clientIp: clientIpOf, clientAuthLimits: services.protection.clients },
       state,
     );
     const applied = await applyDeclarations(services, declarations, {
@@ -67,8 +68,9 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       validatorFor: async (tx) => createClientValidator(buildEngine(await tx.engineSource.load())),
     });
     const admin = await ensureFirstAdmin(services.users, config.adminPassword);
-    const engine = await createEngineHolder({ source: services.engineSource, build: buildEngine, checkEverySeconds: defaults.engineCheckSeconds, logger });
-    const app = await buildApp({ config, logger, services, engine, signIn, box: boot.box });
+    engine = await createEngineHolder({ source: services.engineSource, build: buildEngine, checkEverySeconds: defaults.engineCheckSeconds, logger });
+    const holder = engine;
+    const app = await buildApp({ config, logger, services, engine: holder, signIn });
 
     const sweeper = setInterval(() => {
       sweepExpired(db, clock).catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));
@@ -76,11 +78,12 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     sweeper.unref();
     app.addHook('onClose', async () => {
       clearInterval(sweeper);
-      engine.stop();
+      await holder.stop();
       await boot.close();
     });
     return { app, services, startup: { freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect } };
   } catch (error) {
+    await engine?.stop();
     await boot.close();
     throw error;
   }

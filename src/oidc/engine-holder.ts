@@ -25,15 +25,17 @@ export interface EngineHolder {
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
   /** Rebuilds when the stored version moved; true when it did. */
   refresh(): Promise<boolean>;
-  stop(): void;
+  /** Stops checking and waits for a rebuild under way, so that nothing queries a closed database. */
+  stop(): Promise<void>;
 }
 
 /**
  * oidc-provider takes its scopes, claims and keys at construction, so the engine is rebuilt from
  * stored state and swapped in whenever the state's version in the database moves: every
- * instance sharing the database follows a change (a scope created through the CLI, a rotated
- * key) within one check interval, without a restart. Sessions, grants and tokens live in the
- * database, so a new engine carries on where the old one stopped.
+ * instance sharing the database follows a change (a scope created through the CLI, a new key)
+ * within one check interval, without a restart. Sessions, grants and tokens live in the
+ * database, so a new engine carries on where the old one stopped. A rebuild that fails keeps
+ * the current engine and is tried again at the next check.
  */
 export async function createEngineHolder(deps: {
   source: EngineSource;
@@ -45,6 +47,7 @@ export async function createEngineHolder(deps: {
   let engine = deps.build(state);
   let handler = engine.callback();
   let refreshing: Promise<boolean> | undefined;
+  let failing = false;
 
   async function rebuildIfMoved(): Promise<boolean> {
     if ((await deps.source.version()) === state.version) return false;
@@ -64,7 +67,17 @@ export async function createEngineHolder(deps: {
   }
 
   const timer = setInterval(() => {
-    refresh().catch((error: unknown) => deps.logger.warn({ err: error }, 'checking the engine configuration failed; the current engine stays'));
+    refresh().then(
+      () => {
+        if (failing) deps.logger.info('checking the engine configuration works again');
+        failing = false;
+      },
+      (error: unknown) => {
+        // Once per outage, not once a second on every instance.
+        if (!failing) deps.logger.warn({ err: error }, 'checking the engine configuration failed; the current engine stays');
+        failing = true;
+      },
+    );
   }, deps.checkEverySeconds * 1000);
   timer.unref();
 
@@ -73,6 +86,9 @@ export async function createEngineHolder(deps: {
     state: () => state,
     callback: () => (req, res) => handler(req, res),
     refresh,
-    stop: () => clearInterval(timer),
+    async stop() {
+      clearInterval(timer);
+      await refreshing?.catch(() => {});
+    },
   };
 }
