@@ -4,6 +4,7 @@ import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
 import { inTransaction } from './db/in-transaction.js';
 import { createEngineStateQueries } from './db/queries/engine-state.js';
+import { createOwnershipQueries, type DeclarableTable } from './db/queries/ownership.js';
 import { createKeyService, type KeyService } from './keys/key-service.js';
 import type { EngineSource } from './oidc/engine-holder.js';
 import { createSessions } from './oidc/sessions.js';
@@ -37,6 +38,11 @@ export interface Services {
   protection: SignInProtection;
   /** What the protocol engine is built from, and its version. */
   engineSource: EngineSource;
+  /**
+   * After the configuration file is applied: what it owned and no longer declares (user names
+   * normalized, client_ids, scope names) becomes the database's, editable through the API.
+   */
+  releaseUndeclared(declared: Record<DeclarableTable, string[]>): Promise<void>;
   /** Runs several commands as one change: all of them or none (the configuration file). */
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
 }
@@ -68,6 +74,11 @@ export function createServices(deps: ServiceDeps): Services {
     keys,
     protection: createSignInProtection({ db, clock, settings: deps.security }),
     engineSource,
+    releaseUndeclared: (declared) =>
+      inTransaction(db, async (trx) => {
+        const ownership = createOwnershipQueries(trx);
+        for (const [table, keys] of Object.entries(declared)) await ownership.releaseFromFile(table as DeclarableTable, keys, clock.now());
+      }),
     transaction(work) {
       return inTransaction(db, (trx) => work(createServices({ ...deps, db: trx })));
     },

@@ -2,6 +2,7 @@ import type { ClientValidator } from '../applications/application-service.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 import type { Actor } from '../runtime/actor.js';
 import type { Services } from '../services.js';
+import { normalizeIdentifier } from '../users/normalize.js';
 import type { UserChanges } from '../users/user-service.js';
 import type { UserDeclaration } from '../users/user-schema.js';
 import type { Declarations } from './config-file.js';
@@ -47,6 +48,11 @@ export async function applyDeclarations(services: Services, declarations: Declar
       if (result.generatedSecret) report.generatedSecrets.push({ clientId: application.client_id, secret: result.generatedSecret });
       report.applications += 1;
     }
+    await tx.releaseUndeclared({
+      users: declarations.users.map((user) => normalizeIdentifier(user.username)),
+      applications: declarations.applications.map((application) => application.client_id),
+      scopes: declarations.scopes.map((scope) => scope.name),
+    });
   });
   return report;
 }

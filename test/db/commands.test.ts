@@ -18,6 +18,8 @@ import { createOidcModelQueries } from '../../src/db/queries/oidc-models.js';
 import type { Actor } from '../../src/runtime/actor.js';
 import { randomIds } from '../../src/runtime/ids.js';
 import { createServices, type Services } from '../../src/services.js';
+import { applyDeclarations } from '../../src/setup/apply-declarations.js';
+import { emptyDeclarations } from '../../src/setup/config-file.js';
 import { createPostgresDatabase, dialects, type TestDialect } from '../helpers/databases.js';
 import { pinnedClock } from '../helpers/test-clock.js';
 
@@ -105,6 +107,20 @@ for (const dialect of dialects) {
       assert.deepEqual(await services.applications.find('steady'), stored);
       await services.applications.updateApplication(file, { ...declaration, client_name: 'Steady' }, async () => {});
       assert.ok((await services.applications.find('steady'))!.updated_at > stored!.updated_at);
+    });
+
+    test('a record the file stops declaring becomes the database\'s: the API may change it', async () => {
+      const apply = (users: Array<{ username: string }>) => applyDeclarations(services, {
+        ...emptyDeclarations,
+        users: users.map((user) => ({ ...user, groups: [], attributes: {}, disabled: false })),
+      }, { source: 'gatehouse.yaml', validatorFor: async () => async () => {} });
+      await apply([{ username: 'Grace' }, { username: 'heidi' }]);
+      const grace = (await services.users.findByUsername('grace'))!;
+      const heidi = (await services.users.findByUsername('heidi'))!;
+      await assert.rejects(services.users.updateUser(api, grace.id, { groups: ['staff'] }), /declared in the configuration file/);
+      await apply([{ username: 'heidi' }]);
+      assert.deepEqual((await services.users.updateUser(api, grace.id, { groups: ['staff'] })).groups, ['staff']);
+      await assert.rejects(services.users.updateUser(api, heidi.id, { groups: ['staff'] }), /declared in the configuration file/);
     });
 
     test('deleting a user removes its sessions', async () => {
