@@ -23,7 +23,16 @@ export interface Bootstrapped {
  */
 export async function bootstrap(
   config: GatehouseConfig,
-  deps: { clock: Clock; logger?: Logger; storage?: Storage },
+  deps: {
+    clock: Clock;
+    logger?: Logger;
+    storage?: Storage;
+    /**
+     * An installation that exists already (the CLI): generate neither a secret nor keys, and
+     * prove that the secret opens the stored keys before any command writes with it.
+     */
+    existing?: boolean;
+  },
 ): Promise<Bootstrapped> {
   const storage = deps.storage
     ?? openStorage(config, (error) => deps.logger?.warn({ err: error }, 'the database closed an idle connection'));
@@ -32,9 +41,11 @@ export async function bootstrap(
   };
   try {
     await migrateToLatest(storage.db);
-    const secret = await resolveMasterSecret(config.secret, config.dataDir);
+    const secret = await resolveMasterSecret(config.secret, config.dataDir, { generate: !deps.existing });
     const box = createSecretBox(secret.value);
-    await createKeyService({ db: storage.db, box, clock: deps.clock }).ensure();
+    const keys = createKeyService({ db: storage.db, box, clock: deps.clock });
+    if (deps.existing) await keys.engineKeys();
+    else await keys.ensure();
     return { storage, box, freshSecret: secret.generated, close };
   } catch (error) {
     await close();

@@ -28,7 +28,7 @@ export async function openCliContext(env: NodeJS.ProcessEnv | undefined, command
   const config = loadConfig(env);
   const declarations = await readDeclarations(config.configFile);
   assertDatabaseExists(config.databaseUrl, config.dataDir);
-  const boot = await bootstrap(config, { clock: systemClock });
+  const boot = await bootstrap(config, { clock: systemClock, existing: true });
   return {
     services: createServices({ db: boot.storage.db, box: boot.box, clock: systemClock, ids: randomIds, security: declarations.security }),
     actor: { kind: 'cli', command },

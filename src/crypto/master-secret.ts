@@ -14,7 +14,7 @@ export interface MasterSecret {
  * The master secret: GATEHOUSE_SECRET when set; in embedded mode a random one generated once
  * into the data directory (mode 0600). PostgreSQL mode requires GATEHOUSE_SECRET (checked by the config loader).
  */
-export async function resolveMasterSecret(configured: string | undefined, dataDir: string): Promise<MasterSecret> {
+export async function resolveMasterSecret(configured: string | undefined, dataDir: string, { generate = true } = {}): Promise<MasterSecret> {
   if (configured) return { value: configured, generated: false };
   const file = path.join(dataDir, defaults.secretFileName);
   try {
@@ -25,6 +25,9 @@ export async function resolveMasterSecret(configured: string | undefined, dataDi
     return { value, generated: false };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (!generate) {
+    throw new GatehouseError('secret_missing', `no master secret: ${file} does not exist and GATEHOUSE_SECRET is not set; use the server's environment`, { expose: true });
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const value = randomBytes(32).toString('base64url');

@@ -12,15 +12,20 @@ export function serverEnvironment(server: TestServer): Record<string, string> {
   return env;
 }
 
-/** Runs a `gatehouse` command in-process against the server's data, as the operator would beside it. */
-export async function gatehouse(server: TestServer, argv: string[], stdinText = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs a `gatehouse` command in-process against the server's data, as the operator would beside
+ * it; `envChanges` replaces (or, as undefined, removes) variables of the server's environment.
+ */
+export async function gatehouse(
+  server: TestServer, argv: string[], stdinText = '', envChanges: Record<string, string | undefined> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
     stdin: Readable.from([Buffer.from(stdinText)]),
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    env: serverEnvironment(server),
+    env: Object.fromEntries(Object.entries({ ...serverEnvironment(server), ...envChanges }).filter(([, value]) => value !== undefined)),
   });
   return { code, stdout, stderr };
 }
