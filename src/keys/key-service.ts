@@ -12,6 +12,10 @@ import type { Clock } from '../runtime/clock.js';
 const signingAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
 const cookiePurpose = 'cookie';
 const signingPurpose = (alg: string) => `signing:${alg}`;
+/** A key's private part is sealed bound to its purpose and kid, so it cannot be opened as another row. */
+const sealContext = (purpose: string, kid: string) => `${purpose}:${kid}`;
+/** Keys from the fixed-slot layout were sealed with their slot (see the keys-by-kid migration). */
+const legacySealContext = (purpose: string) => (purpose === cookiePurpose ? 'cookie:1' : purpose);
 
 /** The engine signs with the first key of an algorithm it finds, so active keys come first. */
 const statusOrder: Record<KeyStatus, number> = { active: 0, next: 1, retired: 2 };
@@ -35,7 +39,8 @@ async function newSigningKey(alg: (typeof signingAlgorithms)[number]): Promise<{
 
 /**
  * Signing and cookie keys, by kid and status. Private parts are sealed with the master secret,
- * bound to their purpose; a signing key's kid is its public key's thumbprint, which opening checks.
+ * bound to their purpose and kid (the slot, for keys from before); a signing key's kid is its
+ * public key's thumbprint, which opening checks as well.
  */
 export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; clock: Clock }) {
   const keys = createKeyQueries(db);
@@ -44,7 +49,7 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
     const now = clock.now();
     return {
       kid, purpose, status: 'active', public_jwk: publicJwk && JSON.stringify(publicJwk),
-      private_sealed: box.seal(secret, purpose), sealed_as: purpose, created_at: now, status_changed_at: now,
+      private_sealed: box.seal(secret, sealContext(purpose, kid)), sealed_as: sealContext(purpose, kid), created_at: now, status_changed_at: now,
     };
   }
 
@@ -72,6 +77,9 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
   }
 
   function open(key: KeyRow): string {
+    if (key.sealed_as !== sealContext(key.purpose, key.kid) && key.sealed_as !== legacySealContext(key.purpose)) {
+      throw new Error(`key ${key.kid} claims to be sealed for another key`);
+    }
     const secret = box.open(key.private_sealed, key.sealed_as);
     if (key.purpose !== cookiePurpose && (JSON.parse(secret) as JWK).kid !== key.kid) {
       throw new Error(`the sealed private key of ${key.kid} belongs to another key`);
@@ -80,7 +88,7 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
   }
 
   async function engineKeys(): Promise<EngineKeys> {
-    const rows = await keys.inUse();
+    const rows = await keys.all();
     const algOrder = (key: KeyRow) => signingAlgorithms.indexOf(key.purpose.slice('signing:'.length) as never);
     const byStatus = (a: KeyRow, b: KeyRow) => statusOrder[a.status] - statusOrder[b.status];
     return {

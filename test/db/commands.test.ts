@@ -188,6 +188,21 @@ for (const dialect of dialects) {
       assert.deepEqual(keys.signingKeys.map((key) => key.alg), ['RS256', 'ES256', 'EdDSA']);
       assert.equal(keys.cookieKeys.length, 1);
     });
+
+    test('a sealed key copied onto another key\'s row does not open', async () => {
+      const db = opened.storage.db;
+      const rows = await db.selectFrom('keys').selectAll().orderBy('purpose').execute();
+      const [from, to] = [rows.find((row) => row.purpose === 'signing:ES256')!, rows.find((row) => row.purpose === 'signing:RS256')!];
+      await db.updateTable('keys').set({ private_sealed: from.private_sealed, sealed_as: from.sealed_as }).where('kid', '=', to.kid).execute();
+      try {
+        await assert.rejects(services.keys.engineKeys(), /claims to be sealed for another key/);
+        await db.updateTable('keys').set({ private_sealed: from.private_sealed, sealed_as: `signing:RS256:${to.kid}` }).where('kid', '=', to.kid).execute();
+        await assert.rejects(services.keys.engineKeys(), /the master secret cannot open/);
+      } finally {
+        await db.updateTable('keys').set({ private_sealed: to.private_sealed, sealed_as: to.sealed_as }).where('kid', '=', to.kid).execute();
+      }
+      assert.equal((await services.keys.engineKeys()).signingKeys.length, 3);
+    });
   });
 
   describe(`keys stored in fixed slots before keys had a status (${dialect})`, () => {
