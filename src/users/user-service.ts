@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import { createUserQueries, type UserRow } from '../db/queries/users.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Sessions } from '../oidc/sessions.js';
@@ -45,7 +46,8 @@ export type UserService = ReturnType<typeof createUserService>;
 
 /**
  * Users, changed only through these commands; each names its actor and runs in one transaction.
- * Hashing happens before the transaction opens, so that no write lock waits on argon2.
+ * A command on its own hashes before its transaction opens, so that no write lock waits on
+ * argon2 (inside a larger change, the configuration file's, it hashes within that one).
  */
 export function createUserService(deps: UserServiceDeps) {
   const { db, clock, ids, security, hasher } = deps;
@@ -85,6 +87,16 @@ export function createUserService(deps: UserServiceDeps) {
     if (owner && owner.id !== userId) throw new GatehouseError('conflict', `email ${email} already belongs to user "${owner.username}"`);
   }
 
+  /** The check before a write cannot see a concurrent writer's email; its unique index can. */
+  async function emailTakenMeanwhile<T>(write: () => Promise<T>, email: string | null): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (email && isUniqueViolation(error)) throw new GatehouseError('conflict', `email ${email} already belongs to another user`, { cause: error });
+      throw error;
+    }
+  }
+
   function columnsOf(fields: Partial<UserFields>): Partial<UserRow> {
     const columns: Partial<UserRow> = {};
     if (fields.username !== undefined) Object.assign(columns, { username: fields.username.trim(), username_normalized: normalizeIdentifier(fields.username) });
@@ -119,7 +131,7 @@ export function createUserService(deps: UserServiceDeps) {
       };
       const taken = await queries.findByUsername(row.username_normalized);
       if (!taken) await assertEmailFree(queries, row.email, undefined);
-      if (!taken && (await queries.insertIfAbsent(row))) return { user: toUser(row), created: true };
+      if (!taken && (await emailTakenMeanwhile(() => queries.insertIfAbsent(row), row.email))) return { user: toUser(row), created: true };
       const current = taken ?? (await queries.findByUsername(row.username_normalized))!;
       if (existing === 'keep') return { user: toUser(current), created: false };
       throw new GatehouseError('conflict', `user name "${current.username}" is taken`);
@@ -145,7 +157,7 @@ export function createUserService(deps: UserServiceDeps) {
         if (await queries.findByUsername(columns.username_normalized)) throw new GatehouseError('conflict', `user name "${columns.username}" is taken`);
       }
       columns.updated_at = clock.now();
-      await queries.update(id, columns);
+      await emailTakenMeanwhile(() => queries.update(id, columns), columns.email ?? null);
       if (columns.disabled === 1 && current.disabled === 0) await deps.sessions(trx).endAllOf(id);
       return toUser({ ...current, ...columns });
     });
