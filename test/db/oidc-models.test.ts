@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, type CompiledQuery } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import { createApplicationService } from '../../src/applications/application-service.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
-import { openPostgres, openSqlite } from '../../src/db/connect.js';
-import type { Database, Storage } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { openPostgres } from '../../src/db/connect.js';
+import type { Storage } from '../../src/db/database.js';
 import { createOidcModelQueries, type OidcModelRow } from '../../src/db/queries/oidc-models.js';
 import { sweepExpired } from '../../src/db/sweep-expired.js';
 import { createAdapterClass } from '../../src/oidc/adapter.js';
-import { createPostgresDatabase, dialects } from '../helpers/databases.js';
+import { dialects } from '../helpers/databases.js';
+import { openSharedStorage, raceInThreads, sqliteStatement, type SharedStorage } from '../helpers/sqlite-race.js';
 import { pinnedClock } from '../helpers/test-clock.js';
 
 const now = Date.UTC(2026, 10, 26, 12);
@@ -34,91 +29,22 @@ function row(overrides: Partial<OidcModelRow> & Pick<OidcModelRow, 'model' | 'id
 }
 
 /** The SQL the query module runs to consume a row, compiled for SQLite but not executed. */
-async function consumeStatement(model: string, id: string): Promise<CompiledQuery> {
-  let captured: CompiledQuery | undefined;
-  const compileOnly = new Kysely<Database>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-    log: (event) => {
-      captured = event.query;
-    },
-  });
-  await createOidcModelQueries(compileOnly).consume(model, id, now);
-  return captured!;
+function consumeStatement(model: string, id: string): Promise<CompiledQuery> {
+  return sqliteStatement((db) => createOidcModelQueries(db).consume(model, id, now));
 }
-
-/**
- * Runs one statement from `threads` threads, each with its own connection to the SQLite file,
- * released together from a barrier, so that the statements really run at the same time.
- * Returns whether each changed a row. (The threads run plain better-sqlite3: loading the
- * TypeScript sources in every thread would take seconds.)
- */
-async function raceInThreads(file: string, statement: CompiledQuery, threads: number): Promise<boolean[]> {
-  const barrier = new SharedArrayBuffer(4);
-  const workerData = { file, driver: createRequire(import.meta.url).resolve('better-sqlite3'), sql: statement.sql, parameters: statement.parameters, barrier };
-  const racers = Array.from({ length: threads }, () => {
-    const worker = new Worker(raceThread, { eval: true, workerData });
-    let markReady!: () => void;
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const outcome = new Promise<boolean>((resolve, reject) => {
-      worker.on('error', reject);
-      worker.on('message', (message: { ready?: true; changed?: boolean }) => (message.ready ? markReady() : resolve(message.changed!)));
-    });
-    return { ready, outcome };
-  });
-  // A thread that fails before it is ready rejects its outcome instead of leaving the barrier waiting.
-  await Promise.all(racers.map((r) => Promise.race([r.ready, r.outcome])));
-  Atomics.store(new Int32Array(barrier), 0, 1);
-  Atomics.notify(new Int32Array(barrier), 0);
-  return Promise.all(racers.map((r) => r.outcome));
-}
-
-/** One racing thread; busy_timeout as in src/db/connect.ts, so a locked file makes it wait, not fail. */
-const raceThread = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 5000');
-const statement = db.prepare(workerData.sql);
-parentPort.postMessage({ ready: true });
-Atomics.wait(new Int32Array(workerData.barrier), 0, 0);
-const { changes } = statement.run(...workerData.parameters);
-db.close();
-parentPort.postMessage({ changed: changes > 0 });
-`;
 
 for (const dialect of dialects) {
   describe(`oidc_models storage (${dialect})`, () => {
     let storage: Storage;
     let rows: ReturnType<typeof createOidcModelQueries>;
-    let cleanup: () => Promise<void>;
-    let sqliteFile: string | undefined;
-    let postgresDatabaseUrl: string | undefined;
+    let shared: SharedStorage;
 
     before(async () => {
-      if (dialect === 'postgres') {
-        const database = await createPostgresDatabase();
-        postgresDatabaseUrl = database.url;
-        storage = openPostgres(database.url);
-        cleanup = () => database.drop();
-      } else {
-        // A file rather than :memory:, so that other connections (threads) can share it.
-        const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-db-'));
-        sqliteFile = path.join(dir, 'gatehouse.sqlite');
-        storage = openSqlite(sqliteFile);
-        cleanup = () => rm(dir, { recursive: true, force: true });
-      }
-      await migrateToLatest(storage.db);
+      shared = await openSharedStorage(dialect);
+      storage = shared.storage;
       rows = createOidcModelQueries(storage.db);
     });
-    after(async () => {
-      await storage?.close();
-      await cleanup?.();
-    });
+    after(() => shared?.close());
     beforeEach(async () => {
       await storage.db.deleteFrom('oidc_models').execute();
     });
@@ -160,13 +86,14 @@ for (const dialect of dialects) {
     if (dialect === 'sqlite') {
       test('eight threads with their own connections consume one row of the file at once: exactly one wins', async () => {
         await rows.upsert(row({ model: 'AuthorizationCode', id: 'threads' }));
-        const outcomes = await raceInThreads(sqliteFile!, await consumeStatement('AuthorizationCode', 'threads'), 8);
+        const statement = await consumeStatement('AuthorizationCode', 'threads');
+        const outcomes = await raceInThreads(shared.sqliteFile!, Array.from({ length: 8 }, () => statement));
         assert.equal(outcomes.length, 8);
         assert.equal(outcomes.filter(Boolean).length, 1, JSON.stringify(outcomes));
       });
     } else {
       test('two pools (two instances) consume one row on twenty connections at once: exactly one wins', async () => {
-        const second = openPostgres(postgresDatabaseUrl!);
+        const second = openPostgres(shared.postgresDatabaseUrl!);
         try {
           await rows.upsert(row({ model: 'RefreshToken', id: 'pools' }));
           const others = createOidcModelQueries(second.db);

@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { Worker } from 'node:worker_threads';
-import { DummyDriver, Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler, sql, type CompiledQuery } from 'kysely';
-import { openPostgres, openSqlite } from '../../src/db/connect.js';
-import type { Database, Db, Storage } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { sql, type CompiledQuery } from 'kysely';
+import { openPostgres } from '../../src/db/connect.js';
+import type { Db, Storage } from '../../src/db/database.js';
 import { createUserIdentityQueries, type UserIdentityRow } from '../../src/db/queries/user-identities.js';
-import { createPostgresDatabase, dialects } from '../helpers/databases.js';
+import { dialects } from '../helpers/databases.js';
+import { openSharedStorage, raceInThreads, sqliteStatement, type SharedStorage } from '../helpers/sqlite-race.js';
 
 const now = Date.UTC(2026, 10, 26, 12);
 const okta = { issuer: 'https://example.okta.com', subject: '00u1abcd' };
@@ -28,89 +23,23 @@ async function insertUsers(db: Db, ids: string[]): Promise<void> {
 }
 
 /** The SQL the query module runs to link, compiled for SQLite but not executed. */
-async function linkStatement(row: UserIdentityRow): Promise<CompiledQuery> {
-  let captured: CompiledQuery | undefined;
-  const compileOnly = new Kysely<Database>({
-    dialect: {
-      createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) => new SqliteIntrospector(db),
-      createQueryCompiler: () => new SqliteQueryCompiler(),
-    },
-    log: (event) => {
-      captured = event.query;
-    },
-  });
-  await createUserIdentityQueries(compileOnly).link(row);
-  return captured!;
+function linkStatement(row: UserIdentityRow): Promise<CompiledQuery> {
+  return sqliteStatement((db) => createUserIdentityQueries(db).link(row));
 }
-
-/**
- * Runs each statement in a thread of its own with its own connection to the SQLite file,
- * released together from a barrier; returns whether each inserted a row.
- */
-async function raceInThreads(file: string, statements: CompiledQuery[]): Promise<boolean[]> {
-  const barrier = new SharedArrayBuffer(4);
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const racers = statements.map((statement) => {
-    const worker = new Worker(raceThread, { eval: true, workerData: { file, driver, sql: statement.sql, parameters: statement.parameters, barrier } });
-    let markReady!: () => void;
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const outcome = new Promise<boolean>((resolve, reject) => {
-      worker.on('error', reject);
-      worker.on('message', (message: { ready?: true; changed?: boolean }) => (message.ready ? markReady() : resolve(message.changed!)));
-    });
-    return { ready, outcome };
-  });
-  await Promise.all(racers.map((r) => Promise.race([r.ready, r.outcome])));
-  Atomics.store(new Int32Array(barrier), 0, 1);
-  Atomics.notify(new Int32Array(barrier), 0);
-  return Promise.all(racers.map((r) => r.outcome));
-}
-
-/** One racing thread, with the pragmas of src/db/connect.ts that matter here. */
-const raceThread = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 5000');
-db.pragma('foreign_keys = ON');
-const statement = db.prepare(workerData.sql);
-parentPort.postMessage({ ready: true });
-Atomics.wait(new Int32Array(workerData.barrier), 0, 0);
-const { changes } = statement.run(...workerData.parameters);
-db.close();
-parentPort.postMessage({ changed: changes > 0 });
-`;
 
 for (const dialect of dialects) {
   describe(`user_identities storage (${dialect})`, () => {
     let storage: Storage;
     let identities: ReturnType<typeof createUserIdentityQueries>;
-    let cleanup: () => Promise<void>;
-    let sqliteFile: string | undefined;
-    let postgresDatabaseUrl: string | undefined;
+    let shared: SharedStorage;
     const users = Array.from({ length: 20 }, (_, i) => `user-${i}`);
 
     before(async () => {
-      if (dialect === 'postgres') {
-        const database = await createPostgresDatabase();
-        postgresDatabaseUrl = database.url;
-        storage = openPostgres(database.url);
-        cleanup = () => database.drop();
-      } else {
-        const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-db-'));
-        sqliteFile = path.join(dir, 'gatehouse.sqlite');
-        storage = openSqlite(sqliteFile);
-        cleanup = () => rm(dir, { recursive: true, force: true });
-      }
-      await migrateToLatest(storage.db);
+      shared = await openSharedStorage(dialect);
+      storage = shared.storage;
       identities = createUserIdentityQueries(storage.db);
     });
-    after(async () => {
-      await storage?.close();
-      await cleanup?.();
-    });
+    after(() => shared?.close());
     beforeEach(async () => {
       await storage.db.deleteFrom('user_identities').execute();
       await storage.db.deleteFrom('users').execute();
@@ -183,13 +112,13 @@ for (const dialect of dialects) {
     if (dialect === 'sqlite') {
       test('eight threads with their own connections link one identity to eight users at once: exactly one wins', async () => {
         const statements = await Promise.all(users.slice(0, 8).map((user) => linkStatement(link(user))));
-        const outcomes = await raceInThreads(sqliteFile!, statements);
+        const outcomes = await raceInThreads(shared.sqliteFile!, statements);
         assert.equal(outcomes.filter(Boolean).length, 1, JSON.stringify(outcomes));
         assert.equal(await identities.findUserId(okta), users[outcomes.indexOf(true)]);
       });
     } else {
       test('two pools (two instances) link one identity on twenty connections at once: exactly one wins', async () => {
-        const second = openPostgres(postgresDatabaseUrl!);
+        const second = openPostgres(shared.postgresDatabaseUrl!);
         try {
           const others = createUserIdentityQueries(second.db);
           const outcomes = await Promise.all(users.map((user, i) => (i % 2 === 0 ? identities : others).link(link(user))));
