@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { redirectUri } from './applications.js';
-import type { Browser } from './browser.js';
+import { expectPage, type Browser, type Page } from './browser.js';
 import { newBrowser } from './oauth.js';
 import { alice, type Credentials } from './people.js';
 import { callbackFor } from './sign-in.js';
@@ -34,6 +35,15 @@ export async function startAuthorization(config: oidc.Configuration, scope: stri
     ...params,
   });
   return { url, verifier, state };
+}
+
+/** A fresh browser on the login page of a new authorization request: the interaction is stored. */
+export async function onLoginPage(server: TestServer, config: oidc.Configuration, scope: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = newBrowser(server);
+  const { url } = await startAuthorization(config, scope);
+  const page = expectPage(await browser.get(url.toString()));
+  assert.ok(page.document.querySelector('form[action$="/login"]'), 'the login form is shown');
+  return { browser, page };
 }
 
 export interface SignInOptions {

@@ -3,8 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import pg from 'pg';
-import { expectPage, expectRedirect, readForm, type Browser, type Page } from '../../helpers/browser.js';
-import { obtainCallback, signIn, startAuthorization } from '../../helpers/code-flow.js';
+import { expectPage, expectRedirect, readForm, type Browser } from '../../helpers/browser.js';
+import { obtainCallback, onLoginPage, signIn, startAuthorization } from '../../helpers/code-flow.js';
 import { dialects, postgresUrl } from '../../helpers/databases.js';
 import { newBrowser } from '../../helpers/oauth.js';
 import { alice } from '../../helpers/people.js';
@@ -58,14 +58,8 @@ for (const dialect of dialects) {
     before(async () => ({ server, rp } = await startCoreServer(dialect)));
     after(() => server?.close());
 
-    async function onLoginPage(): Promise<{ browser: Browser; page: Page }> {
-      const browser = newBrowser(server);
-      const { url } = await startAuthorization(rp.web, 'openid profile');
-      return { browser, page: expectPage(await browser.get(url.toString())) };
-    }
-
     test('the login and consent pages carry the security headers', async () => {
-      const { browser, page } = await onLoginPage();
+      const { browser, page } = await onLoginPage(server, rp.web, 'openid profile');
       assert.ok(page.document.querySelector(loginForm));
       assertSecurityHeaders(page.headers, 'login page');
       const consent = expectPage(await browser.submit(page, loginForm, alice));
@@ -84,7 +78,7 @@ for (const dialect of dialects) {
       assert.equal(engineError.status, 400);
       assertSecurityHeaders(engineError.headers, 'oidc-provider error page');
 
-      const { browser: other, page } = await onLoginPage();
+      const { browser: other, page } = await onLoginPage(server, rp.web, 'openid profile');
       const csrfError = expectPage(await other.post(new URL(readForm(page, loginForm).action, page.url).toString(), alice));
       assert.equal(csrfError.status, 403);
       assertSecurityHeaders(csrfError.headers, 'CSRF error page');
@@ -142,7 +136,7 @@ for (const dialect of dialects) {
     });
 
     test('redirects after form posts are 303: login, consent, deny and logout', async () => {
-      const { browser, page } = await onLoginPage();
+      const { browser, page } = await onLoginPage(server, rp.web, 'openid profile');
       const login = readForm(page, loginForm);
       const afterLogin = await rawPost(browser, new URL(login.action, page.url).toString(), { ...login.fields, ...alice });
       assert.equal(afterLogin.status, 303, 'after the login post');
@@ -152,7 +146,7 @@ for (const dialect of dialects) {
       const afterConsent = await rawPost(browser, new URL(approve.action, consent.url).toString(), approve.fields);
       assert.equal(afterConsent.status, 303, 'after the consent post');
 
-      const { page: second, browser: another } = await onLoginPage();
+      const { page: second, browser: another } = await onLoginPage(server, rp.web, 'openid profile');
       const abort = readForm(second, 'form[action$="/abort"]');
       const afterAbort = await rawPost(another, new URL(abort.action, second.url).toString(), abort.fields);
       assert.equal(afterAbort.status, 303, 'after the cancel post');

@@ -1,46 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Sqlite from 'better-sqlite3';
-import pg from 'pg';
 import { secretOf } from '../../helpers/applications.js';
 import { startAuthorization } from '../../helpers/code-flow.js';
-import { dialects, postgresUrl, type TestDialect } from '../../helpers/databases.js';
+import { dialects } from '../../helpers/databases.js';
+import { outageInternals as internals, takeDatabaseAway } from '../../helpers/outage.js';
 import type { TestServer } from '../../helpers/start-server.js';
 import { basicAuth, postForm } from '../../helpers/token-endpoint.js';
-import { sqliteFileOf } from '../../../src/db/open-storage.js';
 import { startCoreServer, type RelyingParties } from './steps.js';
-
-/** What the drivers say about the outage; the operator reads it in the log, the caller never does. */
-const internals = /ECONNREFUSED|SQLITE|database is locked|terminating connection|not currently accepting|Connection terminated|\bat .*\.(ts|js):\d+/;
-
-/**
- * PostgreSQL: refuse new connections and cut the open ones, as a restart or failover does.
- * SQLite: another process holds the write lock past busy_timeout, as a backup tool or a second
- * instance on the same file does; readers go on in WAL mode, so what writes fails.
- */
-async function takeDatabaseAway(server: TestServer, dialect: TestDialect): Promise<{ end(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const other = new Sqlite(sqliteFileOf(server.config.dataDir));
-    other.exec('begin exclusive');
-    return {
-      async end() {
-        other.exec('rollback');
-        other.close();
-      },
-    };
-  }
-  const name = new URL(server.config.databaseUrl!).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`alter database ${name} allow_connections false`);
-  await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
-  return {
-    async end() {
-      await admin.query(`alter database ${name} allow_connections true`);
-      await admin.end();
-    },
-  };
-}
 
 function assertUnavailable(response: Response, what: string) {
   assert.equal(response.status, 503, what);

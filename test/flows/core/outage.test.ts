@@ -1,57 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Sqlite from 'better-sqlite3';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { expectPage, readForm, type Browser, type Page } from '../../helpers/browser.js';
-import { startAuthorization } from '../../helpers/code-flow.js';
-import { dialects, postgresUrl, type TestDialect } from '../../helpers/databases.js';
-import { newBrowser } from '../../helpers/oauth.js';
+import { expectPage, readForm, type Browser } from '../../helpers/browser.js';
+import { onLoginPage } from '../../helpers/code-flow.js';
+import { dialects } from '../../helpers/databases.js';
+import { outageInternals as internals, takeDatabaseAway } from '../../helpers/outage.js';
 import { alice } from '../../helpers/people.js';
 import type { TestServer } from '../../helpers/start-server.js';
-import { sqliteFileOf } from '../../../src/db/open-storage.js';
 import { isGatehouseError } from '../../../src/errors/gatehouse-error.js';
 import { startCoreServer, type RelyingParties } from './steps.js';
 
 const loginForm = 'form[action$="/login"]';
 const consentForm = 'form[action$="/consent"]';
 const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-/** What the drivers say about the outage; the operator reads it in the log, the caller never does. */
-const internals = /ECONNREFUSED|SQLITE|database is locked|terminating connection|not currently accepting|Connection terminated|\bat .*\.(ts|js):\d+/;
-
-/** Gives the database back after an outage the test caused. */
-type Outage = { end(): Promise<void> };
-
-/**
- * PostgreSQL: refuse new connections and cut the open ones, as a restart or failover does.
- * SQLite: another process holds the write lock past busy_timeout, as a backup tool or a second
- * instance on the same file does; readers go on in WAL mode, so only what writes fails.
- */
-async function takeDatabaseAway(server: TestServer, dialect: TestDialect): Promise<Outage> {
-  if (dialect === 'sqlite') {
-    const other = new Sqlite(sqliteFileOf(server.config.dataDir));
-    other.pragma('busy_timeout = 5000');
-    other.exec('begin exclusive');
-    return {
-      async end() {
-        other.exec('rollback');
-        other.close();
-      },
-    };
-  }
-  const name = new URL(server.config.databaseUrl!).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`alter database ${name} allow_connections false`);
-  await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
-  return {
-    async end() {
-      await admin.query(`alter database ${name} allow_connections true`);
-      await admin.end();
-    },
-  };
-}
-
 /** A request as the browser's form driver sends it, with its cookies, but with the Accept given. */
 async function send(browser: Browser, url: string, accept: string, form?: Record<string, string>): Promise<Response> {
   const headers: Record<string, string> = { accept, cookie: await browser.jar.getCookieString(url) };
@@ -95,15 +56,6 @@ for (const dialect of dialects) {
     before(async () => ({ server, rp } = await startCoreServer(dialect)));
     after(() => server?.close());
 
-    /** A browser on the login page of a fresh authorization request: the interaction is stored. */
-    async function onLoginPage(): Promise<{ browser: Browser; page: Page }> {
-      const browser = newBrowser(server);
-      const { url } = await startAuthorization(rp.web, 'openid profile');
-      const page = expectPage(await browser.get(url.toString()));
-      assert.ok(page.document.querySelector(loginForm), 'the login form is shown');
-      return { browser, page };
-    }
-
     test('a constraint violation and an SQL mistake keep the driver\'s own error: only an outage is storage_unavailable', async () => {
       const storage = server.openStorage();
       try {
@@ -120,7 +72,7 @@ for (const dialect of dialects) {
     });
 
     test('the login page answers 503 while PostgreSQL refuses connections: an HTML page for browsers, a JSON problem otherwise', { skip: dialect === 'postgres' ? false : 'SQLite readers are never blocked in WAL mode' }, async () => {
-      const { browser, page } = await onLoginPage();
+      const { browser, page } = await onLoginPage(server, rp.web, 'openid profile');
       const outage = await takeDatabaseAway(server, dialect);
       try {
         await assertOutagePage(await send(browser, page.url, browserAccept), 'GET /interaction/<uid> from a browser');
@@ -134,7 +86,7 @@ for (const dialect of dialects) {
     });
 
     test('a sign-in and a cancel answer 503 while the database cannot be written, and service resumes after it', async () => {
-      const { browser, page } = await onLoginPage();
+      const { browser, page } = await onLoginPage(server, rp.web, 'openid profile');
       const login = readForm(page, loginForm);
       const cancel = readForm(page, 'form[action$="/abort"]');
       const loginUrl = new URL(login.action, page.url).toString();
