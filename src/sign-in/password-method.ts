@@ -30,7 +30,6 @@ export function createPasswordMethod(signIn: PasswordSignIn): SignInMethod {
         const { uid } = request.params;
         const form = request.body;
         const pending = await context.load(request, reply, uid);
-        context.verifyCsrf(request, uid, form.csrf);
         if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
         const outcome = await signIn({ identifier: form.username, password: form.password, clientIp: request.clientIp });
         if (!outcome.ok && outcome.reason === 'throttled') {

@@ -58,10 +58,11 @@ export interface LoginFailure {
 
 /** What the interaction routes lend every method. */
 export interface SignInContext {
-  /** The interaction `uid` names, if this browser holds its cookie; otherwise interaction_expired. */
+  /**
+   * The interaction `uid` names, if this browser holds its cookie; otherwise interaction_expired.
+   * For a form post it was loaded, and the post's CSRF token checked, before the handler ran.
+   */
   load(request: FastifyRequest, reply: FastifyReply, uid: string): Promise<PendingInteraction>;
-  /** Refuses a form post that Gatehouse's own page for this interaction did not send. */
-  verifyCsrf(request: FastifyRequest, uid: string, token: string | undefined): void;
   /** Shows the login page, with every method's section, and the failure if there is one. */
   showLoginPage(reply: FastifyReply, pending: PendingInteraction, failure?: LoginFailure): FastifyReply;
   /**

@@ -71,7 +71,7 @@ for (const dialect of dialects) {
     test('two users created at once with one email: one is created, the other is a conflict', async () => {
       for (let round = 0; round < 5; round += 1) {
         const email = `race-${round}@example.com`;
-        const outcomes = await Promise.allSettled([0, 1].map((i) => services.users.createUser(cli, { username: `racer-${round}-${i}`, email })));
+        const outcomes: Array<PromiseSettledResult<unknown>> = await Promise.allSettled([0, 1].map((i) => services.users.createUser(cli, { username: `racer-${round}-${i}`, email })));
         assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1, `round ${round}`);
         const refused = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
         assert.match(String(refused.reason), /email race-\d@example\.com already belongs to/);

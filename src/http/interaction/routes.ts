@@ -44,9 +44,9 @@ export const interactionRoutes: FastifyPluginAsync<InteractionRouteDeps> = async
   const routes = scope.withTypeProvider<ZodTypeProvider>();
   const pages = createPromptPages(deps);
   const completeSignIn = createCompleteSignIn({ interactions: deps.interactions, identities: deps.identities });
-  const context = createSignInContext({ interactions: deps.interactions, csrf: deps.csrf, pages, completeSignIn });
+  const context = createSignInContext({ interactions: deps.interactions, pages, completeSignIn });
   registerPromptRoutes(routes, deps, pages);
-  for (const method of deps.methods) registerMethod(routes, method, context);
+  for (const method of deps.methods) registerMethod(routes, method, context, deps.csrf);
 };
 
 function assertDistinctIds(methods: readonly SignInMethod[]): void {
@@ -73,9 +73,21 @@ function registerPromptRoutes(routes: SignInRoutes, { interactions, csrf }: Inte
   });
 }
 
-/** Each method in a scope of its own, so that its hooks and decorations stay its own. */
-function registerMethod(routes: SignInRoutes, method: SignInMethod, context: SignInContext): void {
-  routes.register(async (scope) => method.interactionRoutes(scope, context), { prefix: `${interactionRoute}/${method.id}` });
+/**
+ * Each method in a scope of its own, so that its hooks and decorations stay its own. Every form
+ * a method receives under the interaction has its interaction loaded and its CSRF token checked
+ * before the method's handler runs, so that no method can forget either.
+ */
+function registerMethod(routes: SignInRoutes, method: SignInMethod, context: SignInContext, csrf: Csrf): void {
+  routes.register(async (scope) => {
+    scope.addHook('preHandler', async (request, reply) => {
+      if (request.method === 'GET' || request.method === 'HEAD') return;
+      const { uid } = request.params as { uid: string };
+      await context.load(request, reply, uid);
+      csrf.verify(request, uid, (request.body as { csrf?: string } | undefined)?.csrf);
+    });
+    method.interactionRoutes(scope, context);
+  }, { prefix: `${interactionRoute}/${method.id}` });
   const { fixedRoutes } = method;
   if (fixedRoutes) routes.register(async (scope) => fixedRoutes(scope, context));
 }

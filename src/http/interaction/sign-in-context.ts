@@ -1,18 +1,23 @@
-import type { Interactions } from '../../oidc/interactions.js';
+import type { FastifyRequest } from 'fastify';
+import type { Interactions, PendingInteraction } from '../../oidc/interactions.js';
 import type { CompleteSignIn } from '../../sign-in/complete-sign-in.js';
 import type { SignInContext } from '../../sign-in/sign-in-method.js';
-import type { Csrf } from './csrf.js';
 import type { PromptPages } from './prompt-pages.js';
 
 /** Shown when a method proved an identity that no enabled user is, or may be, linked to. */
 export const noAccountMessage = 'You signed in, but that sign-in is not linked to an active account here. Ask an administrator to link it.';
 
 /** What every sign-in method's routes get from the interaction routes. */
-export function createSignInContext(deps: { interactions: Interactions; csrf: Csrf; pages: PromptPages; completeSignIn: CompleteSignIn }): SignInContext {
-  const { interactions, csrf, pages } = deps;
+export function createSignInContext(deps: { interactions: Interactions; pages: PromptPages; completeSignIn: CompleteSignIn }): SignInContext {
+  const { interactions, pages } = deps;
+  // The CSRF hook loads the interaction before the method's handler does: one read per request.
+  const loaded = new WeakMap<FastifyRequest, Promise<PendingInteraction>>();
   return {
-    load: (request, reply, uid) => interactions.load(request.raw, reply.raw, uid),
-    verifyCsrf: (request, uid, token) => csrf.verify(request, uid, token),
+    load(request, reply, uid) {
+      let pending = loaded.get(request);
+      if (!pending) loaded.set(request, (pending = interactions.load(request.raw, reply.raw, uid)));
+      return pending;
+    },
     showLoginPage: pages.showLogin,
     async completeSignIn(request, reply, signIn) {
       const completion = await deps.completeSignIn(request.raw, reply.raw, signIn);

@@ -111,10 +111,9 @@ const testMethod: SignInMethod = {
   loginSection: (model) => html`<form method="post" action="${model.basePath}/start"><input type="hidden" name="csrf" value="${model.csrfToken}"><button>Test IdP</button></form>`,
   interactionRoutes(routes, context) {
     const body = formBody({ ...csrfField, subject: z.string().min(1).max(40), rule: z.enum(['refuse', 'provision', 'link-bob']) });
+    // No CSRF check of its own: the interaction routes make it before this handler runs.
     routes.post('/start', { schema: { params: interactionParams, body } }, async (request, reply) => {
       const { uid } = request.params;
-      await context.load(request, reply, uid);
-      context.verifyCsrf(request, uid, request.body.csrf);
       return context.completeSignIn(request, reply, {
         uid,
         amr: ['fed'],
@@ -203,6 +202,20 @@ describe('a second sign-in method through the seam (sqlite, the engine replaced 
     const page = parse(await (await fetch(`${base}/interaction/u1`)).text());
     const actions = page.querySelectorAll('form').map((form) => form.getAttribute('action'));
     assert.deepEqual(actions, ['/interaction/u1/password/login', '/interaction/u1/test-idp/start', '/interaction/u1/abort']);
+  });
+
+  test('a method\'s form posted without its CSRF token, or from another site, is refused before the method runs', async () => {
+    const post = (fields: Record<string, string>, headers: Record<string, string> = {}) => fetch(`${base}/interaction/u1/test-idp/start`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', ...headers },
+      body: new URLSearchParams(fields).toString(),
+    });
+    assert.equal((await post({ subject: 'mallory', rule: 'provision' })).status, 403);
+    assert.equal((await post({ csrf: 'forged', subject: 'mallory', rule: 'provision' })).status, 403);
+    assert.equal((await post({ csrf, subject: 'mallory', rule: 'provision' }, { 'sec-fetch-site': 'cross-site' })).status, 403);
+    assert.equal(finished.length, 0);
+    assert.equal(await services.users.findByUsername('idp-mallory'), undefined);
   });
 
   test('a method\'s routes validate with their own schemas and answer refusals as the interaction routes do', async () => {
