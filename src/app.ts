@@ -36,7 +36,7 @@ export async function buildApp({ config, logger, services, engine, signIn }: App
   await app.register(defaultHeaderSet);
   await app.register(errorResponses);
   await app.register(formbody);
-  await app.register(healthRoutes, { db: services.deps.db });
+  await app.register(healthRoutes, { ping: services.ping });
   await app.register(assetRoutes);
   await app.register(interactionRoutes, {
     interactions: createInteractions(() => engine.current()),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { createApplicationService, type ApplicationService } from './applications/application-service.js';
 import type { SecuritySettings } from './config/security-settings.js';
 import type { SecretBox } from './crypto/secret-box.js';
@@ -38,6 +39,8 @@ export interface Services {
   protection: SignInProtection;
   /** What the protocol engine is built from, and its version. */
   engineSource: EngineSource;
+  /** Resolves when the database answers (for /readyz). */
+  ping(): Promise<void>;
   /**
    * After the configuration file is applied: what it owned and no longer declares (user names
    * normalized, client_ids, scope names) becomes the database's, editable through the API.
@@ -74,6 +77,9 @@ export function createServices(deps: ServiceDeps): Services {
     keys,
     protection: createSignInProtection({ db, clock, settings: deps.security }),
     engineSource,
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
     releaseUndeclared: (declared) =>
       inTransaction(db, async (trx) => {
         const ownership = createOwnershipQueries(trx);

@@ -88,6 +88,7 @@ for (const dialect of dialects) {
       await services.users.disableUser(cli, user.id);
       assert.equal((await services.users.findById(user.id))?.disabled, true);
       assert.equal(await models.findBy('Session', 'id', `session-${user.id}`, 0), undefined);
+      assert.equal((await services.users.enableUser(cli, user.id)).disabled, false);
     });
 
     test('what the configuration file declares is refused to API callers, not to the operator, and named in the message', async () => {
@@ -150,7 +151,11 @@ for (const dialect of dialects) {
       assert.ok(after > before);
       await assert.rejects(services.scopes.createScope(cli, { name: 'badge', description: 'Again', claims: ['x'] }), /exists already/);
       assert.equal(await services.engineSource.version(), after);
-      assert.deepEqual((await services.engineSource.load()).customScopes.map((scope) => scope.name), ['badge']);
+      await assert.rejects(services.scopes.updateScope(cli, { name: 'nothing', description: 'No', claims: ['x'] }), /no scope "nothing"/);
+      assert.equal(await services.engineSource.version(), after);
+      assert.deepEqual((await services.scopes.updateScope(cli, { name: 'badge', description: 'Your badge', claims: ['badge_colour', 'badge_number'] })).claims, ['badge_colour', 'badge_number']);
+      assert.ok((await services.engineSource.version()) > after);
+      assert.deepEqual((await services.engineSource.load()).customScopes.map((scope) => [scope.name, scope.claims]), [['badge', ['badge_colour', 'badge_number']]]);
       const declared = { name: 'desk', description: 'Your desk', claims: ['desk'] };
       await services.scopes.createScope(file, declared, { existing: 'update' });
       const declaredAt = await services.engineSource.version();
