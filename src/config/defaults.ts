@@ -33,6 +33,8 @@ export const defaults = {
   postgresPoolSize: 10,
   /** How long a request waits for a PostgreSQL connection, and SQLite for its write lock, before failing. */
   databaseWaitMilliseconds: 5000,
+  /** Retry-After while the database cannot be reached: a restart or failover takes seconds, and asking sooner only adds load. */
+  storageRetryAfterSeconds: 5,
   /** NIST SP 800-57: 2048-bit RSA is acceptable through 2030 and keeps signing fast. */
   rsaModulusLength: 2048,
   /** The stylesheet changes only with a release; an hour of caching spares a request per page. */

@@ -1,3 +1,5 @@
+import { defaults } from '../config/defaults.js';
+
 /**
  * The stable error codes of Gatehouse. Each is documented in docs/errors.md;
  * test/unit/error-codes.test.ts fails when the two drift apart.
@@ -7,8 +9,7 @@ export const errorCodes = {
   config_file_unreadable: { status: 500, title: 'The configuration file cannot be read' },
   secret_missing: { status: 500, title: 'The master secret is missing' },
   secret_mismatch: { status: 500, title: 'The master secret does not decrypt the stored keys' },
-  // A database restart or failover takes seconds; a caller asking sooner only adds load while it lasts.
-  storage_unavailable: { status: 503, title: 'The database cannot be reached', retryAfterSeconds: 5 },
+  storage_unavailable: { status: 503, title: 'The database cannot be reached', retryAfterSeconds: defaults.storageRetryAfterSeconds },
   invalid_request: { status: 400, title: 'The request is invalid' },
   payload_too_large: { status: 413, title: 'The request body is too large' },
   not_found: { status: 404, title: 'Not found' },
