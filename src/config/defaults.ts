@@ -65,12 +65,20 @@ export const defaults = {
     lockoutBaseSeconds: 60,
     /** Each further lock doubles, up to this; also how long the lock history is kept after a lock ends. */
     lockoutMaxSeconds: 15 * 60,
-    /** Failed sign-ins and client authentications one IP may make per window before 429. */
+    /** Distinct identities that may fail sign-in from one address per window before 429: an office's typing mistakes stay far below, a spray does not (Auth0 counts distinct user names per address too). */
     ipThreshold: 20,
-    /** The window of the IP threshold, and the first block of an address; each further block doubles. */
-    ipWindowSeconds: 60,
-    /** The longest an IP is asked to wait, however long it keeps failing; also how long its block history is kept. */
-    ipMaxBlockSeconds: 60 * 60,
+    /** The window of the address threshold, and the first block of an address: an hour, so that a slow spray is counted as well as a fast one. */
+    ipWindowSeconds: 60 * 60,
+    /** Blocks double (1, 2, 4 h) up to this: a persistent source ends up with 20 identities every 4 hours, 120 a day (Auth0 allows 100); also how long the block history is kept. */
+    ipMaxBlockSeconds: 4 * 60 * 60,
+    /** No address is exempt from the address throttles unless the operator names it. */
+    ipAllowlist: [],
+    /** Failed authentications of one application from one address per window before 429: a wrong secret is caught within a minute, and only that application is stopped. */
+    clientAuthThreshold: 20,
+    /** The window of the client authentication threshold, and the first block of an application at an address. */
+    clientAuthWindowSeconds: 60,
+    /** Blocks double up to an hour: a misconfigured application that keeps retrying ends up with 20 tries an hour. */
+    clientAuthMaxBlockSeconds: 60 * 60,
     /** NIST SP 800-63B §3.1.1.2: at least 8, we ask 12 since nothing else is required. */
     passwordMinLength: 12,
     /** Long enough for passphrases, short enough that hashing cannot be used to exhaust the CPU. */

@@ -147,9 +147,23 @@ describe('security settings', () => {
     const security = async (settings: Record<string, unknown>) => refusalOf({ security: settings });
     assert.match(await security({ lockout_threshold: 0 }), /security\.lockout_threshold: .*>=\s?1/);
     assert.match(await security({ lockout_window_seconds: 'soon' }), /security\.lockout_window_seconds/);
-    assert.match(await security({ ip_window_seconds: 7200 }), /ip_window_seconds must not exceed ip_max_block_seconds/);
+    assert.match(await security({ ip_window_seconds: 86400 }), /ip_window_seconds must not exceed ip_max_block_seconds/);
     assert.match(await security({ lockout_base_seconds: 1200 }), /lockout_base_seconds must not exceed lockout_max_seconds/);
     assert.match(await security({ password_min_length: 4 }), /security\.password_min_length/);
     assert.match(await security({ lockout_treshold: 3 }), /security: unknown field "lockout_treshold"/);
+    assert.match(await security({ client_auth_threshold: 0 }), /security\.client_auth_threshold: .*>=\s?1/);
+    assert.match(await security({ client_auth_window_seconds: 7200 }), /client_auth_window_seconds must not exceed client_auth_max_block_seconds/);
+  });
+
+  test('ip_allowlist takes addresses and CIDR ranges, normalized, and a bad entry is refused naming the field and the entry', async () => {
+    const allowlist = (entries: unknown) => parseDeclarations(JSON.stringify({ security: { ip_allowlist: entries } }), jsonFile).security.ipAllowlist;
+    assert.deepEqual(allowlist(['203.0.113.7', '10.0.0.0/8', '2001:DB8::/32', '::ffff:192.0.2.1']), ['203.0.113.7/32', '10.0.0.0/8', '2001:db8::/32', '::ffff:c000:201/128']);
+    assert.deepEqual(allowlist([]), []);
+    const security = async (settings: Record<string, unknown>) => refusalOf({ security: settings });
+    assert.match(await security({ ip_allowlist: ['10.0.0.0/8', '10.0.0.300'] }), /security\.ip_allowlist\[1\]: "10\.0\.0\.300" is not a valid IP address/);
+    assert.match(await security({ ip_allowlist: ['10.0.0.0/33'] }), /security\.ip_allowlist\[0\]: "10\.0\.0\.0\/33" is not a valid CIDR range/);
+    assert.match(await security({ ip_allowlist: ['10.0.0.1, 10.0.0.2'] }), /security\.ip_allowlist\[0\]: "10\.0\.0\.1, 10\.0\.0\.2": give one address or CIDR range per entry/);
+    assert.match(await security({ ip_allowlist: '10.0.0.0/8' }), /security\.ip_allowlist: /);
+    assert.match(await security({ ip_allowlist: [42] }), /security\.ip_allowlist\[0\]: /);
   });
 });
