@@ -1,21 +1,22 @@
 import type { Adapter, AdapterPayload } from './engine.js';
-import type { ApplicationService } from '../applications/application-service.js';
 import type { Db } from '../db/database.js';
 import { createOidcModelQueries } from '../db/queries/oidc-models.js';
 import type { Clock } from '../runtime/clock.js';
+import type { ClientLookup } from './client-auth-throttle.js';
 import { errors } from './engine.js';
 
 export interface AdapterDeps {
   db: Db;
   clock: Clock;
-  applications: ApplicationService;
+  /** Applications' metadata by client_id, as the client-authentication throttle guards it. */
+  findClient: ClientLookup;
 }
 
 /**
  * oidc-provider's storage: every model in the `oidc_models` table, applications (the `Client`
  * model) from the `applications` table. Nothing lives in process memory.
  */
-export function createAdapterClass({ db, clock, applications }: AdapterDeps) {
+export function createAdapterClass({ db, clock, findClient }: AdapterDeps) {
   const rows = createOidcModelQueries(db);
 
   return class DatabaseAdapter implements Adapter {
@@ -37,7 +38,7 @@ export function createAdapterClass({ db, clock, applications }: AdapterDeps) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.model === 'Client') return (await applications.findClientMetadata(id)) as AdapterPayload | undefined;
+      if (this.model === 'Client') return (await findClient(id)) as AdapterPayload | undefined;
       return this.findBy('id', id);
     }
 

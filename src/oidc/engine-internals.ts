@@ -1,4 +1,5 @@
-import type { KoaContextWithOIDC, OidcProvider } from './engine.js';
+import { errors, Provider, type KoaContextWithOIDC, type OidcProvider } from './engine.js';
+import type { OAuthErrorAnswer } from './oauth-error.js';
 
 /**
  * Everything Gatehouse relies on inside oidc-provider beyond its documented configuration:
@@ -81,24 +82,12 @@ export function renameOAuthError(ctx: KoaContextWithOIDC, error: string): void {
 }
 
 /**
- * lib/helpers/router.js matches a path in any case (`fold`, which upper-cases ASCII and most
- * other letters) and with one trailing slash removed (`match`). Lower-casing matches every
- * spelling the router does (and a few odd non-ASCII ones it does not), so a guard in front of
- * the engine sees every request the engine will route.
- */
-export function routePathKey(path: string): string {
-  return (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
-}
-
-/** lib/provider.js (pathFor) gives a route's path; without the mount path it is what ctx.path shows in front of the engine. */
-export function routePathKeys(provider: OidcProvider, routes: readonly string[]): Set<string> {
-  return new Set(routes.map((route) => routePathKey(provider.pathFor(route, { mountPath: '' }))));
-}
-
-/**
  * lib/helpers/initialize_app.js names the routes that authenticate clients and the event each
  * one's error handler emits when a request fails (the device and CIBA routes are off in
- * Gatehouse). The client-authentication throttle counts failures through them.
+ * Gatehouse). The client-authentication throttle checks blocks on these routes and counts
+ * failures through their events: when authentication fails with invalid_client,
+ * ctx.oidc.client is the application if the client_id names one (lib/shared/client_auth.js
+ * records it before checking the credential), and unset if it names none.
  */
 export const clientAuthRouteErrorEvents = {
   token: 'grant.error',
@@ -120,6 +109,45 @@ export function onClientAuthRouteError(provider: OidcProvider, listener: (route:
       if (ctx.oidc?.route === route) listener(route, ctx, error);
     });
   }
+}
+
+function isClientAuthRoute(route: string | undefined): route is ClientAuthRoute {
+  return route !== undefined && Object.hasOwn(clientAuthRouteErrorEvents, route);
+}
+
+/**
+ * The request whose client is being looked up to be authenticated, when the adapter's Client
+ * `find` is called for that; undefined for any other lookup. It relies on:
+ * - lib/helpers/initialize_app.js (ensureOIDC) running every routed request inside the
+ *   AsyncLocalStorage that the documented static Provider.ctx reads, so code the engine calls
+ *   (the adapter) sees the request, and ctx.oidc.route names the route;
+ * - lib/shared/client_auth.js (authenticateClient) working out the client_id from whichever
+ *   method the request uses (Basic header, client_id, the assertion's sub), then looking the
+ *   client up with provider.Client.find before it compares a secret or verifies an assertion,
+ *   and recording ctx.oidc.client only after that lookup (later lookups on the same route, as
+ *   introspection's of the token's client, find it set);
+ * - lib/models/client.js (static find) calling the adapter's find on every lookup: it caches
+ *   Client instances by a hash of the metadata the adapter returned, not by id.
+ * So an error thrown from the adapter's find here answers the request before any credential is
+ * checked, whatever the authentication method.
+ */
+export function clientAuthenticationInProgress(): KoaContextWithOIDC | undefined {
+  const ctx = Provider.ctx;
+  if (!ctx || !isClientAuthRoute(ctx.oidc.route) || ctx.oidc.client !== undefined) return undefined;
+  return ctx;
+}
+
+/**
+ * lib/shared/error_handler.js answers an error the engine may show (an OIDCProviderError, so
+ * `expose`) with its statusCode and `{ error, error_description }`, as JSON or through
+ * renderError when the request prefers HTML, keeping the headers already set on ctx, and emits
+ * the route's error event with it. Throws the answer that way from inside the engine.
+ */
+export function throwAnswer(ctx: KoaContextWithOIDC, answer: OAuthErrorAnswer): never {
+  ctx.set(answer.headers);
+  const error = new errors.OIDCProviderError(answer.status, answer.body.error);
+  error.error_description = answer.body.error_description;
+  throw error;
 }
 
 /**

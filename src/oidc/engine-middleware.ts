@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { isGatehouseError, type GatehouseError } from '../errors/gatehouse-error.js';
-import type { IpThrottle } from '../protection/ip-throttle.js';
-import { createClientAuthThrottle } from './client-auth-throttle.js';
+import type { ClientAuthThrottle } from './client-auth-throttle.js';
 import type { EngineMiddleware, KoaContextWithOIDC, OidcProvider } from './engine.js';
 import { onClientAuthRouteError, onServerError, prefersHtml } from './engine-internals.js';
 import { registerPasswordGrant, type PasswordGrantDeps } from './grants/password.js';
@@ -11,8 +10,8 @@ import { refuseUnregisteredResponseTypes, relabelUnregisteredGrantType } from '.
 
 export interface EngineMiddlewareDeps extends PasswordGrantDeps {
   logger: Logger;
-  /** Counts failed client authentications per client address. */
-  clientThrottle: IpThrottle;
+  /** Refuses blocked applications in the adapter's lookup (provider.ts); counts their failures here. */
+  clientAuth: ClientAuthThrottle;
 }
 
 /**
@@ -21,10 +20,11 @@ export interface EngineMiddlewareDeps extends PasswordGrantDeps {
  *
  * The middleware runs in the order registered, each around the next (provider.use puts it in
  * front of the engine's router), and the order matters:
- * 1. the storage outage answer is outermost, so that it also sees the throttle's own reads of
+ * 1. the storage outage answer is outermost, so that it also sees the throttle's own writes to
  *    the database fail, and replaces any answer given while the database is away;
- * 2. the client-authentication throttle comes next, so that a blocked address is answered
- *    before anything else reads its request, and counts the engine's verdict afterwards;
+ * 2. the client-authentication throttle's counting comes next, so that a failure is stored
+ *    before the answer leaves (its check of a block happens inside the engine, in the
+ *    application lookup, where a storage failure is the engine's server_error);
  * 3. the unauthorized_client relabel is innermost: it only edits the engine's own answer.
  * Call it before anything takes provider.callback(): Koa composes the middleware then, once.
  */
@@ -32,15 +32,14 @@ export function registerEngineMiddleware(provider: OidcProvider, deps: EngineMid
   registerPasswordGrant(provider, deps);
   refuseUnregisteredResponseTypes(provider);
 
-  const throttle = createClientAuthThrottle(provider, { throttle: deps.clientThrottle, clientIp: deps.clientIp });
   const outage = createStorageOutageAnswer(deps.logger);
   onServerError(provider, (ctx, error) => {
     deps.logger.error({ err: error }, 'oidc server error');
     outage.onServerError(ctx, error);
   });
-  onClientAuthRouteError(provider, throttle.onRouteError);
+  onClientAuthRouteError(provider, deps.clientAuth.onRouteError);
 
-  const inOrder: EngineMiddleware[] = [outage.middleware, throttle.middleware, relabelUnregisteredGrantType];
+  const inOrder: EngineMiddleware[] = [outage.middleware, deps.clientAuth.middleware, relabelUnregisteredGrantType];
   for (const middleware of inOrder) provider.use(middleware as Parameters<OidcProvider['use']>[0]);
 }
 

@@ -5,13 +5,14 @@ import { idTokenSigningAlgs, responseTypes, tokenEndpointAuthMethods } from '../
 import { defaults } from '../config/defaults.js';
 import type { Db } from '../db/database.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
-import type { IpThrottle } from '../protection/ip-throttle.js';
+import type { ClientAuthLimits } from '../protection/client-auth-limits.js';
 import type { Clock } from '../runtime/clock.js';
 import { scopeClaims, supportedScopes } from '../scopes/scope-claims.js';
 import type { PasswordSignIn } from '../sign-in/password-sign-in.js';
 import type { UserService } from '../users/user-service.js';
 import { createAdapterClass } from './adapter.js';
 import { assertClaimsParameter } from './claims-parameter.js';
+import { createClientAuthThrottle } from './client-auth-throttle.js';
 import { extraClientMetadata } from './client-metadata.js';
 import { Provider, type ClientMetadata, type Configuration, type OidcProvider } from './engine.js';
 import type { EngineState } from './engine-holder.js';
@@ -30,8 +31,8 @@ export interface ProviderDeps {
   /** The same password check (and protection) as the login page, for the password grant. */
   signIn: PasswordSignIn;
   clientIp: (req: IncomingMessage) => string;
-  /** Counts failed client authentications per client address. */
-  clientThrottle: IpThrottle;
+  /** Failed client authentications per application and client address. */
+  clientAuthLimits: ClientAuthLimits;
 }
 
 /** Algorithms of client_secret_jwt (HS256) and private_key_jwt assertions. */
@@ -43,8 +44,9 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   const claimsOf = scopeClaims(state.customScopes);
   const scopes = supportedScopes(state.customScopes);
   const findAccount = createFindAccount(deps.users, claimsOf);
+  const clientAuth = createClientAuthThrottle({ limits: deps.clientAuthLimits, clientIp: deps.clientIp });
   const configuration: Configuration = {
-    adapter: createAdapterClass(deps),
+    adapter: createAdapterClass({ db: deps.db, clock: deps.clock, findClient: clientAuth.guard(deps.applications.findClientMetadata) }),
     findAccount,
     jwks: { keys: state.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
     cookies: {
@@ -112,7 +114,7 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   const provider = new Provider(deps.issuer, configuration);
   // Gatehouse rewrites Host and X-Forwarded-* to the configured public URL before the engine sees them.
   provider.proxy = true;
-  registerEngineMiddleware(provider, { ...deps, findAccount, supportedScopes: scopes });
+  registerEngineMiddleware(provider, { ...deps, findAccount, supportedScopes: scopes, clientAuth });
   return provider;
 }
 

@@ -27,6 +27,11 @@ export function blockSeconds(policy: LimitPolicy, previousBlocks: number): numbe
   return Math.min(policy.maxBlockSeconds, policy.baseBlockSeconds * 2 ** doublings);
 }
 
+/** Whether a counter still holds failures or a block, so that forgetting it lifts something. */
+export function holdsSomething(row: AttemptCounterRow, now: number): boolean {
+  return row.expires_at > now && (row.failures > 0 || (row.locked_until !== null && row.locked_until > now));
+}
+
 function refusedSeconds(retryAfterMs: number): number {
   return Math.max(1, Math.ceil(retryAfterMs / 1000));
 }

@@ -2,14 +2,38 @@ import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
 import type { Clock } from '../runtime/clock.js';
 import { createAccountLockout, type AccountLockout } from './account-lockout.js';
-import { createIpThrottle, type IpThrottle } from './ip-throttle.js';
+import { createClientAuthLimits, type ClientAuthLimits } from './client-auth-limits.js';
+import { createIpAllowlist } from './ip-allowlist.js';
+import { createIpThrottle, type IpThrottle, type SignInUnblock } from './ip-throttle.js';
 
-/** Everything that slows down password guessing; its state lives in the database, shared by every instance. */
+/** What `gatehouse ips unblock` cleared for an address. */
+export interface AddressUnblock extends SignInUnblock {
+  /** The applications whose counters at the address were forgotten; undefined stands for unknown client_ids. */
+  clients: Array<string | undefined>;
+}
+
+/** Everything that slows down password guessing and failing clients; its state lives in the database, shared by every instance. */
 export interface SignInProtection {
   accounts: AccountLockout;
+  /** Failed sign-ins per address, counted as distinct identities. */
   ips: IpThrottle;
+  /** Failed client authentications per application and address. */
+  clients: ClientAuthLimits;
+  /** Clears every counter of an address: its sign-in throttle, its identities and its client authentications. */
+  unblockAddress(address: string): Promise<AddressUnblock>;
 }
 
 export function createSignInProtection(deps: { db: Db; clock: Clock; settings: SecuritySettings }): SignInProtection {
-  return { accounts: createAccountLockout(deps), ips: createIpThrottle(deps) };
+  const allowlisted = createIpAllowlist(deps.settings.ipAllowlist);
+  const ips = createIpThrottle({ ...deps, allowlisted });
+  const clients = createClientAuthLimits({ ...deps, allowlisted });
+  return {
+    accounts: createAccountLockout(deps),
+    ips,
+    clients,
+    async unblockAddress(address) {
+      const [signIn, cleared] = await Promise.all([ips.unblock(address), clients.unblock(address)]);
+      return { ...signIn, clients: cleared };
+    },
+  };
 }

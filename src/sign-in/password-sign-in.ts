@@ -16,7 +16,7 @@ export interface PasswordAttempt {
  * - `ok: true`: the password is right and the account may sign in.
  * - `reason: 'invalid_credentials'`: unknown user, wrong password, disabled user or locked
  *   account. Deliberately one answer: callers must show the same status and text for all of them.
- * - `reason: 'throttled'`: too many failures came from this client address; nothing was checked.
+ * - `reason: 'throttled'`: too many identities failed from this client address; no password was checked.
  *   Answer 429 with `Retry-After: retryAfterSeconds`.
  */
 export type SignInOutcome =
@@ -29,22 +29,27 @@ export type PasswordSignIn = (attempt: PasswordAttempt) => Promise<SignInOutcome
 const invalidCredentials: SignInOutcome = { ok: false, reason: 'invalid_credentials' };
 
 /**
- * Checks a user name (or email) and password under the sign-in protection. The attempt is
- * counted against the client address and then the account before the password is verified, so
- * that concurrent attempts cannot all pass a check made before any of them was counted. The
- * password is verified in every case that is not throttled, also for a locked account and against
- * a dummy argon2id hash when there is no user, so that every refusal costs the same time.
+ * Checks a user name (or email) and password under the sign-in protection. A blocked address is
+ * refused after one read, before anything is written. Otherwise the attempt is counted against
+ * the address (when it is the identity's first failure there in the window) and then the
+ * account before the password is verified, so that concurrent attempts cannot all pass a check
+ * made before any of them was counted. The password is verified in every case that is not
+ * throttled, also for a locked account and against a dummy argon2id hash when there is no user,
+ * so that every refusal costs the same time.
  */
 export async function createPasswordSignIn(
   { users, protection, hasher }: { users: UserService; protection: SignInProtection; hasher: PasswordHasher },
 ): Promise<PasswordSignIn> {
   const dummyHash = await hasher.hash(randomBytes(16).toString('base64url'));
+  const throttled = (retryAfterSeconds: number): SignInOutcome => ({ ok: false, reason: 'throttled', retryAfterSeconds });
 
   return async ({ identifier, password, clientIp }) => {
-    const address = await protection.ips.admit(clientIp);
-    if (!address.admitted) return { ok: false, reason: 'throttled', retryAfterSeconds: address.retryAfterSeconds };
+    const blockedFor = await protection.ips.blockedFor(clientIp);
+    if (blockedFor !== undefined) return throttled(blockedFor);
     const user = await users.findByIdentifier(identifier);
     const key = accountKey(user?.id, identifier);
+    const address = await protection.ips.admit(clientIp, key);
+    if (!address.admitted) return throttled(address.retryAfterSeconds);
     const account = await protection.accounts.admit(key);
     const check = await hasher.verify(user?.passwordHash ?? dummyHash, password);
     if (!account.admitted || !user || !user.passwordHash || user.disabled || !check.ok) {

@@ -169,7 +169,7 @@ for (const dialect of dialects) {
     test('the adapter reports a second consume as invalid_grant and revokes the grant', async () => {
       const clock = pinnedClock(now);
       const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock });
-      const Adapter = createAdapterClass({ db: storage.db, clock, applications });
+      const Adapter = createAdapterClass({ db: storage.db, clock, findClient: applications.findClientMetadata });
       const codes = new Adapter('AuthorizationCode');
       const tokens = new Adapter('AccessToken');
       await new Adapter('Grant').upsert('g1', { jti: 'g1' }, 600);

@@ -20,7 +20,10 @@ export interface StoreSwitch {
   failWith: Error | undefined;
 }
 
-function memoryAdapter(store: StoreSwitch) {
+/** Serves applications through the adapter's Client model, as Gatehouse does, besides the static ones below. */
+export type ClientLookup = (clientId: string) => Promise<AdapterPayload | undefined>;
+
+function memoryAdapter(store: StoreSwitch, clientLookup: ClientLookup | undefined) {
   const rows = new Map<string, AdapterPayload>();
   const reachable = () => {
     if (store.failWith) throw store.failWith;
@@ -33,6 +36,7 @@ function memoryAdapter(store: StoreSwitch) {
     }
     async find(id: string) {
       reachable();
+      if (this.model === 'Client' && clientLookup) return clientLookup(id);
       return rows.get(`${this.model}:${id}`);
     }
     async findByUid(uid: string) {
@@ -69,14 +73,14 @@ export interface BareEngine {
   close(): Promise<void>;
 }
 
-export async function startBareEngine(extra: Partial<Configuration> = {}): Promise<BareEngine> {
+export async function startBareEngine(extra: Partial<Configuration> = {}, clientLookup?: ClientLookup): Promise<BareEngine> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const store: StoreSwitch = { failWith: undefined };
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signing = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'bare' };
   const provider = new Provider(url, {
-    adapter: memoryAdapter(store),
+    adapter: memoryAdapter(store, clientLookup),
     jwks: { keys: [signing as NonNullable<Configuration['jwks']>['keys'][number]] },
     cookies: { keys: ['bare-engine-cookie-key'] },
     clients: [

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { extraClientMetadata } from '../../src/oidc/client-metadata.js';
-import { errors, type EngineMiddleware, type KoaContextWithOIDC, type OidcProvider } from '../../src/oidc/engine.js';
+import { errors, Provider, type AdapterPayload, type EngineMiddleware, type KoaContextWithOIDC, type OidcProvider } from '../../src/oidc/engine.js';
 import {
   authorizationEndpointIssuesIdTokenAlone,
-  clientAuthRouteErrorEvents,
+  clientAuthenticationInProgress,
   issueIdToken,
   onClientAuthRouteError,
   onServerError,
@@ -12,13 +14,13 @@ import {
   recordEntity,
   refusedUnregisteredGrantType,
   renameOAuthError,
-  routePathKey,
-  routePathKeys,
+  throwAnswer,
   throwOnUnallowedResponseType,
   type ClientAuthRoute,
 } from '../../src/oidc/engine-internals.js';
 import { grantedScopes } from '../../src/oidc/grants/requested-scopes.js';
-import { basic, browser, callbackParams, customGrantType, form, jwtPayload, mountPath, redirectUri, startBareEngine, type BareEngine } from './bare-engine.js';
+import { oauthError } from '../../src/oidc/oauth-error.js';
+import { basic, browser, callbackParams, customGrantType, form, jwtPayload, mountPath, redirectUri, secret, startBareEngine, type BareEngine } from './bare-engine.js';
 
 /**
  * The contract between Gatehouse and the installed oidc-provider: each test checks one thing
@@ -61,20 +63,6 @@ describe('oidc-provider keeps what Gatehouse relies on', () => {
     assert.equal(impostor.status, 401, 'an authentication failure is invalid_client, before the grant type is looked at');
     assert.equal((await impostor.json() as { error: string }).error, 'invalid_client');
     assert.deepEqual(seen, [true, false, false]);
-  });
-
-  test('the router matches any case and one trailing slash, as routePathKey assumes, for every client-authenticating route', async () => {
-    const routes = Object.keys(clientAuthRouteErrorEvents);
-    const keys = routePathKeys(engine.provider, routes);
-    assert.equal(keys.size, routes.length, 'every route has a path of its own');
-    for (const route of routes) {
-      const path = engine.provider.pathFor(route, { mountPath: '' });
-      const spellings = [path, path.toUpperCase(), `${path}/`, `${path.toUpperCase()}/`, `${path}//`, `${path}x`, `${path}/x`, path.slice(0, -1)];
-      for (const spelling of spellings) {
-        const response = await fetch(`${engine.url}${spelling}`, form({}));
-        assert.equal(response.status !== 404, keys.has(routePathKey(spelling)), `${spelling}: routed by the engine exactly when routePathKey says so`);
-      }
-    }
   });
 
   test('each client-authenticating route emits its error event with the route name when authentication fails', async () => {
@@ -152,6 +140,128 @@ describe('oidc-provider keeps what Gatehouse relies on', () => {
     } finally {
       await bare.close();
     }
+  });
+});
+
+describe('the application lookup of client authentication, as the client-authentication throttle relies on it', () => {
+  let engine: BareEngine;
+  let keys: { own: CryptoKey; stranger: CryptoKey };
+  /** Every lookup of an application the adapter serves: its id, the route, whether it authenticates the client. */
+  let lookups: { id: string; route: string | undefined; authenticating: boolean }[];
+  /** The application whose lookup throws the throttle's answer, when any. */
+  let refused: string | undefined;
+  const methods = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'] as const;
+  type Method = (typeof methods)[number];
+  const bodies: Record<ClientAuthRoute, Record<string, string>> = {
+    token: { grant_type: 'client_credentials' },
+    introspection: { token: 'x' },
+    revocation: { token: 'x' },
+    pushed_authorization_request: { response_type: 'code', redirect_uri: redirectUri, scope: 'openid' },
+  };
+
+  before(async () => {
+    const own = await generateKeyPair('ES256', { extractable: true });
+    keys = { own: own.privateKey, stranger: (await generateKeyPair('ES256')).privateKey };
+    const jwks = { keys: [{ ...(await exportJWK(own.publicKey)), alg: 'ES256', use: 'sig' }] };
+    const served: Record<string, AdapterPayload> = Object.fromEntries(methods.map((method) => [method, {
+      client_id: method, token_endpoint_auth_method: method, redirect_uris: [redirectUri], response_types: ['code'],
+      grant_types: ['authorization_code', 'client_credentials', customGrantType],
+      ...(method === 'private_key_jwt' ? { jwks } : { client_secret: secret }),
+    }]));
+    engine = await startBareEngine({}, async (id) => {
+      const ctx = clientAuthenticationInProgress();
+      lookups.push({ id, route: Provider.ctx?.oidc.route, authenticating: ctx !== undefined });
+      if (ctx && id === refused) throwAnswer(ctx, oauthError(429, 'temporarily_unavailable', 'refused at the lookup', 7));
+      return served[id];
+    });
+    // Once the application is authenticated, a lookup on the same route is no authentication.
+    engine.provider.registerGrantType(customGrantType, async (ctx) => {
+      await engine.provider.Client.find('client_secret_post');
+      ctx.body = { authenticated: ctx.oidc.client?.clientId };
+    });
+  });
+  after(() => engine?.close());
+
+  async function assertion(clientId: string, key: CryptoKey | Uint8Array, alg: string): Promise<Record<string, string>> {
+    const jwt = await new SignJWT({}).setProtectedHeader({ alg }).setIssuer(clientId).setSubject(clientId).setAudience(engine.url)
+      .setJti(randomUUID()).setIssuedAt().setExpirationTime('1m').sign(key);
+    return { client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: jwt };
+  }
+
+  /** A request authenticating as the application of that method, with its right credential or a wrong one. */
+  async function authenticate(route: ClientAuthRoute, method: Method, credential: 'right' | 'wrong', headers: Record<string, string> = {}) {
+    const right = credential === 'right';
+    const fields: Record<string, Record<string, string>> = {
+      client_secret_basic: {},
+      client_secret_post: { client_id: method, client_secret: right ? secret : 'wrong-secret' },
+      client_secret_jwt: await assertion(method, new TextEncoder().encode(right ? secret : `${secret}-wrong`), 'HS256'),
+      private_key_jwt: await assertion(method, right ? keys.own : keys.stranger, 'ES256'),
+    };
+    const auth = method === 'client_secret_basic' ? basic(method, right ? secret : 'wrong-secret') : {};
+    return fetch(`${engine.url}${engine.provider.pathFor(route)}`, form({ ...bodies[route], ...fields[method] }, { ...auth, ...headers }));
+  }
+
+  test('every client authentication looks its application up through the adapter, inside the request, before any credential is checked', async () => {
+    for (const method of methods) {
+      for (const route of Object.keys(bodies) as ClientAuthRoute[]) {
+        lookups = [];
+        const response = await authenticate(route, method, 'wrong');
+        assert.equal(response.status, 401, `${method} at ${route}`);
+        assert.deepEqual(lookups, [{ id: method, route, authenticating: true }], `${method} at ${route}`);
+      }
+      lookups = [];
+      for (let i = 0; i < 2; i += 1) assert.equal((await authenticate('token', method, 'right')).status, 200, method);
+      assert.equal(lookups.length, 2, `${method}: the adapter is asked at every request, not only the first`);
+    }
+    lookups = [];
+    const unknown = await fetch(`${engine.url}${engine.provider.pathFor('token')}`, form(bodies.token, basic('nobody', secret)));
+    assert.equal(unknown.status, 401);
+    assert.deepEqual(lookups, [{ id: 'nobody', route: 'token', authenticating: true }], 'an id that names no application is looked up alike');
+  });
+
+  test('a lookup once the application is authenticated, or outside client authentication, is no authentication', async () => {
+    lookups = [];
+    const custom = await fetch(`${engine.url}${engine.provider.pathFor('token')}`, form({ grant_type: customGrantType }, basic('client_secret_basic')));
+    assert.deepEqual(await custom.json(), { authenticated: 'client_secret_basic' });
+    assert.deepEqual(lookups, [
+      { id: 'client_secret_basic', route: 'token', authenticating: true },
+      { id: 'client_secret_post', route: 'token', authenticating: false },
+    ]);
+    lookups = [];
+    const authorization = await fetch(`${engine.url}${authorize({ client_id: 'client_secret_basic', response_type: 'code', scope: 'openid' })}`, { redirect: 'manual' });
+    assert.equal(authorization.status, 303);
+    assert.ok(lookups.length > 0 && lookups.every((lookup) => lookup.route === 'authorization' && !lookup.authenticating), JSON.stringify(lookups));
+  });
+
+  test('an engine error thrown from the lookup is the answer, with its status, body and the headers set before, in JSON or HTML, and the route\'s error event carries it', async () => {
+    const heard: unknown[] = [];
+    onClientAuthRouteError(engine.provider, (route, _ctx, error) => heard.push(`${route}: ${(error as { error?: unknown }).error}`));
+    refused = 'private_key_jwt';
+    try {
+      for (const route of Object.keys(bodies) as ClientAuthRoute[]) {
+        const json = await authenticate(route, 'private_key_jwt', 'wrong');
+        assert.equal(json.status, 429, route);
+        assert.equal(json.headers.get('retry-after'), '7');
+        assert.equal(json.headers.get('cache-control'), 'no-store');
+        assert.deepEqual(await json.json(), { error: 'temporarily_unavailable', error_description: 'refused at the lookup' });
+      }
+      const page = await authenticate('token', 'private_key_jwt', 'right', { accept: 'text/html' });
+      assert.equal(page.status, 429);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(page.headers.get('retry-after'), '7');
+      assert.equal((await authenticate('token', 'client_secret_basic', 'right')).status, 200, 'another application is looked up as before');
+    } finally {
+      refused = undefined;
+    }
+    assert.deepEqual(heard, [...Object.keys(bodies), 'token'].map((route) => `${route}: temporarily_unavailable`));
+  });
+
+  test('when authentication fails, ctx.oidc.client is the application the id names, also with a wrong credential, and unset when it names none', async () => {
+    const failed: unknown[] = [];
+    onClientAuthRouteError(engine.provider, (_route, ctx) => failed.push(ctx.oidc.client?.clientId));
+    for (const method of methods) assert.equal((await authenticate('token', method, 'wrong')).status, 401);
+    assert.equal((await fetch(`${engine.url}${engine.provider.pathFor('token')}`, form(bodies.token, basic('nobody', secret)))).status, 401);
+    assert.deepEqual(failed, [...methods, undefined]);
   });
 });
 

@@ -6,7 +6,8 @@ import { createAttemptCounterQueries } from '../../src/db/queries/attempt-counte
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { sweepExpired } from '../../src/db/sweep-expired.js';
 import { blockSeconds, createAttemptLimiter, type Admission, type AttemptLimiter, type LimitPolicy } from '../../src/protection/attempt-limiter.js';
-import { ipKey } from '../../src/protection/ip-throttle.js';
+import { defaultSecuritySettings } from '../../src/config/security-settings.js';
+import { createIpThrottle, identityKey, ipKey } from '../../src/protection/ip-throttle.js';
 import { createPostgresDatabase, dialects } from '../helpers/databases.js';
 import { pinnedClock } from '../helpers/test-clock.js';
 
@@ -165,6 +166,82 @@ for (const dialect of dialects) {
       const admissions = await Promise.all(Array.from({ length: 40 }, () => l.admit('f')));
       await Promise.all(admissions.map((a) => a.admitted && a.attempt.fail()));
       assert.equal((await counter('f'))?.failures, 40);
+    });
+
+    test('removeByPrefix takes its prefix literally, _ and % included, and returns what it removed', async () => {
+      const counters = createAttemptCounterQueries(storage.db);
+      const l = limiter();
+      for (const key of ['p:a_b:1', 'p:a_b:2', 'p:axb:1', 'p:a%:1', 'p:a_bc']) await failOnce(l, key);
+      assert.deepEqual((await counters.removeByPrefix('p:a_b:')).map((row) => [row.key, row.failures]).sort(), [['p:a_b:1', 1], ['p:a_b:2', 1]]);
+      assert.deepEqual((await counters.removeByPrefix('p:a%')).map((row) => row.key), ['p:a%:1']);
+      assert.ok(await counters.find('p:axb:1'));
+      assert.ok(await counters.find('p:a_bc'));
+    });
+
+    describe('the sign-in address throttle', () => {
+      const settings = { ...defaultSecuritySettings, ipThreshold: 3, ipWindowSeconds: 60, ipMaxBlockSeconds: 600 };
+      let n = 0;
+      /** A throttle and an address of their own per test, so that counters do not mix. */
+      const fresh = (allowlisted = (_address: string) => false) => ({ ips: createIpThrottle({ db: storage.db, clock, settings, allowlisted }), address: `192.0.2.${(n += 1)}` });
+      const failures = async (address: string) => (await counter(ipKey(address)))?.failures ?? 0;
+
+      async function fail(ips: ReturnType<typeof fresh>['ips'], address: string, account: string): Promise<Admission> {
+        const admission = await ips.admit(address, account);
+        if (admission.admitted) await admission.attempt.fail();
+        return admission;
+      }
+
+      test('counts an identity once per window, however often it fails, and blocks at the threshold-th identity', async () => {
+        const { ips, address } = fresh();
+        for (let i = 0; i < 10; i += 1) assert.equal((await fail(ips, address, 'account:a')).admitted, true);
+        assert.equal(await failures(address), 1);
+        await fail(ips, address, 'account:b');
+        assert.equal(await ips.blockedFor(address), undefined);
+        await fail(ips, address, 'account:c');
+        assert.equal(await ips.blockedFor(address), 60, 'the third identity blocks for one window');
+        clock.advance(60);
+        assert.equal(await ips.blockedFor(address), undefined);
+        assert.equal((await fail(ips, address, 'account:a')).admitted, true, 'a new window counts the identity again');
+        assert.equal(await failures(address), 1);
+      });
+
+      test('concurrent attempts of distinct identities: exactly the threshold is admitted; of one identity: all are, counted once', async () => {
+        const { ips, address } = fresh();
+        const distinct = await Promise.all(Array.from({ length: 8 }, (_, i) => ips.admit(address, `account:${i}`)));
+        assert.equal(distinct.filter((a) => a.admitted).length, 3);
+        const refused = distinct.flatMap((a, i) => (a.admitted ? [] : [i]));
+        for (const i of refused) assert.equal((await counter(identityKey(address, `account:${i}`)))?.failures, 0, 'a refused attempt gives back the identity it created');
+
+        const other = fresh();
+        const same = await Promise.all(Array.from({ length: 8 }, () => other.ips.admit(other.address, 'account:same')));
+        assert.ok(same.every((a) => a.admitted));
+        assert.equal(await failures(other.address), 1);
+        assert.equal((await counter(identityKey(other.address, 'account:same')))?.failures, 8);
+      });
+
+      test('a success gives back what its attempt counted, and an identity that failed earlier stays counted', async () => {
+        const { ips, address } = fresh();
+        const first = await ips.admit(address, 'account:a');
+        assert.ok(first.admitted);
+        await first.attempt.giveBack();
+        assert.equal(await failures(address), 0);
+        assert.equal((await counter(identityKey(address, 'account:a')))?.failures, 0);
+        await fail(ips, address, 'account:a');
+        const later = await ips.admit(address, 'account:a');
+        assert.ok(later.admitted);
+        await later.attempt.giveBack();
+        await later.attempt.fail();
+        assert.equal(await failures(address), 1, 'settled once: the give-back stands');
+        assert.equal((await counter(identityKey(address, 'account:a')))?.failures, 1);
+      });
+
+      test('an allow-listed address is never counted nor blocked', async () => {
+        const { ips, address } = fresh((candidate) => candidate.startsWith('192.0.2.'));
+        for (let i = 0; i < 10; i += 1) assert.equal((await fail(ips, address, `account:${i}`)).admitted, true);
+        assert.equal(await counter(ipKey(address)), undefined);
+        assert.equal(await counter(identityKey(address, 'account:0')), undefined);
+        assert.equal(await ips.blockedFor(address), undefined);
+      });
     });
 
     test('the sweep removes expired counters and keeps live ones', async () => {

@@ -33,6 +33,8 @@ export interface CountedAttempt {
  * Counters of sign-in and client-authentication attempts: an attempt is counted before its
  * credential is checked and given back when it turns out right. Every change is one statement,
  * so instances sharing a database count into the same row without read-modify-write races.
+ * Keys that belong to one client address start with the same prefix, so that they can be
+ * cleared together.
  */
 export function createAttemptCounterQueries(db: Db) {
   return {
@@ -106,5 +108,16 @@ export function createAttemptCounterQueries(db: Db) {
       const result = await db.deleteFrom('attempt_counters').where('key', '=', key).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
+
+    /** Removes the key and returns what it held. */
+    take: (key: string): Promise<AttemptCounterRow | undefined> =>
+      db.deleteFrom('attempt_counters').where('key', '=', key).returningAll().executeTakeFirst(),
+
+    /**
+     * Removes every key that starts with the prefix and returns what they held. Compared with
+     * substr, not LIKE: the prefix is taken literally, `_` and `%` included, on both dialects.
+     */
+    removeByPrefix: (prefix: string): Promise<AttemptCounterRow[]> =>
+      db.deleteFrom('attempt_counters').where(sql<string>`substr(key, 1, ${prefix.length})`, '=', prefix).returningAll().execute(),
   };
 }

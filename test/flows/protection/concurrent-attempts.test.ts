@@ -7,20 +7,14 @@ import { alice, carol, dave } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
-import { badClientAuthentication, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
+import { badClientAuthentication, countStatuses, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
 
 const lockoutThreshold = 3;
 const ipThreshold = 5;
+const clientAuthThreshold = 5;
 
 /** One client address per attempt, so that only the account's counter is at work. */
 const ownAddress = (i: number) => ({ 'x-forwarded-for': `198.51.100.${i + 1}` });
-
-/** How many answers had each status, e.g. { 401: 5, 429: 3 }. */
-function countStatuses(statuses: number[]): Record<number, number> {
-  const counts: Record<number, number> = {};
-  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
-  return counts;
-}
 
 /**
  * Attempts sent at once are counted before any password is verified, so a burst gets no more
@@ -39,7 +33,7 @@ for (const dialect of dialects) {
       server = await startServer({
         dialect,
         clock: time,
-        declarations: protectionDeclarations({ lockout_threshold: lockoutThreshold, ip_threshold: ipThreshold }),
+        declarations: protectionDeclarations({ lockout_threshold: lockoutThreshold, ip_threshold: ipThreshold, client_auth_threshold: clientAuthThreshold }),
         env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' },
       });
     });
@@ -88,12 +82,12 @@ for (const dialect of dialects) {
       assert.deepEqual(countStatuses(answers.map((a) => a.status)), { 400: ipThreshold, 429: 3 });
     });
 
-    test('a burst of bad client secrets from one address is counted in full: the address is blocked after it', async () => {
+    test('a burst of bad client secrets from one address is counted in full: the application is blocked at the address after it', async () => {
       const from = { 'x-forwarded-for': '203.0.113.72' };
       const responses = await Promise.all(Array.from({ length: 12 }, (_, i) => badClientAuthentication(server, from, i % 2 ? 'TOKEN' : 'token/')));
       await Promise.all(responses.map((r) => r.body?.cancel()));
       // Client authentications are checked first and counted when they fail (a secret is not guessable in a
-      // burst); none of them got through, and the address is blocked for whatever comes next.
+      // burst); none of them got through, and the application is blocked at the address for whatever comes next.
       assert.ok(responses.every((r) => r.status === 401 || r.status === 429), JSON.stringify(countStatuses(responses.map((r) => r.status))));
       const next = await badClientAuthentication(server, from);
       await next.body?.cancel();
@@ -103,8 +97,8 @@ for (const dialect of dialects) {
     test('a burst of good client authentications from one address is never throttled: only failures count', async () => {
       const from = { 'x-forwarded-for': '203.0.113.74' };
       const clientCredentials = () => postToken(server, { grant_type: 'client_credentials' }, { ...basicAuth('web', secretOf('web')), ...from });
-      const responses = await Promise.all(Array.from({ length: ipThreshold * 3 }, clientCredentials));
-      assert.deepEqual(countStatuses(responses.map((r) => r.status)), { 200: ipThreshold * 3 });
+      const responses = await Promise.all(Array.from({ length: clientAuthThreshold * 3 }, clientCredentials));
+      assert.deepEqual(countStatuses(responses.map((r) => r.status)), { 200: clientAuthThreshold * 3 });
     });
 
     test('successful sign-ins give their attempt back: only failures spend the address budget', async () => {

@@ -1,4 +1,5 @@
 import { createAttemptCounterQueries, type AttemptCounterRow } from '../../../src/db/queries/attempt-counters.js';
+import { passwordHasher, type PasswordHasher } from '../../../src/users/password-hasher.js';
 import { redirectUri, secretOf } from '../../helpers/applications.js';
 import { expectPage, isPage, type Browser, type Page } from '../../helpers/browser.js';
 import { authorizationUrl } from '../../helpers/code-flow.js';
@@ -25,9 +26,18 @@ const users = [
   { ...mallory, disabled: true },
 ];
 
-/** A configuration file with the application and the users above, plus the given security section. */
-export function protectionDeclarations(security: Record<string, unknown> = {}) {
-  return { applications: [webApplication], users: [...users], security };
+/** Another application on the same network, with a secret of its own: it signs users in with the password grant and gets tokens of its own. */
+export const reportsApplication = {
+  client_id: 'reports',
+  client_name: 'Reports',
+  client_secret: secretOf('reports'),
+  token_endpoint_auth_method: 'client_secret_post',
+  grant_types: ['client_credentials', 'password'],
+};
+
+/** A configuration file with the applications and the users above, plus the given security section and any further applications. */
+export function protectionDeclarations(security: Record<string, unknown> = {}, applications: object[] = []) {
+  return { applications: [webApplication, reportsApplication, ...applications], users: [...users], security };
 }
 
 export interface AttemptResult {
@@ -99,6 +109,24 @@ export function passwordGrant(server: TestServer, username: string, password: st
   return postToken(server, { grant_type: 'password', username, password, scope: 'openid' }, { ...basicAuth('web', secretOf('web')), ...headers });
 }
 
+/** The same from the 'reports' application, which sends its secret in the body (client_secret_post). */
+export function reportsPasswordGrant(server: TestServer, username: string, password: string, headers: Record<string, string> = {}) {
+  const fields = { grant_type: 'password', username, password, scope: 'openid', client_id: 'reports', client_secret: secretOf('reports') };
+  return postToken(server, fields, headers);
+}
+
+/** A client credentials token request, authenticated with client_secret_basic (RFC 6749 §4.4). */
+export function clientCredentials(server: TestServer, clientId: string, secret: string, headers: Record<string, string> = {}) {
+  return postToken(server, { grant_type: 'client_credentials' }, { ...basicAuth(clientId, secret), ...headers });
+}
+
+/** How many answers had each status, e.g. { 401: 5, 429: 3 }. */
+export function countStatuses(statuses: number[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const status of statuses) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
 /** Reads one attempt counter straight from the server's database, to see what was stored. */
 export async function readCounter(server: TestServer, key: string): Promise<AttemptCounterRow | undefined> {
   const storage = server.openStorage();
@@ -107,4 +135,20 @@ export async function readCounter(server: TestServer, key: string): Promise<Atte
   } finally {
     await storage.close();
   }
+}
+
+/**
+ * The real hasher, recording each verification's parameters (`$argon2id$v=19$m=…,t=…,p=…`):
+ * hashes with the same parameters cost the same to verify.
+ */
+export function countingHasher(): PasswordHasher & { verified: string[] } {
+  const verified: string[] = [];
+  return {
+    verified,
+    hash: (password) => passwordHasher.hash(password),
+    verify: (storedHash, password) => {
+      verified.push(storedHash.slice(0, storedHash.lastIndexOf('$', storedHash.lastIndexOf('$') - 1)));
+      return passwordHasher.verify(storedHash, password);
+    },
+  };
 }

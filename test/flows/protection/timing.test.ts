@@ -1,25 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { passwordHasher, type PasswordHasher } from '../../../src/users/password-hasher.js';
 import { dialects } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
-import { LoginForm, passwordGrant, protectionDeclarations } from './support.js';
-
-/**
- * The real hasher, recording each verification's parameters (`$argon2id$v=19$m=…,t=…,p=…`):
- * hashes with the same parameters cost the same to verify.
- */
-function countingHasher(): PasswordHasher & { verified: string[] } {
-  const verified: string[] = [];
-  return {
-    verified,
-    hash: (password) => passwordHasher.hash(password),
-    verify: (storedHash, password) => {
-      verified.push(storedHash.slice(0, storedHash.lastIndexOf('$', storedHash.lastIndexOf('$') - 1)));
-      return passwordHasher.verify(storedHash, password);
-    },
-  };
-}
+import { countingHasher, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
 
 /**
  * A failed sign-in takes as long whatever made it fail, so that the answer's timing does not
