@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { clientAuthKey } from '../../../src/protection/client-auth-limits.js';
 import { ipKey } from '../../../src/protection/ip-throttle.js';
 import { skipWithoutPostgres } from '../../helpers/databases.js';
 import { bob, carol } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
-import { badClientAuthentication, LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
+import { secretOf } from '../../helpers/applications.js';
+import { badClientAuthentication, clientCredentials, countStatuses, LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
 
 const ipThreshold = 6;
+const clientAuthThreshold = 6;
 /** The default, as the first test relies on. */
 const lockoutThreshold = 5;
 
@@ -22,7 +25,7 @@ describe('limits shared by two instances on one PostgreSQL database', { skip: sk
     first = await startServer({
       dialect: 'postgres',
       clock: time,
-      declarations: protectionDeclarations({ ip_threshold: ipThreshold }),
+      declarations: protectionDeclarations({ ip_threshold: ipThreshold, client_auth_threshold: clientAuthThreshold }),
       env: { GATEHOUSE_TRUSTED_PROXIES: '127.0.0.1' },
     });
     second = await first.startSibling();
@@ -43,29 +46,54 @@ describe('limits shared by two instances on one PostgreSQL database', { skip: sk
     assert.equal((await forms[1]!.attempt('bob', bob.password, from(21))).signedIn, false, 'locked on the second instance');
   });
 
-  test('failures from one address on both instances add up to one throttle, enforced by both', async () => {
+  test('identities failing from one address on both instances add up to one throttle, enforced by both, and no password is checked past it', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.30' };
+    const forms = [new LoginForm(first), new LoginForm(second)];
+    for (let i = 0; i < ipThreshold; i += 1) assert.equal((await forms[i % 2]!.attempt(`employee${i}`, 'Summer2026!', from)).status, 401, `identity ${i + 1}`);
+    assert.equal((await forms[0]!.attempt('newcomer', 'Summer2026!', from)).status, 429);
+    assert.equal((await forms[1]!.attempt('bob', bob.password, from)).status, 429, 'the other instance refuses even the right password');
+    assert.equal((await passwordGrant(second, 'employee0', 'Summer2026!', from)).status, 429);
+  });
+
+  test('one identity failing on both instances counts once for the address', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.31' };
+    for (let i = 0; i < 2 * lockoutThreshold; i += 1) {
+      const answer = i % 2 ? await passwordGrant(second, 'same-person', `guess ${i}`, from) : await new LoginForm(first).attempt('Same-Person', `guess ${i}`, from);
+      assert.notEqual(answer.status, 429, `attempt ${i + 1}`);
+    }
+    assert.equal((await readCounter(first, ipKey('203.0.113.31')))?.failures, 1);
+  });
+
+  test('a burst of distinct identities spread over both instances: exactly the threshold is verified, the rest get 429', async () => {
+    const from = { 'x-forwarded-for': '203.0.113.32' };
+    const answers = await Promise.all(Array.from({ length: ipThreshold + 4 }, (_, i) => passwordGrant(i % 2 ? second : first, `sprayed${i}`, 'Summer2026!', from)));
+    assert.deepEqual(countStatuses(answers.map((a) => a.status)), { 400: ipThreshold, 429: 4 });
+  });
+
+  test('failed authentications of one application from one address on both instances add up to one throttle, enforced by both', async () => {
     const from = { 'x-forwarded-for': '203.0.113.40' };
-    for (let i = 0; i < ipThreshold; i += 1) {
+    for (let i = 0; i < clientAuthThreshold; i += 1) {
       assert.equal((await badClientAuthentication(i % 2 ? second : first, from)).status, 401, `attempt ${i + 1}`);
     }
     assert.equal((await badClientAuthentication(first, from)).status, 429);
     assert.equal((await badClientAuthentication(second, from)).status, 429);
+    assert.equal((await clientCredentials(second, 'reports', secretOf('reports'), from)).status, 200, 'another application is not affected');
   });
 
   test('concurrent failures on both instances are each counted exactly once', async () => {
     const from = { 'x-forwarded-for': '203.0.113.50' };
     const responses = await Promise.all(
-      Array.from({ length: ipThreshold - 1 }, (_, i) => badClientAuthentication(i % 2 ? second : first, from)),
+      Array.from({ length: clientAuthThreshold - 1 }, (_, i) => badClientAuthentication(i % 2 ? second : first, from)),
     );
-    assert.deepEqual(responses.map((r) => r.status), Array(ipThreshold - 1).fill(401));
-    assert.equal((await readCounter(first, ipKey('203.0.113.50')))?.failures, ipThreshold - 1);
+    assert.deepEqual(responses.map((r) => r.status), Array(clientAuthThreshold - 1).fill(401));
+    assert.equal((await readCounter(first, clientAuthKey('203.0.113.50', 'web')))?.failures, clientAuthThreshold - 1);
     assert.equal((await badClientAuthentication(second, from)).status, 401, 'the last failure before the threshold');
     assert.equal((await badClientAuthentication(first, from)).status, 429);
   });
 
-  test('a burst of bad client secrets spread over both instances blocks the address on both', async () => {
+  test('a burst of bad client secrets spread over both instances blocks the application at the address on both', async () => {
     const from = { 'x-forwarded-for': '203.0.113.60' };
-    const responses = await Promise.all(Array.from({ length: 3 * ipThreshold }, (_, i) => badClientAuthentication(i % 2 ? second : first, from)));
+    const responses = await Promise.all(Array.from({ length: 3 * clientAuthThreshold }, (_, i) => badClientAuthentication(i % 2 ? second : first, from)));
     await Promise.all(responses.map((r) => r.body?.cancel()));
     assert.ok(responses.every((r) => r.status === 401 || r.status === 429));
     for (const instance of [first, second]) {
