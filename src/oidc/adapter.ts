@@ -1,14 +1,17 @@
 import type { Adapter, AdapterPayload } from './engine.js';
+import type { ClientMetadata } from '../applications/application-service.js';
 import type { Db } from '../db/database.js';
 import { createOidcModelQueries } from '../db/queries/oidc-models.js';
 import type { Clock } from '../runtime/clock.js';
-import type { ClientLookup } from './client-auth-throttle.js';
 import { errors } from './engine.js';
+
+/** How the adapter finds an application's metadata for the engine. */
+export type ClientLookup = (clientId: string) => Promise<ClientMetadata | undefined>;
 
 export interface AdapterDeps {
   db: Db;
   clock: Clock;
-  /** Applications' metadata by client_id, as the client-authentication throttle guards it. */
+  /** Applications' metadata by client_id; provider.ts hands over the one the client-authentication throttle guards. */
   findClient: ClientLookup;
 }
 

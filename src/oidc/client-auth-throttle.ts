@@ -1,12 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import type { ClientMetadata } from '../applications/application-service.js';
 import type { ClientAuthLimits } from '../protection/client-auth-limits.js';
+import type { ClientLookup } from './adapter.js';
 import type { EngineMiddleware, KoaContextWithOIDC } from './engine.js';
 import { clientAuthenticationInProgress, throwAnswer, type ClientAuthRoute } from './engine-internals.js';
 import { oauthError } from './oauth-error.js';
-
-/** How the adapter finds an application's metadata for the engine. */
-export type ClientLookup = (clientId: string) => Promise<ClientMetadata | undefined>;
 
 export interface ClientAuthThrottle {
   /** The lookup to give the adapter: it refuses a blocked application (or unknown client_id) at an address before its credential is checked. */

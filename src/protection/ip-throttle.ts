@@ -59,7 +59,11 @@ const nothingCounted: PendingAttempt = { fail: async () => {}, giveBack: async (
  * account). Each identity has a row per address, counted with the same statement as every
  * counter; only the attempt that makes that row's first failure of its window counts against the
  * address, before its password is checked, so at most `ipThreshold` identities per window reach
- * a password check, also when they all arrive at once. Allow-listed addresses are not counted.
+ * a password check, also when they all arrive at once. A right password gives back what its own
+ * attempt counted, the identity row's count included, but not what the identity's earlier
+ * failures counted: an identity counts once per window however often it fails and signs in
+ * (clearing its row instead would count it again at its next mistake). Allow-listed addresses
+ * are not counted.
  */
 export function createIpThrottle({ db, clock, settings, allowlisted }: { db: Db; clock: Clock; settings: SecuritySettings; allowlisted: IpAllowlist }) {
   const policy = ipPolicy(settings);
