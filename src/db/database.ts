@@ -102,6 +102,28 @@ export interface EngineStateTable {
   version: number;
 }
 
+/** Upstream identity providers users sign in through; what a type needs beyond the common columns is in `settings`. */
+export interface ConnectionTable {
+  id: string;
+  /** `oidc`; the JWT SSO partners' type comes next. */
+  type: string;
+  name: string;
+  enabled: number;
+  /** JSON of the type's validated settings document, without the secret. */
+  settings: string;
+  /** The client secret sealed with the master secret, bound to the connection id. */
+  client_secret_sealed: string | null;
+  owner: Owner;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Which connection an email domain goes to (home-realm discovery): one connection per domain. */
+export interface ConnectionEmailDomainTable {
+  domain: string;
+  connection_id: string;
+}
+
 export interface Database {
   oidc_models: OidcModelTable;
   applications: ApplicationTable;
@@ -111,6 +133,8 @@ export interface Database {
   scopes: ScopeTable;
   attempt_counters: AttemptCounterTable;
   engine_state: EngineStateTable;
+  connections: ConnectionTable;
+  connection_email_domains: ConnectionEmailDomainTable;
 }
 
 export type Db = Kysely<Database>;
