@@ -102,6 +102,44 @@ export interface EngineStateTable {
   version: number;
 }
 
+/** What a sign-in detour is for: an interaction's sign-in, or an administrator's test of a connection. */
+export type DetourPurpose = 'sign_in' | 'test';
+
+/**
+ * A browser's trip through an upstream identity provider, keyed by the SHA-256 (hex) of its
+ * `state`; single use at the callback (`returned_at`) and at the hop back (`completed_at`).
+ */
+export interface SignInDetourTable {
+  state_hash: string;
+  purpose: DetourPurpose;
+  /** The interaction the sign-in finishes; null for a test. */
+  interaction_uid: string | null;
+  connection_id: string;
+  /** SHA-256 (hex) of the browser-binding cookie's value. */
+  binding_hash: string;
+  nonce: string;
+  code_verifier: string;
+  redirect_uri: string;
+  created_at: number;
+  expires_at: number;
+  returned_at: number | null;
+  completed_at: number | null;
+  /** The identity the upstream proved, once the callback has run. */
+  identity_issuer: string | null;
+  identity_subject: string | null;
+  /** JSON of the claims of the id_token and userinfo. */
+  identity_claims: string | null;
+  upstream_id_token: string | null;
+}
+
+/** The upstream sign-in behind an engine session, kept to end the upstream session at logout. */
+export interface UpstreamSessionTable {
+  session_uid: string;
+  connection_id: string;
+  id_token: string;
+  expires_at: number;
+}
+
 /** Upstream identity providers users sign in through; what a type needs beyond the common columns is in `settings`. */
 export interface ConnectionTable {
   id: string;
@@ -135,6 +173,8 @@ export interface Database {
   engine_state: EngineStateTable;
   connections: ConnectionTable;
   connection_email_domains: ConnectionEmailDomainTable;
+  sign_in_detours: SignInDetourTable;
+  upstream_sessions: UpstreamSessionTable;
 }
 
 export type Db = Kysely<Database>;

@@ -1,11 +1,15 @@
 import type { Db } from './database.js';
 import { createAttemptCounterQueries } from './queries/attempt-counters.js';
 import { createOidcModelQueries } from './queries/oidc-models.js';
+import { createSignInDetourQueries } from './queries/sign-in-detours.js';
+import { createUpstreamSessionQueries } from './queries/upstream-sessions.js';
 import type { Clock } from '../runtime/clock.js';
 
-/** Removes expired protocol state and attempt counters; safe to run on every instance at once. */
+/** Removes expired protocol state, attempt counters, sign-in detours and upstream sessions; safe to run on every instance at once. */
 export async function sweepExpired(db: Db, clock: Clock): Promise<number> {
   const now = clock.now();
-  const models = await createOidcModelQueries(db).deleteExpired(now);
-  return models + (await createAttemptCounterQueries(db).deleteExpired(now));
+  const tables = [createOidcModelQueries, createAttemptCounterQueries, createSignInDetourQueries, createUpstreamSessionQueries];
+  let swept = 0;
+  for (const queries of tables) swept += await queries(db).deleteExpired(now);
+  return swept;
 }

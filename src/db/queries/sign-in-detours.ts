@@ -1,0 +1,67 @@
+import type { Db, SignInDetourTable } from '../database.js';
+
+export type SignInDetourRow = SignInDetourTable;
+
+export type NewDetourRow = Omit<SignInDetourRow, 'returned_at' | 'completed_at' | 'identity_issuer' | 'identity_subject' | 'identity_claims' | 'upstream_id_token'>;
+
+export interface ProvedIdentityColumns {
+  identity_issuer: string;
+  identity_subject: string;
+  identity_claims: string;
+  upstream_id_token: string;
+}
+
+/**
+ * Sign-in detours. Each of the two returns (the upstream's callback, the hop back under the
+ * interaction) is taken once, by a conditional UPDATE as consume() of codes: of two requests
+ * racing with one state, on any instance, exactly one sees its row updated.
+ */
+export function createSignInDetourQueries(db: Db) {
+  return {
+    insert: async (row: NewDetourRow): Promise<void> => {
+      await db.insertInto('sign_in_detours').values({ ...row, returned_at: null, completed_at: null }).execute();
+    },
+    find: (stateHash: string): Promise<SignInDetourRow | undefined> =>
+      db.selectFrom('sign_in_detours').selectAll().where('state_hash', '=', stateHash).executeTakeFirst(),
+    /** Marks the callback taken, only if it was not and the detour is unexpired. */
+    markReturned: async (stateHash: string, now: number): Promise<boolean> => {
+      const result = await db
+        .updateTable('sign_in_detours')
+        .set({ returned_at: now })
+        .where('state_hash', '=', stateHash)
+        .where('returned_at', 'is', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    recordIdentity: async (stateHash: string, identity: ProvedIdentityColumns): Promise<void> => {
+      await db.updateTable('sign_in_detours').set(identity).where('state_hash', '=', stateHash).execute();
+    },
+    /** Marks the hop back taken, only if it was not, the identity is there and the detour is unexpired. */
+    markCompleted: async (stateHash: string, now: number): Promise<boolean> => {
+      const result = await db
+        .updateTable('sign_in_detours')
+        .set({ completed_at: now })
+        .where('state_hash', '=', stateHash)
+        .where('completed_at', 'is', null)
+        .where('identity_subject', 'is not', null)
+        .where('expires_at', '>', now)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+    /** Whether this interaction has been away before (the `connection=` shortcut is taken once). */
+    anyFor: async (interactionUid: string): Promise<boolean> =>
+      (await db.selectFrom('sign_in_detours').select('state_hash').where('interaction_uid', '=', interactionUid).executeTakeFirst()) !== undefined,
+    /** The detour that finished this interaction's sign-in, if one did. */
+    completedFor: (interactionUid: string): Promise<SignInDetourRow | undefined> =>
+      db.selectFrom('sign_in_detours').selectAll()
+        .where('interaction_uid', '=', interactionUid)
+        .where('completed_at', 'is not', null)
+        .orderBy('completed_at', 'desc')
+        .executeTakeFirst(),
+    deleteExpired: async (now: number): Promise<number> => {
+      const result = await db.deleteFrom('sign_in_detours').where('expires_at', '<=', now).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
