@@ -84,6 +84,34 @@ export const defaults = {
     /** Long enough for passphrases, short enough that hashing cannot be used to exhaust the CPU. */
     passwordMaxLength: 256,
   },
+  /** What a connection (an upstream identity provider) declares when its entry leaves a field out. */
+  connections: {
+    /** OpenID Connect Core §5.4: the scopes every provider supports that carry a name and an email. */
+    scopes: ['openid', 'profile', 'email'],
+    /** OpenID Connect Core §5.1's claim for the name a user goes by; Federated Directory maps the same one. */
+    usernameClaim: 'preferred_username',
+    /** RFC 6749 §2.3.1: every server must accept it; OneLogin's "POST" is client_secret_post. */
+    tokenEndpointAuthMethod: 'client_secret_basic',
+    /** Just-in-time accounts: the upstream already decides who may sign in (seed 000). */
+    provisioning: 'create',
+    /** The upstream is where people are managed, so names, emails and groups follow it. */
+    updateProfile: 'on_login',
+    /** The user typed the address already; asking again upstream only slows them down. */
+    forwardLoginHint: true,
+    /** A declared connection is meant to be used. */
+    enabled: true,
+    /** A discovery document is read again after this; providers change endpoints rarely, and keys are refetched on their own (docs/configuration.md). */
+    metadataCacheSeconds: 10 * 60,
+  },
+  /** Outbound requests (upstream identity providers, partners' key sets): see src/outbound/safe-fetch.ts. */
+  outbound: {
+    /** Identity providers answer in well under a second; ten seconds tolerate a slow one without holding a sign-in for long. */
+    timeoutMilliseconds: 10_000,
+    /** A discovery document or key set is a few KiB; 1 MiB is far above any real one and caps what a hostile server can make Gatehouse buffer. */
+    maxResponseBytes: 1024 * 1024,
+    /** Redirects within one host (a trailing slash, a moved path) are followed this many times, never to another host. */
+    maxRedirects: 3,
+  },
   /** A new application's protocol settings its declaration leaves out: code flow only (RFC 9700 §2.1.2), the auth method every server supports (RFC 6749 §2.3.1), OIDC's default id_token alg. */
   newApplication: {
     grant_types: ['authorization_code'],

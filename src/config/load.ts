@@ -19,6 +19,8 @@ export interface GatehouseConfig {
   adminPassword: string | undefined;
   trustedProxies: Cidr[];
   logLevel: string;
+  /** GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: upstream identity providers may be on private and loopback addresses, over plain http too. */
+  allowPrivateUpstreams: boolean;
 }
 
 const envSchema = z.object({
@@ -38,6 +40,8 @@ const envSchema = z.object({
   GATEHOUSE_ADMIN_PASSWORD: z.string().min(1).optional(),
   GATEHOUSE_TRUSTED_PROXIES: z.string().optional(),
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(defaults.logLevel),
+  // Off unless said in so many words: reaching the internal network is what an attacker who can name a URL wants.
+  GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
 });
 
 function parsePublicUrl(raw: string | undefined, port: number): URL {
@@ -93,5 +97,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfi
     adminPassword: e.GATEHOUSE_ADMIN_PASSWORD,
     trustedProxies,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
+    allowPrivateUpstreams: e.GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS === 'true',
   };
 }

@@ -18,6 +18,8 @@ export const errorCodes = {
   password_policy: { status: 400, title: 'The password does not meet the password policy' },
   user_not_found: { status: 404, title: 'No such user' },
   conflict: { status: 409, title: 'Conflicts with existing data' },
+  upstream_address_refused: { status: 502, title: 'The upstream identity provider is at an address Gatehouse may not reach' },
+  upstream_failed: { status: 502, title: 'The upstream identity provider could not be used' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
