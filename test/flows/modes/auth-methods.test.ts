@@ -43,8 +43,8 @@ for (const dialect of dialects) {
         declarations: {
           users,
           scopes,
-          // This file fails client authentication on purpose more often than the address throttle allows.
-          security: { ip_threshold: 1000 },
+          // This file fails client authentication on purpose more often than its throttle allows.
+          security: { client_auth_threshold: 1000 },
           applications: [
             machine('basic', 'client_secret_basic', { client_secret: secretOf('basic') }),
             machine('post', 'client_secret_post', { client_secret: secretOf('post') }),
