@@ -1,12 +1,17 @@
 import { sql } from 'kysely';
 import { createApplicationService, type ApplicationService } from './applications/application-service.js';
+import { defaults } from './config/defaults.js';
 import type { SecuritySettings } from './config/security-settings.js';
+import { createConnectionService, type ConnectionService } from './connections/connection-service.js';
+import type { TestSignInUrl } from './connections/test-connection.js';
+import { createUpstreams, type Upstreams } from './connections/upstream.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
 import { inTransaction } from './db/in-transaction.js';
 import { createEngineStateQueries } from './db/queries/engine-state.js';
 import { createOwnershipQueries, type DeclarableTable } from './db/queries/ownership.js';
 import { createKeyService, type KeyService } from './keys/key-service.js';
+import { createOutbound } from './outbound/safe-fetch.js';
 import type { EngineSource } from './oidc/engine-holder.js';
 import { createSessions } from './oidc/sessions.js';
 import { createSignInProtection, type SignInProtection } from './protection/sign-in-protection.js';
@@ -25,6 +30,17 @@ export interface ServiceDeps {
   security: SecuritySettings;
   /** Argon2id (and imported bcrypt) unless a test counts verifications. */
   hasher?: PasswordHasher;
+  /** How connections reach their upstream identity providers; without it, private addresses are refused. */
+  connections?: ConnectionOptions;
+}
+
+export interface ConnectionOptions {
+  /** GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: upstreams may be on private and loopback addresses, over plain http too. */
+  allowPrivateUpstreams: boolean;
+  /** GATEHOUSE_PUBLIC_URL's origin, where the connections' callbacks are; Test connection sends it as the redirect URI. */
+  publicOrigin?: string;
+  /** Starts Test connection's real sign-in round trip (the sign-in flow's); without it the report has no sign-in URL. */
+  testSignInUrl?: TestSignInUrl;
 }
 
 export interface Services {
@@ -35,6 +51,8 @@ export interface Services {
   identities: IdentityService;
   applications: ApplicationService;
   scopes: ScopeService;
+  /** Upstream identity providers users sign in through, and Test connection. */
+  connections: ConnectionService;
   keys: KeyService;
   protection: SignInProtection;
   /** What the protocol engine is built from, and its version. */
@@ -43,11 +61,13 @@ export interface Services {
   ping(): Promise<void>;
   /**
    * After the configuration file is applied: what it owned and no longer declares (user names
-   * normalized, client_ids, scope names) becomes the database's, editable through the API.
+   * normalized, client_ids, scope names, connection ids) becomes the database's, editable through the API.
    */
   releaseUndeclared(declared: Record<DeclarableTable, string[]>): Promise<void>;
   /** Runs several commands as one change: all of them or none (the configuration file). */
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
+  /** Closes what the services hold besides the database: the upstreams' kept-alive connections. */
+  close(): Promise<void>;
 }
 
 /**
@@ -55,6 +75,12 @@ export interface Services {
  * configuration file all work through these, and nothing else writes their tables.
  */
 export function createServices(deps: ServiceDeps): Services {
+  const outbound = createOutbound({ allowPrivate: deps.connections?.allowPrivateUpstreams ?? false });
+  return servicesOver(deps, createUpstreams({ outbound, clock: deps.clock, cacheSeconds: defaults.connections.metadataCacheSeconds }));
+}
+
+/** The services over one handle; a transaction's share the upstreams (their cache and connections) with the services it came from. */
+function servicesOver(deps: ServiceDeps, upstreams: Upstreams): Services {
   const { db, box, clock } = deps;
   const hasher = deps.hasher ?? passwordHasher;
   const scopes = createScopeService({ db, clock });
@@ -74,6 +100,9 @@ export function createServices(deps: ServiceDeps): Services {
     identities: createIdentityService({ db, clock, users: usersOver }),
     applications: createApplicationService({ db, box, clock }),
     scopes,
+    connections: createConnectionService({
+      db, box, clock, upstreams, publicOrigin: deps.connections?.publicOrigin, testSignInUrl: deps.connections?.testSignInUrl,
+    }),
     keys,
     protection: createSignInProtection({ db, clock, settings: deps.security }),
     engineSource,
@@ -86,7 +115,8 @@ export function createServices(deps: ServiceDeps): Services {
         for (const [table, keys] of Object.entries(declared)) await ownership.releaseFromFile(table as DeclarableTable, keys, clock.now());
       }),
     transaction(work) {
-      return inTransaction(db, (trx) => work(createServices({ ...deps, db: trx })));
+      return inTransaction(db, (trx) => work(servicesOver({ ...deps, db: trx }, upstreams)));
     },
+    close: () => upstreams.close(),
   };
 }

@@ -11,6 +11,7 @@ export interface ApplyReport {
   applications: number;
   users: number;
   scopes: number;
+  connections: number;
   /** Secrets generated for applications declared without one: shown once, never logged. */
   generatedSecrets: Array<{ clientId: string; secret: string }>;
 }
@@ -29,7 +30,7 @@ export interface ApplyOptions {
  */
 export async function applyDeclarations(services: Services, declarations: Declarations, options: ApplyOptions): Promise<ApplyReport> {
   const actor: Actor = { kind: 'config_file', file: options.source };
-  const report: ApplyReport = { applications: 0, users: 0, scopes: 0, generatedSecrets: [] };
+  const report: ApplyReport = { applications: 0, users: 0, scopes: 0, connections: 0, generatedSecrets: [] };
   await services.transaction(async (tx) => {
     for (const scope of declarations.scopes) {
       await tx.scopes.createScope(actor, scope, { existing: 'update' });
@@ -48,10 +49,18 @@ export async function applyDeclarations(services: Services, declarations: Declar
       if (result.generatedSecret) report.generatedSecrets.push({ clientId: application.client_id, secret: result.generatedSecret });
       report.applications += 1;
     }
+    for (const [index, connection] of declarations.connections.entries()) {
+      await within(options.source, `connections[${index}] ("${connection.id}")`, async () => {
+        const { created } = await tx.connections.createConnection(actor, connection, { existing: 'keep' });
+        if (!created) await tx.connections.updateConnection(actor, connection);
+      });
+      report.connections += 1;
+    }
     await tx.releaseUndeclared({
       users: declarations.users.map((user) => normalizeIdentifier(user.username)),
       applications: declarations.applications.map((application) => application.client_id),
       scopes: declarations.scopes.map((scope) => scope.name),
+      connections: declarations.connections.map((connection) => connection.id),
     });
   });
   return report;

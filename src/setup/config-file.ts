@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { applicationInputSchema } from '../applications/application-schema.js';
+import { oidcConnectionInputSchema, type ConnectionDeclaration } from '../connections/connection-schema.js';
 import { scopeInputSchema } from '../scopes/scope-schema.js';
 import { userInputSchema } from '../users/user-schema.js';
 import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from '../config/security-settings.js';
@@ -16,6 +17,7 @@ const configFileSchema = z
     applications: z.array(applicationInputSchema).default([]),
     users: z.array(userInputSchema).default([]),
     scopes: z.array(scopeInputSchema).default([]),
+    connections: z.array(oidcConnectionInputSchema).default([]),
     security: securitySettingsSchema.prefault({}),
   })
   .strict();
@@ -25,10 +27,14 @@ export interface Declarations {
   applications: ApplicationDeclaration[];
   users: UserDeclaration[];
   scopes: ScopeDeclaration[];
+  connections: ConnectionDeclaration[];
   security: SecuritySettings;
 }
 
-export const emptyDeclarations: Declarations = { applications: [], users: [], scopes: [], security: defaultSecuritySettings };
+export const emptyDeclarations: Declarations = { applications: [], users: [], scopes: [], connections: [], security: defaultSecuritySettings };
+
+/** The field each section's entries are known by, so that a message points at the right block. */
+const entryLabels: Record<string, string> = { applications: 'client_id', users: 'username', scopes: 'name', connections: 'id' };
 
 /** Names the entry an issue is in by its identifying field, so a message points at the right block. */
 function describePath(document: unknown, issuePath: PropertyKey[]): string {
@@ -38,9 +44,8 @@ function describePath(document: unknown, issuePath: PropertyKey[]): string {
     if (typeof key === 'number') {
       parts[parts.length - 1] += `[${key}]`;
       node = Array.isArray(node) ? node[key] : undefined;
-      const label = node && typeof node === 'object'
-        ? ((node as Record<string, unknown>).client_id ?? (node as Record<string, unknown>).username ?? (node as Record<string, unknown>).name)
-        : undefined;
+      const labelField = parts.length === 1 ? entryLabels[parts[0]!.replace(/\[\d+\]$/, '')] : undefined;
+      const label = labelField && node && typeof node === 'object' ? (node as Record<string, unknown>)[labelField] : undefined;
       if (typeof label === 'string') parts[parts.length - 1] += ` ("${label}")`;
     } else {
       parts.push(String(key));
@@ -59,7 +64,7 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
     throw new GatehouseError('config_invalid', `${fileName}: not valid YAML or JSON${positionOf(text, error)}: ${(error as Error).message}`);
   }
   if (typeof document !== 'object' || Array.isArray(document)) {
-    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, security:)`);
+    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, connections:, security:)`);
   }
   const parsed = configFileSchema.safeParse(document);
   if (!parsed.success) {
@@ -75,6 +80,8 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
   assertUnique(fileName, 'applications', data.applications.map((a) => a.client_id));
   assertUnique(fileName, 'scopes', data.scopes.map((s) => s.name));
   assertUnique(fileName, 'users', data.users.map((u) => normalizeIdentifier(u.username)));
+  assertUnique(fileName, 'connections', data.connections.map((c) => c.id));
+  assertDomainsUnique(fileName, data.connections);
   return { ...data, security: toSecuritySettings(data.security) };
 }
 
@@ -90,6 +97,18 @@ function assertUnique(fileName: string, section: string, keys: string[]): void {
   for (const [index, key] of keys.entries()) {
     if (seen.has(key)) throw new GatehouseError('config_invalid', `${fileName}: ${section}[${index}] ("${key}"): declared twice`);
     seen.add(key);
+  }
+}
+
+/** Home-realm discovery sends a domain to one connection, so two may not claim it. */
+function assertDomainsUnique(fileName: string, connections: ConnectionDeclaration[]): void {
+  const claimedBy = new Map<string, string>();
+  for (const [index, connection] of connections.entries()) {
+    for (const domain of connection.email_domains) {
+      const first = claimedBy.get(domain);
+      if (first) throw new GatehouseError('config_invalid', `${fileName}: connections[${index}] ("${connection.id}").email_domains: "${domain}" goes to ${first} already`);
+      claimedBy.set(domain, `connections[${connections.indexOf(connection)}] ("${connection.id}")`);
+    }
   }
 }
 

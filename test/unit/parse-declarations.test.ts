@@ -47,7 +47,7 @@ describe('a configuration file is checked before anything is stored', () => {
 
   test('a top level that is not a mapping is refused, naming the sections', async () => {
     const message = await refusal('- notes\n- ursula\n', yamlFile);
-    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, security:\)/);
+    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, connections:, security:\)/);
   });
 
   test('an invalid value names the entry and the field', async () => {
@@ -165,5 +165,73 @@ describe('security settings', () => {
     assert.match(await security({ ip_allowlist: ['10.0.0.1, 10.0.0.2'] }), /security\.ip_allowlist\[0\]: "10\.0\.0\.1, 10\.0\.0\.2": give one address or CIDR range per entry/);
     assert.match(await security({ ip_allowlist: '10.0.0.0/8' }), /security\.ip_allowlist: /);
     assert.match(await security({ ip_allowlist: [42] }), /security\.ip_allowlist\[0\]: /);
+  });
+});
+
+describe('connections', () => {
+  const okta = (fields: Record<string, unknown> = {}) => ({
+    id: 'okta', name: 'Corp Okta', type: 'oidc', discovery_url: 'https://corp.okta.example/.well-known/openid-configuration',
+    client_id: '0oa1client', client_secret: 'okta-client-secret', ...fields,
+  });
+  const manual = {
+    issuer: 'https://corp.onelogin.example/oidc/2', authorization_endpoint: 'https://corp.onelogin.example/oidc/2/auth',
+    token_endpoint: 'https://corp.onelogin.example/oidc/2/token', jwks_uri: 'https://corp.onelogin.example/oidc/2/certs',
+  };
+  const connectionRefusal = (...connections: unknown[]) => refusalOf({ connections });
+
+  test('a connection takes the defaults of defaults.ts, scopes as a list or as one string, domains lower-cased', () => {
+    const [declared] = parseDeclarations(JSON.stringify({ connections: [okta({ email_domains: ['Corp.Example.'] })] }), jsonFile).connections;
+    assert.deepEqual(declared, {
+      ...okta(), token_endpoint_auth_method: 'client_secret_basic', scopes: ['openid', 'profile', 'email'], username_claim: 'preferred_username',
+      provisioning: 'create', update_profile: 'on_login', email_domains: ['corp.example'], forward_login_hint: true, enabled: true,
+    });
+    const yaml = 'connections:\n  - id: onelogin\n    name: OneLogin\n    type: oidc\n'
+      + Object.entries(manual).map(([field, value]) => `    ${field}: ${value}\n`).join('')
+      + '    client_id: abc\n    client_secret: def\n    token_endpoint_auth_method: client_secret_post\n    scopes: openid email groups\n    groups_claim: groups\n';
+    const [onelogin] = parseDeclarations(yaml, yamlFile).connections;
+    assert.deepEqual(onelogin?.scopes, ['openid', 'email', 'groups']);
+    assert.equal(onelogin?.token_endpoint_auth_method, 'client_secret_post');
+    assert.equal(onelogin?.discovery_url, undefined);
+  });
+
+  test('an unknown field or a bad value names the file, the entry by its id, and the field', async () => {
+    const unknown = await connectionRefusal(okta({ clientSecret: 'x' }));
+    assert.match(unknown, /^\/etc\/gatehouse\/gatehouse\.json: /);
+    assert.match(unknown, /connections\[0\] \("okta"\): unknown field "clientSecret"/);
+    assert.match(await connectionRefusal(okta(), okta({ id: 'google', provisioning: 'invite' })), /connections\[1\] \("google"\)\.provisioning/);
+    assert.match(await connectionRefusal(okta({ id: 'Okta Corp' })), /connections\[0\] \("Okta Corp"\)\.id: use 1 to 64 lower-case letters, digits, - or _/);
+    assert.match(await connectionRefusal(okta({ type: 'saml' })), /connections\[0\] \("okta"\)\.type: must be "oidc"/);
+    assert.match(await connectionRefusal(okta({ client_secret: '' })), /\("okta"\)\.client_secret: must not be empty/);
+    assert.match(await connectionRefusal(okta({ forward_login_hint: 'yes' })), /\("okta"\)\.forward_login_hint/);
+    assert.match(await connectionRefusal(okta({ email_domains: ['not a domain'] })), /\("okta"\)\.email_domains\[0\]: must be a domain name/);
+    assert.match(await connectionRefusal(okta({ email_domains: ['corp.example', 'CORP.example'] })), /\("okta"\)\.email_domains: names a domain twice/);
+  });
+
+  test('scopes must include openid', async () => {
+    assert.match(await connectionRefusal(okta({ scopes: 'profile email' })), /\("okta"\)\.scopes: must include openid/);
+    assert.match(await connectionRefusal(okta({ scopes: ['openid', 'openid'] })), /\("okta"\)\.scopes: names a scope twice/);
+    assert.match(await connectionRefusal(okta({ scopes: [] })), /\("okta"\)\.scopes/);
+  });
+
+  test('the metadata comes from discovery_url or from the endpoints, never both and never neither', async () => {
+    const both = await connectionRefusal(okta({ ...manual }));
+    assert.match(both, /\("okta"\)\.issuer: give either discovery_url or the endpoints/);
+    const neither = await connectionRefusal(okta({ discovery_url: undefined }));
+    assert.match(neither, /\("okta"\)\.discovery_url: give discovery_url, or the endpoints issuer, authorization_endpoint, token_endpoint and jwks_uri/);
+    const incomplete = await connectionRefusal(okta({ discovery_url: undefined, ...manual, token_endpoint: undefined, jwks_uri: undefined }));
+    assert.match(incomplete, /\("okta"\)\.token_endpoint: is required with the endpoints typed in/);
+    assert.match(incomplete, /\("okta"\)\.jwks_uri: is required with the endpoints typed in/);
+  });
+
+  test('a discovery URL must be the issuer\'s document, and every URL absolute', async () => {
+    assert.match(await connectionRefusal(okta({ discovery_url: 'https://corp.okta.example' })), /\("okta"\)\.discovery_url: must be the issuer's discovery document: the issuer followed by \/\.well-known\/openid-configuration/);
+    assert.match(await connectionRefusal(okta({ discovery_url: 'corp.okta.example/.well-known/openid-configuration' })), /\("okta"\)\.discovery_url: must be an absolute https URL/);
+    assert.match(await connectionRefusal(okta({ discovery_url: undefined, ...manual, jwks_uri: 'ftp://corp.onelogin.example/certs' })), /\("okta"\)\.jwks_uri: must be an absolute https URL/);
+  });
+
+  test('ids and email domains are unique across connections', async () => {
+    assert.match(await connectionRefusal(okta(), okta({ name: 'Again' })), /connections\[1\] \("okta"\): declared twice/);
+    const shared = await connectionRefusal(okta({ email_domains: ['corp.example'] }), okta({ id: 'google', email_domains: ['Corp.example'] }));
+    assert.match(shared, /connections\[1\] \("google"\)\.email_domains: "corp\.example" goes to connections\[0\] \("okta"\) already/);
   });
 });

@@ -1,7 +1,7 @@
 import type { Db } from '../database.js';
 
 /** The tables whose records the configuration file may own, each with the column its entries are matched by. */
-const declaredBy = { users: 'username_normalized', applications: 'client_id', scopes: 'name' } as const;
+const declaredBy = { users: 'username_normalized', applications: 'client_id', scopes: 'name', connections: 'id' } as const;
 
 export type DeclarableTable = keyof typeof declaredBy;
 
