@@ -14,7 +14,7 @@ export async function answerAsSwitched(ctx: KoaContextWithOIDC, switches: Upstre
     delete (ctx.body as Record<string, unknown>).authorization_response_iss_parameter_supported;
   }
   if ((route === 'authorization' || route === 'resume') && switches.authorizationResponseIss !== true) rewriteIss(ctx, switches.authorizationResponseIss);
-  if (route === 'token' && ctx.status === 200) await answerToken(ctx, switches, keys);
+  if (route === 'token') await answerToken(ctx, switches, keys);
 }
 
 export interface SigningKeys {
@@ -35,18 +35,20 @@ export async function signingKeys(): Promise<SigningKeys> {
  * The token endpoint's answer, once the engine has given it. oidc-provider takes the secret in
  * either place whatever the client registered; a provider that holds an application to the method
  * set in its console (OneLogin's "POST", Okta's choice of the two) refuses the other, and so does
- * this upstream (the code is spent by then, which no test of a refusal redeems again).
+ * this upstream, whatever the engine answered: invalid_client before invalid_grant, as a check
+ * with a made-up code (Test connection's) expects. A code redeemed so is spent, which no test of
+ * a refusal redeems again.
  */
 async function answerToken(ctx: KoaContextWithOIDC, switches: UpstreamSwitches, keys: SigningKeys) {
+  const registered = ctx.oidc.client?.clientAuthMethod;
   const used = ctx.oidc.params?.client_secret !== undefined ? 'client_secret_post' : 'client_secret_basic';
-  const registered = ctx.oidc.client!.clientAuthMethod;
-  if (used !== registered) {
+  if (registered !== undefined && used !== registered) {
     ctx.status = 401;
     ctx.body = { error: 'invalid_client', error_description: `the client is registered for ${registered}, not ${used}` };
     return;
   }
-  const body = ctx.body as { id_token?: unknown };
-  if (typeof body.id_token === 'string') body.id_token = await tamperedIdToken(body.id_token, switches, keys);
+  const body = ctx.body as { id_token?: unknown } | undefined;
+  if (ctx.status === 200 && typeof body?.id_token === 'string') body.id_token = await tamperedIdToken(body.id_token, switches, keys);
 }
 
 /** The id_token as the switches want it: the same header (alg, kid), the claims changed, signed again. */

@@ -155,6 +155,10 @@ describe('the test upstream identity provider, with openid-client as its relying
 
     const wrongMethod = await oidc.discovery(new URL(upstream.issuer), 'gatehouse-post', undefined, oidc.ClientSecretBasic(secret), insecure);
     assert.equal(await oauthError(signIn(wrongMethod)), 'invalid_client');
+    // A made-up code tells credentials apart as Test connection asks: the wrong method is refused before the code.
+    const madeUp = { code: 'no-such-code', redirect_uri: callbackUri };
+    assert.equal(await oauthError(oidc.genericGrantRequest(wrongMethod, 'authorization_code', madeUp)), 'invalid_client');
+    assert.equal(await oauthError(oidc.genericGrantRequest(post, 'authorization_code', madeUp)), 'invalid_grant');
     assert.equal(await oauthError(signIn(await oidc.discovery(new URL(upstream.issuer), 'gatehouse', undefined, oidc.ClientSecretPost(secret), insecure))), 'invalid_client');
   });
 
