@@ -16,6 +16,8 @@ export interface CliContext {
   actor: Actor;
   /** The configuration file, whose declarations the next start applies again. */
   configFile: string | undefined;
+  /** GATEHOUSE_PUBLIC_URL: where browsers reach the server, for the URLs a command shows. */
+  publicUrl: URL;
   close(): Promise<void>;
 }
 
@@ -29,11 +31,19 @@ export async function openCliContext(env: NodeJS.ProcessEnv | undefined, command
   const declarations = await readDeclarations(config.configFile);
   assertDatabaseExists(config.databaseUrl, config.dataDir);
   const boot = await bootstrap(config, { clock: systemClock, existing: true });
+  const services = createServices({
+    db: boot.storage.db, box: boot.box, clock: systemClock, ids: randomIds, security: declarations.security,
+    connections: { allowPrivateUpstreams: config.allowPrivateUpstreams, publicOrigin: config.publicUrl.origin },
+  });
   return {
-    services: createServices({ db: boot.storage.db, box: boot.box, clock: systemClock, ids: randomIds, security: declarations.security }),
+    services,
     actor: { kind: 'cli', command },
     configFile: config.configFile,
-    close: boot.close,
+    publicUrl: config.publicUrl,
+    async close() {
+      await services.close();
+      await boot.close();
+    },
   };
 }
 

@@ -2,6 +2,8 @@ import { isGatehouseError } from '../errors/gatehouse-error.js';
 import { openCliContext } from './cli-context.js';
 import type { CliIo } from './cli-io.js';
 import type { Command } from './commands/command.js';
+import { connectionsList } from './commands/connections-list.js';
+import { connectionsTest } from './commands/connections-test.js';
 import { ipsUnblock } from './commands/ips-unblock.js';
 import { scopesCreate } from './commands/scopes-create.js';
 import { scopesDelete } from './commands/scopes-delete.js';
@@ -9,7 +11,7 @@ import { scopesList } from './commands/scopes-list.js';
 import { usersSetPassword } from './commands/users-set-password.js';
 import { usersUnlock } from './commands/users-unlock.js';
 
-const commands: Command[] = [usersUnlock, usersSetPassword, ipsUnblock, scopesCreate, scopesList, scopesDelete];
+const commands: Command[] = [usersUnlock, usersSetPassword, ipsUnblock, scopesCreate, scopesList, scopesDelete, connectionsList, connectionsTest];
 
 /** Exit statuses: success, a command that failed, a command line that names no command. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;

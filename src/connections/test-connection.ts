@@ -85,7 +85,11 @@ async function checkCredentials(connection: OidcConnection, configuration: Confi
       }
       return { check: 'client_credentials', ok: true, detail: `not refused, though the upstream's answer (${said}) does not prove them right; a sign-in will` };
     }
-    if (error instanceof WWWAuthenticateChallengeError) return refusedCredentials(connection, `HTTP ${error.status}`);
+    if (error instanceof WWWAuthenticateChallengeError) {
+      // A 401 with a challenge (RFC 6749 §5.2 for Basic authentication); its parameters carry the OAuth error.
+      const { error: code, error_description: description } = error.cause[0]?.parameters ?? {};
+      return refusedCredentials(connection, code ? `${code}${description ? `: ${description}` : ''}` : `HTTP ${error.status}`);
+    }
     return { check: 'client_credentials', ok: false, detail: asUpstreamError(connection, error).message };
   }
 }

@@ -4,7 +4,7 @@ import {
   ResponseBodyError, WWWAuthenticateChallengeError, type ServerMetadata,
 } from 'openid-client';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
-import { upstreamUrlProblem } from '../outbound/address-policy.js';
+import { plainHttpRefusal, upstreamUrlProblem } from '../outbound/address-policy.js';
 import type { Outbound, SafeFetch } from '../outbound/safe-fetch.js';
 import type { Clock } from '../runtime/clock.js';
 import { issuerOfDiscoveryUrl, sameIssuer } from './connection-schema.js';
@@ -64,6 +64,12 @@ export function asUpstreamError(connection: Pick<OidcConnection, 'id'>, error: u
     if (isGatehouseError(cause)) return cause;
   }
   const name = requesterOf(connection);
+  if ((error as { code?: unknown })?.code === 'OAUTH_HTTP_REQUEST_FORBIDDEN') {
+    // openid-client's own refusal of http, before the safe fetch is asked; the URL is its cause, or its cause's.
+    const inner = (error as Error).cause;
+    const url = inner instanceof URL ? inner : (inner as { cause?: unknown } | undefined)?.cause;
+    return new GatehouseError('upstream_address_refused', `${name}: ${url instanceof URL ? url.host : 'the upstream'}: ${plainHttpRefusal}`, { cause: error });
+  }
   if (error instanceof ResponseBodyError) {
     const description = error.error_description ? `: ${error.error_description}` : '';
     return new GatehouseError('upstream_failed', `${name}: the upstream answered ${error.error}${description} (HTTP ${error.status})`, { cause: error });

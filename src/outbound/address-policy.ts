@@ -14,6 +14,9 @@ import ipaddr from 'ipaddr.js';
  */
 export type AddressKind = 'public' | 'private' | 'never';
 
+/** Why a plain http URL is refused, wherever it is: the configured URL, the safe fetch, openid-client's own check. */
+export const plainHttpRefusal = 'plain http is allowed only to private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true';
+
 const privateRanges = new Set(['loopback', 'private', 'carrierGradeNat', 'uniqueLocal']);
 
 /** Plain-language names of the ranges, for refusals an administrator reads. */
@@ -73,7 +76,7 @@ export function upstreamUrlProblem(value: string, allowPrivate: boolean): string
   if (url.hash) return 'must not contain a fragment';
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use https';
   if (url.protocol === 'http:' && !allowPrivate) {
-    return 'must use https (plain http is allowed only for private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true)';
+    return `must use https (${plainHttpRefusal})`;
   }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) return addressRefusal(host, { allowPrivate, plainHttp: url.protocol === 'http:' });

@@ -3,7 +3,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
 import { defaults } from '../config/defaults.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
-import { addressRefusal } from './address-policy.js';
+import { addressRefusal, plainHttpRefusal } from './address-policy.js';
 
 /** How outbound requests are bounded; defaults.outbound, with the operator's GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS. */
 export interface OutboundPolicy {
@@ -142,7 +142,7 @@ export function createOutbound(overrides: Partial<OutboundPolicy> & Pick<Outboun
     function assertMayRequest(url: URL): void {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw failed(`${url.href} is not an http or https URL`);
       if (url.protocol === 'http:' && !policy.allowPrivate) {
-        throw refused(`${url.host}: plain http is allowed only to private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true`);
+        throw refused(`${url.host}: ${plainHttpRefusal}`);
       }
       const host = url.hostname.replace(/^\[|\]$/g, '');
       if (isIP(host)) {

@@ -159,7 +159,7 @@ for (const dialect of dialects) {
 
     test('a URL the environment does not allow is refused naming the field; with the setting, a private http upstream is accepted', async () => {
       const local = declaration({ id: 'local', discovery_url: 'http://127.0.0.1:9000/.well-known/openid-configuration' });
-      await assert.rejects(services.connections.createConnection(cli, local), /discovery_url: must use https \(plain http is allowed only for private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true\)/);
+      await assert.rejects(services.connections.createConnection(cli, local), /discovery_url: must use https \(plain http is allowed only to private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true\)/);
       await assert.rejects(services.connections.createConnection(cli, declaration({ id: 'local', discovery_url: 'https://10.0.0.8/.well-known/openid-configuration' })), /discovery_url: 10\.0\.0\.8 is a private address/);
       assert.equal(await services.connections.find('local'), undefined);
       const permissive = createServices({ db: opened.storage.db, box, clock, ids: randomIds, security: defaultSecuritySettings, connections: { allowPrivateUpstreams: true } });

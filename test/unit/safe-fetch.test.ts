@@ -163,7 +163,7 @@ describe('address classes', () => {
 
   test('a configured URL must be https, http only for private hosts with the setting', () => {
     assert.equal(upstreamUrlProblem('https://idp.example.com/.well-known/openid-configuration', false), undefined);
-    assert.match(upstreamUrlProblem('http://idp.example.com/', false)!, /must use https \(plain http is allowed only for private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true\)/);
+    assert.match(upstreamUrlProblem('http://idp.example.com/', false)!, /must use https \(plain http is allowed only to private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true\)/);
     assert.equal(upstreamUrlProblem('http://idp.corp.internal/', true), undefined);
     assert.match(upstreamUrlProblem('http://8.8.8.8/', true)!, /plain http is allowed only to private addresses/);
     assert.match(upstreamUrlProblem('https://10.0.0.5/', false)!, /a private address; .*GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true/);
