@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { genericGrantRequest, ResponseBodyError, WWWAuthenticateChallengeError, type Configuration } from 'openid-client';
-import { isGatehouseError } from '../errors/gatehouse-error.js';
 import { connectionUrls, type OidcConnection } from './connection.js';
 import { asUpstreamError, endpointProblems, issuerProblem, type Upstreams } from './upstream.js';
 
@@ -109,8 +108,8 @@ export async function testConnection(
     configuration = await upstreams.load(connection);
     checks.push({ check: 'metadata', ok: true, detail: discovered ? `read the discovery document at ${(connection.metadata as { discoveryUrl: string }).discoveryUrl}` : 'the endpoints are configured by hand' });
   } catch (error) {
-    const detail = isGatehouseError(error) ? error.message : asUpstreamError(connection, error).message;
-    checks.push({ check: 'metadata', ok: false, detail: `could not read the discovery document: ${detail}` });
+    const { message: detail } = asUpstreamError(connection, error);
+    checks.push({ check: 'metadata', ok: false, detail: `${discovered ? 'could not read the discovery document' : 'the endpoints cannot be used'}: ${detail}` });
     for (const check of ['issuer', 'endpoints', 'jwks', 'client_credentials'] as const) checks.push(notChecked(check, 'the upstream\'s metadata could not be read'));
     return report();
   }

@@ -172,6 +172,10 @@ for (const dialect of dialects) {
       const { code, stdout } = await gatehouse(['connections', 'test', 'okta'], { GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: undefined });
       assert.equal(code, 1);
       assert.match(stdout, /FAIL  metadata: could not read the discovery document: connection "okta": 127\.0\.0\.1:\d+: plain http is allowed only to private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true/);
+      const manual = await gatehouse(['connections', 'test', 'onelogin'], { GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: undefined });
+      assert.equal(manual.code, 1);
+      assert.match(manual.stdout, /FAIL  endpoints: authorization_endpoint: must use https \(plain http is allowed only to private addresses, with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true\); token_endpoint: /);
+      assert.match(manual.stdout, /FAIL  jwks: not checked: jwks_uri is not usable/);
     });
 
     test('the sign-in side\'s configuration is cached, and read again when the connection changes', async () => {
