@@ -138,15 +138,16 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
       assertMayChange(actor, current.owner, `connection "${declaration.id}"`);
       const columns = columnsOf(declaration);
       const owner = actor.kind === 'config_file' ? 'config_file' : current.owner;
-      const stored = toConnection(current);
+      // Opened on its own, not through the stored settings, so that a declaration can repair a row Gatehouse cannot read.
+      const sameSecret = current.client_secret_sealed !== null && box.open(current.client_secret_sealed, secretContext(current.id)) === declaration.client_secret;
       if (columns.type === current.type && columns.name === current.name && columns.enabled === current.enabled
-        && columns.settings === current.settings && owner === current.owner && declaration.client_secret === stored.clientSecret) {
-        return { changed: false, connection: stored };
+        && columns.settings === current.settings && owner === current.owner && sameSecret) {
+        return { changed: false, connection: toConnection(current) };
       }
       const changes = {
         ...columns, owner, updated_at: clock.now(),
         // Sealed again only when it changed: the stored value stays byte for byte otherwise.
-        client_secret_sealed: declaration.client_secret === stored.clientSecret ? current.client_secret_sealed : box.seal(declaration.client_secret, secretContext(declaration.id)),
+        client_secret_sealed: sameSecret ? current.client_secret_sealed : box.seal(declaration.client_secret, secretContext(declaration.id)),
       };
       await createConnectionQueries(trx).update(declaration.id, changes);
       if (columns.settings !== current.settings) await claimDomains(trx, declaration.id, declaration.email_domains);

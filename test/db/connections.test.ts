@@ -180,10 +180,11 @@ for (const dialect of dialects) {
       await assert.rejects(services.connections.deleteConnection(cli, 'okta'), /no connection "okta"/);
     });
 
-    test('a row edited by hand into something unreadable is named, not used', async () => {
+    test('a row edited by hand into something unreadable is named, not used, and its declaration repairs it', async () => {
       await opened.storage.db.updateTable('connections').set({ settings: JSON.stringify({ client_id: 'x', scopes: ['profile'] }) }).where('id', '=', 'okta2').execute();
       await assert.rejects(services.connections.find('okta2'), /connection "okta2" is stored in a form Gatehouse cannot read \(scopes: must include openid/);
-      await opened.storage.db.deleteFrom('connections').where('id', '=', 'okta2').execute();
+      const repaired = await services.connections.updateConnection(cli, declaration({ id: 'okta2', email_domains: ['corp.example'] }));
+      assert.deepEqual([repaired.changed, (await services.connections.find('okta2'))?.scopes], [true, ['openid', 'profile', 'email']]);
     });
   });
 }
