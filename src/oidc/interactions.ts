@@ -16,6 +16,10 @@ export interface PendingInteraction {
   /** Claims the `claims` parameter names that the user has not granted yet; consent grants them too, so the page shows them. */
   missingClaims: string[];
   loginHint: string | undefined;
+  /** The `connection` the authorization request named (an extra parameter of the engine): go straight to that upstream. */
+  connection: string | undefined;
+  /** Epoch milliseconds after which the engine no longer knows the interaction; a detour must not outlast it. */
+  expiresAt: number;
 }
 
 type Details = Awaited<ReturnType<OidcProvider['interactionDetails']>>;
@@ -64,6 +68,8 @@ export function createInteractions(engine: () => OidcProvider) {
       missingScopes: Array.isArray(missingOIDCScope) ? (missingOIDCScope as string[]) : [],
       missingClaims: Array.isArray(missingOIDCClaims) ? (missingOIDCClaims as string[]) : [],
       loginHint: typeof found.params.login_hint === 'string' ? found.params.login_hint : undefined,
+      connection: typeof found.params.connection === 'string' ? found.params.connection : undefined,
+      expiresAt: found.exp * 1000,
     };
   }
 

@@ -3,7 +3,7 @@ import { interactionPath } from '../oidc/interaction-path.js';
 import { passwordForm } from './password-form.js';
 import type { PasswordSignIn } from './password-sign-in.js';
 import { csrfField, formBody, interactionParams } from './route-schemas.js';
-import type { SignInMethod } from './sign-in-method.js';
+import type { HomeRealm, SignInMethod } from './sign-in-method.js';
 
 /** The one message for every failed sign-in, so that it reveals nothing about the account. */
 export const signInFailedMessage = 'The username or password is incorrect. After repeated failures, sign-in is paused for a few minutes.';
@@ -20,8 +20,12 @@ const loginForm = formBody({
   password: z.string().max(4096).default(''),
 });
 
-/** User name (or email) and password on the login page, checked by the same PasswordSignIn as the password grant. */
-export function createPasswordMethod(signIn: PasswordSignIn): SignInMethod {
+/**
+ * User name (or email) and password on the login page, checked by the same PasswordSignIn as the
+ * password grant. An address whose domain belongs to an upstream provider (home-realm discovery)
+ * goes there instead, before any password is looked at.
+ */
+export function createPasswordMethod(signIn: PasswordSignIn, { homeRealm }: { homeRealm?: HomeRealm } = {}): SignInMethod {
   return {
     id: 'password',
     loginSection: passwordForm,
@@ -31,6 +35,8 @@ export function createPasswordMethod(signIn: PasswordSignIn): SignInMethod {
         const form = request.body;
         const pending = await context.load(request, reply, uid);
         if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
+        const elsewhere = await homeRealm?.(request, reply, pending, form.username);
+        if (elsewhere) return elsewhere;
         const outcome = await signIn({ identifier: form.username, password: form.password, clientIp: request.clientIp });
         if (!outcome.ok && outcome.reason === 'throttled') {
           reply.header('retry-after', String(outcome.retryAfterSeconds));

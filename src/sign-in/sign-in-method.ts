@@ -22,13 +22,24 @@ import type { CompletedSignIn } from './complete-sign-in.js';
 export interface SignInMethod {
   /** Names the method in its URLs, `/interaction/<uid>/<id>/…`: lower-case letters, digits and dashes. */
   readonly id: string;
-  /** The method's part of the login page: a form, or a button that starts a detour. */
-  loginSection(model: LoginSectionModel): SafeHtml;
+  /** The method's part of the login page: a form, or a button that starts a detour; empty when it has nothing to offer. */
+  loginSection(model: LoginSectionModel): SafeHtml | Promise<SafeHtml>;
+  /**
+   * Asked before the login page is shown: a method the authorization request chose (such as
+   * `connection=`) answers instead, sending the browser on at once; undefined shows the page.
+   */
+  shortcut?(request: FastifyRequest, reply: FastifyReply, pending: PendingInteraction): Promise<FastifyReply | undefined>;
   /** Routes under `/interaction/:uid/<id>`, where the interaction cookie is sent; each declares `params: interactionParams`. */
   interactionRoutes(routes: SignInRoutes, context: SignInContext): void;
   /** Routes at fixed URLs outside any interaction, such as an upstream provider's redirect URI. */
   fixedRoutes?(routes: SignInRoutes, context: SignInContext): void;
 }
+
+/**
+ * Home-realm discovery: the method that owns the typed identifier's realm (an email domain of
+ * an upstream provider) sends the browser there and answers; undefined leaves it to the form.
+ */
+export type HomeRealm = (request: FastifyRequest, reply: FastifyReply, pending: PendingInteraction, identifier: string) => Promise<FastifyReply | undefined>;
 
 /**
  * The Fastify scope a method's routes are registered in: encapsulated, one per method, with zod
@@ -64,7 +75,7 @@ export interface SignInContext {
    */
   load(request: FastifyRequest, reply: FastifyReply, uid: string): Promise<PendingInteraction>;
   /** Shows the login page, with every method's section, and the failure if there is one. */
-  showLoginPage(reply: FastifyReply, pending: PendingInteraction, failure?: LoginFailure): FastifyReply;
+  showLoginPage(reply: FastifyReply, pending: PendingInteraction, failure?: LoginFailure): Promise<FastifyReply>;
   /**
    * The last step of every method: resolves the user, finishes the login prompt with the
    * method's amr and sends the browser back to the engine (303); when no enabled user results,

@@ -29,14 +29,14 @@ export function createPromptPages({ csrf, methods, users, customScopes }: Prompt
     abortAction: `${interactionPath(pending.uid)}/abort`,
   });
 
-  function showLogin(reply: FastifyReply, pending: PendingInteraction, failure?: LoginFailure): FastifyReply {
+  async function showLogin(reply: FastifyReply, pending: PendingInteraction, failure?: LoginFailure): Promise<FastifyReply> {
     const common = frame(pending);
     const section = {
       csrfToken: common.csrfToken,
       username: failure?.username ?? pending.loginHint,
       errorId: failure ? loginErrorId : undefined,
     };
-    const sections = methods.map((method) => method.loginSection({ ...section, basePath: `${interactionPath(pending.uid)}/${method.id}` }));
+    const sections = await Promise.all(methods.map((method) => method.loginSection({ ...section, basePath: `${interactionPath(pending.uid)}/${method.id}` })));
     return sendHtml(reply, failure?.status ?? 200, loginPage({ ...common, error: failure?.message, sections }));
   }
 
@@ -53,7 +53,7 @@ export function createPromptPages({ csrf, methods, users, customScopes }: Prompt
 
   return {
     showLogin,
-    show: (reply: FastifyReply, pending: PendingInteraction) => (pending.prompt === 'login' ? showLogin(reply, pending) : showConsent(reply, pending)),
+    show: (reply: FastifyReply, pending: PendingInteraction): Promise<FastifyReply> => (pending.prompt === 'login' ? showLogin(reply, pending) : showConsent(reply, pending)),
   };
 }
 

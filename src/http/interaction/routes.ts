@@ -56,9 +56,17 @@ function assertDistinctIds(methods: readonly SignInMethod[]): void {
   }
 }
 
-function registerPromptRoutes(routes: SignInRoutes, { interactions, csrf }: InteractionRouteDeps, pages: PromptPages): void {
-  routes.get(interactionRoute, { schema: { params: interactionParams } }, async (request, reply) =>
-    pages.show(reply, await interactions.load(request.raw, reply.raw, request.params.uid)));
+function registerPromptRoutes(routes: SignInRoutes, { interactions, csrf, methods }: InteractionRouteDeps, pages: PromptPages): void {
+  routes.get(interactionRoute, { schema: { params: interactionParams } }, async (request, reply) => {
+    const pending = await interactions.load(request.raw, reply.raw, request.params.uid);
+    if (pending.prompt === 'login') {
+      for (const method of methods) {
+        const answered = await method.shortcut?.(request, reply, pending);
+        if (answered) return answered;
+      }
+    }
+    return pages.show(reply, pending);
+  });
 
   routes.post(`${interactionRoute}/consent`, { schema: { params: interactionParams, body: csrfForm } }, async (request, reply) => {
     const { uid } = request.params;
