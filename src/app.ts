@@ -14,6 +14,7 @@ import { defaultHeaderSet } from './http/security-headers.js';
 import type { EngineHolder } from './oidc/engine-holder.js';
 import { createInteractions } from './oidc/interactions.js';
 import type { Services } from './services.js';
+import type { OidcMethod } from './sign-in/oidc/oidc-method.js';
 import { createPasswordMethod } from './sign-in/password-method.js';
 import type { PasswordSignIn } from './sign-in/password-sign-in.js';
 
@@ -23,10 +24,12 @@ export interface AppParts {
   services: Services;
   engine: EngineHolder;
   signIn: PasswordSignIn;
+  /** Sign-in through the connections (upstream OpenID Connect providers), and their home-realm discovery. */
+  upstreamSignIn: OidcMethod;
 }
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
-export async function buildApp({ config, logger, services, engine, signIn }: AppParts): Promise<FastifyInstance> {
+export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn }: AppParts): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -41,7 +44,7 @@ export async function buildApp({ config, logger, services, engine, signIn }: App
   await app.register(interactionRoutes, {
     interactions: createInteractions(() => engine.current()),
     csrf: createCsrf(services.deps.box.derive('csrf')),
-    methods: [createPasswordMethod(signIn)],
+    methods: [createPasswordMethod(signIn, { homeRealm: upstreamSignIn.homeRealm }), upstreamSignIn],
     identities: services.identities,
     users: services.users,
     customScopes: () => engine.state().customScopes,

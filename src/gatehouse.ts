@@ -16,6 +16,7 @@ import { createServices, type Services } from './services.js';
 import { applyDeclarations, type ApplyReport } from './setup/apply-declarations.js';
 import { readDeclarations } from './setup/config-file.js';
 import { ensureFirstAdmin, type AdminReport } from './setup/ensure-admin.js';
+import { createUpstreamSignIn, createTestSignInUrl } from './sign-in/oidc/upstream-sign-in.js';
 import { createPasswordSignIn } from './sign-in/password-sign-in.js';
 import type { PasswordHasher } from './users/password-hasher.js';
 
@@ -53,16 +54,23 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
   const declarations = await readDeclarations(config.configFile);
   const boot = await bootstrap(config, { clock, logger, ...(deps.storage ? { storage: deps.storage } : {}) });
   let engine: EngineHolder | undefined;
+  let services: Services | undefined;
   try {
     const { db } = boot.storage;
-    const services = createServices({
+    const publicOrigin = config.publicUrl.origin;
+    services = createServices({
       db, box: boot.box, clock, ids: deps.ids ?? randomIds, security: declarations.security, ...(deps.hasher ? { hasher: deps.hasher } : {}),
+      connections: { allowPrivateUpstreams: config.allowPrivateUpstreams, publicOrigin, testSignInUrl: createTestSignInUrl({ box: boot.box, clock, publicOrigin }) },
     });
     const signIn = await createPasswordSignIn({ users: services.users, protection: services.protection, hasher: services.hasher });
-    const buildEngine = (state: EngineState) => createProvider(
-      { issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn, clientIp: clientIpOf, clientAuthLimits: services.protection.clients },
-      state,
-    );
+    const upstreamSignIn = createUpstreamSignIn({
+      db, box: boot.box, clock, logger, publicOrigin, connections: services.connections, identities: services.identities, users: services.users,
+    });
+    const engineDeps = {
+      issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn,
+      clientIp: clientIpOf, clientAuthLimits: services.protection.clients, federatedSessions: upstreamSignIn.federatedSessions,
+    };
+    const buildEngine = (state: EngineState) => createProvider(engineDeps, state);
     const applied = await applyDeclarations(services, declarations, {
       source: config.configFile ?? '',
       validatorFor: async (tx) => createClientValidator(buildEngine(await tx.engineSource.load())),
@@ -70,20 +78,23 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     const admin = await ensureFirstAdmin(services.users, config.adminPassword);
     engine = await createEngineHolder({ source: services.engineSource, build: buildEngine, checkEverySeconds: defaults.engineCheckSeconds, logger });
     const holder = engine;
-    const app = await buildApp({ config, logger, services, engine: holder, signIn });
+    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method });
 
     const sweeper = setInterval(() => {
       sweepExpired(db, clock).catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));
     }, defaults.sweepIntervalSeconds * 1000);
     sweeper.unref();
+    const started = services;
     app.addHook('onClose', async () => {
       clearInterval(sweeper);
       await holder.stop();
+      await started.close();
       await boot.close();
     });
     return { app, services, startup: { freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect } };
   } catch (error) {
     await engine?.stop();
+    await services?.close();
     await boot.close();
     throw error;
   }

@@ -201,3 +201,59 @@ export function onServerError(provider: OidcProvider, listener: ErrorListener): 
 export function prefersHtml(ctx: KoaContextWithOIDC): boolean {
   return ctx.accepts('json', 'html') === 'html';
 }
+
+/** A login an interaction finished, as it went into the engine's session. */
+export interface ResumedLogin {
+  interactionUid: string;
+  sessionUid: string;
+  amr: string[];
+}
+
+/**
+ * lib/actions/authorization/resume.js, at the `resume` route: the engine records the
+ * Interaction it resumes (ctx.oidc.entities.Interaction), logs the interaction's result.login
+ * into ctx.oidc.session (loginAccount: accountId, amr) and keeps the result in ctx.oidc.result,
+ * before it goes on to the rest of the authorization; a login for another account than the
+ * session's answers with a logout form instead and sets no result. The session's `uid`
+ * (lib/models/session.js) stays the session's for its whole life (resetIdentifier changes its
+ * id, not its uid) and is what the end_session routes find it by. After the route answered:
+ * the login that went into a session, if this request resumed one.
+ */
+export function resumedLogin(ctx: KoaContextWithOIDC): ResumedLogin | undefined {
+  const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
+  const interaction = oidc?.entities.Interaction;
+  const session = oidc?.session;
+  const login = oidc?.result?.login;
+  if (oidc?.route !== 'resume' || !interaction || !session?.uid || !login || session.accountId !== login.accountId) return undefined;
+  return { interactionUid: interaction.uid, sessionUid: session.uid, amr: session.amr ?? [] };
+}
+
+/** A session RP-initiated logout ended, and where the engine sends the browser next. */
+export interface EndedSession {
+  sessionUid: string;
+  amr: string[];
+  /** The application's post_logout_redirect_uri (with its state), or the engine's end_session_success page. */
+  next: string;
+}
+
+/**
+ * lib/actions/end_session.js (endSession, at `end_session_confirm`): with `logout` (the user
+ * chose to sign out, or nobody was signed in) the engine destroys ctx.oidc.session, whose uid,
+ * accountId and amr stay readable on the object, and answers 303 to the application's
+ * post_logout_redirect_uri (with its state) or to end_session_success, an absolute URL, before
+ * middleware around it resumes; without `logout` only one application's grant ends and the
+ * session stays. After the route answered: the signed-in session that ended, if it did.
+ */
+export function endedSession(ctx: KoaContextWithOIDC): EndedSession | undefined {
+  const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
+  const session = oidc?.session;
+  const next = ctx.response.get('location');
+  if (oidc?.route !== 'end_session_confirm' || !oidc.params?.logout || ctx.status !== 303 || !session?.accountId || !next) return undefined;
+  return { sessionUid: session.uid, amr: session.amr ?? [], next };
+}
+
+/** Koa's ctx.redirect keeps a 3xx status already set: the engine's 303 after a form post stays a 303. */
+export function redirectInstead(ctx: KoaContextWithOIDC, url: string): void {
+  ctx.status = 303;
+  ctx.redirect(url);
+}

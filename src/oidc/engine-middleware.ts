@@ -3,6 +3,7 @@ import { isGatehouseError, type GatehouseError } from '../errors/gatehouse-error
 import type { ClientAuthThrottle } from './client-auth-throttle.js';
 import type { EngineMiddleware, KoaContextWithOIDC, OidcProvider } from './engine.js';
 import { onClientAuthRouteError, onServerError, prefersHtml } from './engine-internals.js';
+import { federatedSessionsMiddleware, type FederatedSessions } from './federated-sessions.js';
 import { registerPasswordGrant, type PasswordGrantDeps } from './grants/password.js';
 import { oauthError, respondWith } from './oauth-error.js';
 import { renderError } from './pages.js';
@@ -12,6 +13,8 @@ export interface EngineMiddlewareDeps extends PasswordGrantDeps {
   logger: Logger;
   /** Refuses blocked applications in the adapter's lookup (provider.ts); counts their failures here. */
   clientAuth: ClientAuthThrottle;
+  /** Sessions whose login came from an upstream provider, ended there too at logout. */
+  federatedSessions: FederatedSessions;
 }
 
 /**
@@ -25,7 +28,10 @@ export interface EngineMiddlewareDeps extends PasswordGrantDeps {
  * 2. the client-authentication throttle's counting comes next, so that a failure is stored
  *    before the answer leaves (its check of a block happens inside the engine, in the
  *    application lookup, where a storage failure is the engine's server_error);
- * 3. the unauthorized_client relabel is innermost: it only edits the engine's own answer.
+ * 3. the federated sessions' bookkeeping reads the engine's answer at the resume and logout
+ *    routes, and may send a logout on to the upstream; inside the outage answer, so that it
+ *    sees the engine's answer before any replacement, and it never throws;
+ * 4. the unauthorized_client relabel is innermost: it only edits the engine's own answer.
  * Call it before anything takes provider.callback(): Koa composes the middleware then, once.
  */
 export function registerEngineMiddleware(provider: OidcProvider, deps: EngineMiddlewareDeps): void {
@@ -39,7 +45,8 @@ export function registerEngineMiddleware(provider: OidcProvider, deps: EngineMid
   });
   onClientAuthRouteError(provider, deps.clientAuth.onRouteError);
 
-  const inOrder: EngineMiddleware[] = [outage.middleware, deps.clientAuth.middleware, relabelUnregisteredGrantType];
+  const federated = federatedSessionsMiddleware(deps.federatedSessions, deps.logger);
+  const inOrder: EngineMiddleware[] = [outage.middleware, deps.clientAuth.middleware, federated, relabelUnregisteredGrantType];
   for (const middleware of inOrder) provider.use(middleware as Parameters<OidcProvider['use']>[0]);
 }
 

@@ -17,6 +17,7 @@ import { extraClientMetadata } from './client-metadata.js';
 import { Provider, type ClientMetadata, type Configuration, type OidcProvider } from './engine.js';
 import type { EngineState } from './engine-holder.js';
 import { registerEngineMiddleware } from './engine-middleware.js';
+import type { FederatedSessions } from './federated-sessions.js';
 import { createFindAccount } from './find-account.js';
 import { interactionPath } from './interaction-path.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
@@ -33,6 +34,8 @@ export interface ProviderDeps {
   clientIp: (req: IncomingMessage) => string;
   /** Failed client authentications per application and client address. */
   clientAuthLimits: ClientAuthLimits;
+  /** Sessions whose login came from an upstream provider (src/sign-in/oidc), ended there too at logout. */
+  federatedSessions: FederatedSessions;
 }
 
 /** Algorithms of client_secret_jwt (HS256) and private_key_jwt assertions. */
@@ -54,7 +57,9 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    claims: Object.fromEntries(Object.entries(claimsOf).map(([scope, claims]) => [scope, [...claims]])),
+    // `amr` (RFC 8176: `pwd`, `fed`) is the engine's, from the session, released when the claims
+    // parameter asks for it, as Gatehouse's id_tokens carry what is asked for (id-token-claims.ts).
+    claims: { ...Object.fromEntries(Object.entries(claimsOf).map(([scope, claims]) => [scope, [...claims]])), amr: null },
     scopes,
     // Every id_token is masked by its granted scopes; find-account.ts then narrows it to what
     // the application asked for (id-token-claims.ts), the same rule for every response type and grant.
@@ -93,6 +98,8 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       // No resource servers are modelled yet: access tokens are for userinfo and introspection.
       resourceIndicators: { enabled: false },
     },
+    // `connection={id}` goes straight to that upstream provider (the Auth0 and Logto convention); the sign-in pages read it.
+    extraParams: ['connection'],
     pkce: {
       // RFC 9700 §2.1.1: public clients must use PKCE; confidential ones may.
       required: (_ctx, client) => client.clientAuthMethod === 'none',

@@ -21,4 +21,10 @@ button.secondary { background: transparent; color: inherit; }
 ul.scopes { padding-left: 1.25rem; }
 ul.scopes li { margin: .25rem 0; }
 .muted { opacity: .75; font-size: .9rem; }
+.connections { margin-top: 1.5rem; }
+.connections .divider { text-align: center; margin: 0 0 .5rem; }
+.connections button { width: 100%; margin-top: .5rem; }
+table.claims { width: 100%; border-collapse: collapse; font-size: .9rem; margin-bottom: 1rem; }
+table.claims th, table.claims td { text-align: left; vertical-align: top; padding: .25rem .5rem .25rem 0; border-bottom: 1px solid var(--border); }
+table.claims td { word-break: break-all; }
 `;

@@ -7,13 +7,16 @@ import { errors, Provider, type AdapterPayload, type EngineMiddleware, type KoaC
 import {
   authorizationEndpointIssuesIdTokenAlone,
   clientAuthenticationInProgress,
+  endedSession,
   issueIdToken,
   onClientAuthRouteError,
   onServerError,
   prefersHtml,
   recordEntity,
+  redirectInstead,
   refusedUnregisteredGrantType,
   renameOAuthError,
+  resumedLogin,
   throwAnswer,
   throwOnUnallowedResponseType,
   type ClientAuthRoute,
@@ -406,5 +409,65 @@ describe('a storage failure inside the engine, as the outage answer relies on it
   test('the authorization endpoint answers an HTML page whatever the request prefers', async () => {
     const answer = await whileDown(authorize({ response_type: 'code', scope: 'openid' }), { headers: { accept: 'application/json' } });
     assert.deepEqual(answer, { status: 500, html: true, prefersHtml: false, error: undefined, heard: 1 });
+  });
+});
+
+describe('the resume and end_session routes, as the upstream sign-in\'s logout relies on them', () => {
+  let engine: BareEngine;
+  const seen: { resumed: ReturnType<typeof resumedLogin>; ended: ReturnType<typeof endedSession> }[] = [];
+  const upstreamLogout = 'https://upstream.example/logout';
+  before(async () => {
+    engine = await startBareEngine({
+      features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    });
+    engine.own.set('/finish', async (req, res) => {
+      const grant = new engine.provider.Grant({ accountId: 'u1', clientId: 'web' });
+      grant.addOIDCScope('openid');
+      const returnTo = await engine.provider.interactionResult(req, res, { login: { accountId: 'u1', amr: ['fed'] }, consent: { grantId: await grant.save() } });
+      res.writeHead(200).end(returnTo);
+    });
+    use(engine.provider, async (ctx, next) => {
+      await next();
+      const entry = { resumed: resumedLogin(ctx), ended: endedSession(ctx) };
+      if (entry.resumed || entry.ended) seen.push(entry);
+      if (entry.ended) redirectInstead(ctx, upstreamLogout);
+    });
+  });
+  after(() => engine?.close());
+
+  /** The engine's logout confirmation form, answered `logout=yes` (sign out) or without it (stay signed in). */
+  async function confirmLogout(get: ReturnType<typeof browser>, logout: boolean) {
+    const page = await (await get('/session/end?client_id=web')).text();
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+    assert.ok(xsrf, 'the engine asks to confirm, with its xsrf token');
+    return get('/session/end/confirm', form({ xsrf, ...(logout ? { logout: 'yes' } : {}) }));
+  }
+
+  test('a resumed login names its interaction and the session it went into, whose uid the logout that ends it names again; the logout\'s 303 can be sent elsewhere', async () => {
+    const get = browser(engine.url);
+    const start = await get(authorize({ response_type: 'code', scope: 'openid' }));
+    const uid = new URL(start.headers.get('location')!, engine.url).pathname.split('/').pop()!;
+    const resumed = await get(await (await get('/finish')).text());
+    assert.ok(callbackParams(resumed).get('code'));
+    assert.equal(seen.length, 1);
+    const login = seen[0]!.resumed!;
+    assert.deepEqual({ interactionUid: login.interactionUid, amr: login.amr }, { interactionUid: uid, amr: ['fed'] });
+    assert.ok(login.sessionUid);
+
+    const again = await get(authorize({ response_type: 'code', scope: 'openid' }));
+    assert.ok(callbackParams(again).get('code'), 'signed in: no interaction');
+    assert.equal(seen.length, 1, 'an authorization without an interaction resumes nothing');
+
+    const stayed = await confirmLogout(get, false);
+    assert.equal(stayed.status, 303);
+    assert.equal(seen.length, 1, 'leaving one application without signing out ends no session');
+
+    const ended = await confirmLogout(get, true);
+    assert.equal(seen.length, 2);
+    assert.deepEqual(seen[1]!.ended, { sessionUid: login.sessionUid, amr: ['fed'], next: `${engine.url}/session/end/success` });
+    assert.equal(ended.status, 303);
+    assert.equal(ended.headers.get('location'), upstreamLogout);
+    const signedOut = await get(authorize({ response_type: 'code', scope: 'openid' }));
+    assert.match(signedOut.headers.get('location') ?? '', /^\/interaction\//, 'the session is gone');
   });
 });

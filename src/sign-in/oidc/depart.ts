@@ -1,0 +1,76 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as oidc from 'openid-client';
+import { connectionUrls, type OidcConnection } from '../../connections/connection.js';
+import type { Logger } from 'pino';
+import type { DetourPurpose } from '../../db/database.js';
+import type { Clock } from '../../runtime/clock.js';
+import { bindingFor, sendBinding } from './browser-binding.js';
+import { sendFailure, upstreamFailure } from './detour-failures.js';
+import type { Detours } from './detours.js';
+
+/** The openid-client configuration of a connection (discovery or typed-in endpoints), cached by the connections side. */
+export type UpstreamConfiguration = (connection: OidcConnection) => Promise<oidc.Configuration>;
+
+export interface DepartDeps {
+  detours: Detours;
+  upstream: UpstreamConfiguration;
+  publicOrigin: string;
+  logger: Logger;
+  clock: Clock;
+}
+
+export interface Trip {
+  purpose: DetourPurpose;
+  connection: OidcConnection;
+  /** The interaction the sign-in finishes; undefined for a test. */
+  uid: string | undefined;
+  /** Epoch milliseconds at which the interaction expires: the detour never outlives it. */
+  notAfter: number | undefined;
+  /** The application's login_hint, or the address typed on the login page. */
+  loginHint: string | undefined;
+}
+
+/**
+ * The departure to an upstream: its configuration first (an unreachable upstream stores
+ * nothing), then the detour row and the browser's binding cookie, then 303 to the upstream's
+ * authorization endpoint with PKCE (S256), state and nonce, and the login hint when the
+ * connection forwards it.
+ */
+export function createDeparture({ detours, upstream, publicOrigin, logger, clock }: DepartDeps) {
+  const secure = new URL(publicOrigin).protocol === 'https:';
+
+  return async function depart(request: FastifyRequest, reply: FastifyReply, trip: Trip): Promise<FastifyReply> {
+    const { connection } = trip;
+    let configuration: oidc.Configuration;
+    try {
+      configuration = await upstream(connection);
+    } catch (error) {
+      logger.warn({ err: error, connection: connection.id }, 'upstream configuration unavailable');
+      return sendFailure(reply, upstreamFailure(connection.name, error), { uid: trip.uid });
+    }
+    const { redirectUri } = connectionUrls(publicOrigin, connection.id);
+    const binding = bindingFor(request);
+    const departed = await detours.depart({
+      purpose: trip.purpose,
+      interactionUid: trip.uid,
+      connectionId: connection.id,
+      redirectUri,
+      binding,
+      notAfter: trip.notAfter,
+    });
+    sendBinding(reply, binding, { secure, maxAgeSeconds: (departed.expiresAt - clock.now()) / 1000 });
+    const url = oidc.buildAuthorizationUrl(configuration, {
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: connection.scopes.join(' '),
+      state: departed.state,
+      nonce: departed.nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(departed.codeVerifier),
+      code_challenge_method: 'S256',
+      ...(connection.forwardLoginHint && trip.loginHint ? { login_hint: trip.loginHint } : {}),
+    });
+    return reply.redirect(url.href, 303);
+  };
+}
+
+export type Depart = ReturnType<typeof createDeparture>;

@@ -1,0 +1,86 @@
+import type { FastifyReply } from 'fastify';
+import * as oidc from 'openid-client';
+import { isGatehouseError } from '../../errors/gatehouse-error.js';
+import { interactionPath } from '../../oidc/interaction-path.js';
+import { signInFailedPage } from '../../views/sign-in-failed-page.js';
+import type { Detour, DetourRefusal } from './detours.js';
+
+/**
+ * Why a trip through an upstream cannot go on, with the status and words it ends with. Every
+ * one of them leaves users, identity links and sessions as they were.
+ */
+export interface DetourFailure {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** Where the failure page leads back to: the interaction's login page, when this browser holds it. */
+export type WayBack = { uid: string | undefined };
+
+export function sendFailure(reply: FastifyReply, failure: DetourFailure, { uid }: WayBack): FastifyReply {
+  return reply
+    .code(failure.status)
+    .type('text/html; charset=utf-8')
+    .send(signInFailedPage({ message: failure.message, code: failure.code, loginPage: uid === undefined ? undefined : interactionPath(uid) }));
+}
+
+const refusals: Record<DetourRefusal, DetourFailure> = {
+  unknown: { status: 400, code: 'detour_unknown', message: 'This sign-in response does not belong to any sign-in Gatehouse started, or it has expired.' },
+  other_browser: {
+    status: 400,
+    code: 'detour_other_browser',
+    message: 'This sign-in was started in another browser, or this browser no longer has the cookie it was given. Finish it in the browser you started in.',
+  },
+  expired: { status: 400, code: 'detour_expired', message: 'The sign-in took too long and has expired. Start it again.' },
+  used: { status: 400, code: 'detour_used', message: 'This sign-in response was used already. Start the sign-in again.' },
+};
+
+/** A return the detour store refused, on the failure page with the way back this browser still has. */
+export function sendRefusal(reply: FastifyReply, refusal: DetourRefusal, detour: Detour | undefined): FastifyReply {
+  // Another browser holds neither the binding nor the interaction's cookie: the login page would not open there.
+  const uid = refusal === 'unknown' || refusal === 'other_browser' ? undefined : detour?.interactionUid;
+  return sendFailure(reply, refusals[refusal], { uid });
+}
+
+export function connectionUnavailable(connectionId: string): DetourFailure {
+  return { status: 404, code: 'connection_unavailable', message: `The sign-in option "${connectionId}" is not available.` };
+}
+
+/** The error an upstream sent back to the callback (RFC 6749 §4.1.2.1), e.g. the user cancelled there. */
+export function upstreamSaidNo(connectionName: string, error: string, description: string | undefined): DetourFailure {
+  const denied = ['access_denied', 'login_required', 'consent_required', 'interaction_required', 'account_selection_required'].includes(error);
+  const said = description ? `${description} (${error})` : error;
+  return {
+    status: denied ? 403 : 502,
+    code: denied ? 'upstream_denied' : 'upstream_error',
+    message: denied ? `${connectionName} did not sign you in: ${said}.` : `${connectionName} could not sign you in: ${said}.`,
+  };
+}
+
+/**
+ * What went wrong talking to the upstream (discovery, token, userinfo), in terms an
+ * administrator can act on: unreachable, the client credentials refused, or an answer that
+ * failed the checks (issuer, audience, signature, nonce, expiry).
+ */
+export function upstreamFailure(connectionName: string, error: unknown): DetourFailure {
+  if (error instanceof oidc.ResponseBodyError && error.error === 'invalid_client') {
+    return {
+      status: 502,
+      code: 'upstream_client_refused',
+      message: `${connectionName} did not accept Gatehouse's client ID and secret. An administrator must check the connection's credentials.`,
+    };
+  }
+  if (error instanceof oidc.ResponseBodyError) {
+    return { status: 502, code: 'upstream_error', message: `${connectionName} refused to complete the sign-in: ${error.error_description ?? error.error}.` };
+  }
+  if (error instanceof oidc.ClientError || error instanceof oidc.AuthorizationResponseError) {
+    // openid-client's own message is generic ("unexpected JWT claim value encountered"); its cause names the claim.
+    const detail = error.cause instanceof Error ? error.cause.message : error.message;
+    return { status: 502, code: 'upstream_response_invalid', message: `The answer from ${connectionName} did not pass Gatehouse's checks (${detail}), so it was not trusted.` };
+  }
+  if (isGatehouseError(error) && error.code === 'upstream_address_refused') {
+    return { status: 502, code: 'upstream_address_refused', message: `${connectionName} is at an address Gatehouse may not reach. An administrator must check the connection.` };
+  }
+  return { status: 502, code: 'upstream_unreachable', message: `${connectionName} could not be reached. Try again in a moment.` };
+}

@@ -1,0 +1,147 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as oidc from 'openid-client';
+import type { Db, DetourPurpose } from '../../db/database.js';
+import { createSignInDetourQueries, type SignInDetourRow } from '../../db/queries/sign-in-detours.js';
+import type { Clock } from '../../runtime/clock.js';
+import { bindingHash } from './browser-binding.js';
+
+/**
+ * How long a browser may stay at the upstream: long enough to type a password and answer a
+ * second factor there, short enough that a leaked `state` is soon worth nothing.
+ */
+export const detourLifetimeSeconds = 10 * 60;
+
+/** What the upstream proved at the callback: the identity and the claims the connection's rules read. */
+export interface ProvedIdentity {
+  issuer: string;
+  subject: string;
+  claims: Record<string, unknown>;
+  /** Kept to name the upstream session when the user signs out (id_token_hint). */
+  idToken: string;
+}
+
+export interface Detour {
+  stateHash: string;
+  purpose: DetourPurpose;
+  interactionUid: string | undefined;
+  connectionId: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUri: string;
+  identity: ProvedIdentity | undefined;
+}
+
+export interface Departure {
+  purpose: DetourPurpose;
+  interactionUid: string | undefined;
+  connectionId: string;
+  redirectUri: string;
+  /** The browser binding's value (the cookie); only its hash is stored. */
+  binding: string;
+  /** Never past the interaction's own expiry. */
+  notAfter: number | undefined;
+}
+
+/** The values that travel with the authorization request; `state` is stored only hashed. */
+export interface Departed {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  expiresAt: number;
+}
+
+/**
+ * Why a return is refused: `unknown` state (tampered, or swept), `other_browser` (no binding
+ * cookie or another one: opened elsewhere, or login CSRF), `expired`, `used` (a replay).
+ */
+export type DetourRefusal = 'unknown' | 'other_browser' | 'expired' | 'used';
+
+export type DetourReturn = { ok: true; detour: Detour } | { ok: false; refusal: DetourRefusal; detour: Detour | undefined };
+
+const stateHashOf = (state: string) => createHash('sha256').update(state).digest('hex');
+
+function toDetour(row: SignInDetourRow): Detour {
+  const identity = row.identity_issuer !== null && row.identity_subject !== null
+    ? { issuer: row.identity_issuer, subject: row.identity_subject, claims: JSON.parse(row.identity_claims ?? '{}') as Record<string, unknown>, idToken: row.upstream_id_token ?? '' }
+    : undefined;
+  return {
+    stateHash: row.state_hash,
+    purpose: row.purpose,
+    interactionUid: row.interaction_uid ?? undefined,
+    connectionId: row.connection_id,
+    nonce: row.nonce,
+    codeVerifier: row.code_verifier,
+    redirectUri: row.redirect_uri,
+    identity,
+  };
+}
+
+export type Detours = ReturnType<typeof createDetours>;
+
+/**
+ * The detour store: rows in the database, never process memory, since the browser may come
+ * back to any instance. Each return is checked in the same order: the state names a row, the
+ * browser is the one that left, the row is unexpired, and then it is taken once.
+ */
+export function createDetours({ db, clock }: { db: Db; clock: Clock }) {
+  const queries = createSignInDetourQueries(db);
+
+  async function checkReturn(
+    state: string,
+    binding: string | undefined,
+    take: (stateHash: string, now: number) => Promise<boolean>,
+    belongs: (row: SignInDetourRow) => boolean = () => true,
+  ): Promise<DetourReturn> {
+    const row = await queries.find(stateHashOf(state));
+    if (!row || !belongs(row)) return { ok: false, refusal: 'unknown', detour: undefined };
+    const detour = toDetour(row);
+    if (binding === undefined || bindingHash(binding) !== row.binding_hash) return { ok: false, refusal: 'other_browser', detour };
+    const now = clock.now();
+    if (row.expires_at <= now) return { ok: false, refusal: 'expired', detour };
+    if (!(await take(row.state_hash, now))) return { ok: false, refusal: 'used', detour };
+    return { ok: true, detour };
+  }
+
+  return {
+    async depart(departure: Departure): Promise<Departed> {
+      const now = clock.now();
+      const expiresAt = Math.min(now + detourLifetimeSeconds * 1000, departure.notAfter ?? Number.POSITIVE_INFINITY);
+      const departed = { state: randomBytes(32).toString('base64url'), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier(), expiresAt };
+      await queries.insert({
+        state_hash: stateHashOf(departed.state),
+        purpose: departure.purpose,
+        interaction_uid: departure.interactionUid ?? null,
+        connection_id: departure.connectionId,
+        binding_hash: bindingHash(departure.binding),
+        nonce: departed.nonce,
+        code_verifier: departed.codeVerifier,
+        redirect_uri: departure.redirectUri,
+        created_at: now,
+        expires_at: expiresAt,
+      });
+      return departed;
+    },
+    /** The upstream's redirect to the callback: taken once, before any code is redeemed. */
+    takeCallback: (state: string, binding: string | undefined) => checkReturn(state, binding, queries.markReturned),
+    recordIdentity: (detour: Detour, identity: ProvedIdentity) =>
+      queries.recordIdentity(detour.stateHash, {
+        identity_issuer: identity.issuer,
+        identity_subject: identity.subject,
+        identity_claims: JSON.stringify(identity.claims),
+        upstream_id_token: identity.idToken,
+      }),
+    /**
+     * The hop back, under the interaction `interactionUid` (undefined: a test's result page):
+     * taken once, and only once the callback stored an identity.
+     */
+    takeCompletion: (state: string, binding: string | undefined, interactionUid: string | undefined) =>
+      checkReturn(state, binding, queries.markCompleted, (row) => (row.interaction_uid ?? undefined) === interactionUid && (row.purpose === 'test') === (interactionUid === undefined)),
+    /** Whether this interaction has been away to an upstream before. */
+    wasAway: (interactionUid: string) => queries.anyFor(interactionUid),
+    /** The detour that finished this interaction's sign-in, if one did. */
+    async completedFor(interactionUid: string): Promise<Detour | undefined> {
+      const row = await queries.completedFor(interactionUid);
+      return row && toDetour(row);
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { OidcConnection } from '../../connections/connection.js';
+import type { Actor } from '../../runtime/actor.js';
+import type { IdentityKey, IdentityService, UnlinkedIdentityRule } from '../../users/identity-service.js';
+import { normalizeIdentifier } from '../../users/normalize.js';
+import type { User } from '../../users/user.js';
+import type { NewUser, UserChanges, UserService } from '../../users/user-service.js';
+import { upstreamProfile, usernameOf, verifiedEmailOf, type UpstreamClaims } from './upstream-claims.js';
+
+/**
+ * Which local user an upstream identity signs in as, decided without writing anything, so that
+ * Test connection can show it and the sign-in can then carry it out:
+ * - `linked`: the identity (issuer + subject) is linked already; a renamed upstream user keeps its account;
+ * - `link`: an existing user matched by user name, or by an email the upstream verified;
+ * - `provision`: a new user (provisioning `create`);
+ * - `refuse`: the reason, in words for the person signing in.
+ */
+export type AccountDecision =
+  | { kind: 'linked'; user: User }
+  | { kind: 'link'; user: User; matchedBy: 'username' | 'email' }
+  | { kind: 'provision'; user: NewUser }
+  | { kind: 'refuse'; reason: string };
+
+export interface UpstreamAccountDeps {
+  identities: Pick<IdentityService, 'userFor' | 'listFor'>;
+  users: Pick<UserService, 'findByUsername' | 'findByIdentifier' | 'updateUser'>;
+}
+
+/** The local accounts of upstream identities: which one an identity is, making it so, and keeping its profile in step. */
+export function createUpstreamAccounts({ identities, users }: UpstreamAccountDeps) {
+  /** The user whose email is exactly this address (findByIdentifier would also take a user name). */
+  async function ownerOfEmail(email: string): Promise<User | undefined> {
+    const user = await users.findByIdentifier(email);
+    return user?.email === normalizeIdentifier(email) ? user : undefined;
+  }
+
+  async function match(connection: OidcConnection, claims: UpstreamClaims): Promise<{ user: User; matchedBy: 'username' | 'email' } | undefined> {
+    const username = usernameOf(connection, claims);
+    const byName = username === undefined ? undefined : await users.findByUsername(username);
+    if (byName) return { user: byName, matchedBy: 'username' };
+    const email = verifiedEmailOf(claims);
+    const byEmail = email === undefined ? undefined : await ownerOfEmail(email);
+    return byEmail && { user: byEmail, matchedBy: 'email' };
+  }
+
+  /** A new user from the claims; an email another user has already is left out rather than stolen. */
+  async function newUser(username: string, connection: OidcConnection, claims: UpstreamClaims): Promise<NewUser> {
+    const { email, profile, groups } = upstreamProfile(connection, claims);
+    const keepEmail = email !== undefined && !(await ownerOfEmail(email));
+    return { username, email: keepEmail ? email : undefined, profile: { ...profile, email_verified: keepEmail ? profile.email_verified : undefined }, groups };
+  }
+
+  async function decide(connection: OidcConnection, identity: IdentityKey, claims: UpstreamClaims): Promise<AccountDecision> {
+    const linked = await identities.userFor(identity, { action: 'refuse' });
+    if (linked) return { kind: 'linked', user: linked };
+    const matched = await match(connection, claims);
+    if (matched) {
+      // Another upstream user with the same name or address never takes an account that is someone's at this issuer.
+      const links = await identities.listFor(matched.user.id);
+      if (links.some((link) => link.issuer === identity.issuer)) {
+        return { kind: 'refuse', reason: `The account "${matched.user.username}" here belongs to another ${connection.name} user, so it cannot be yours as well. Ask an administrator.` };
+      }
+      return { kind: 'link', ...matched };
+    }
+    const username = usernameOf(connection, claims);
+    const shownAs = username ?? verifiedEmailOf(claims) ?? identity.subject;
+    if (connection.provisioning === 'existing_users_only') {
+      return { kind: 'refuse', reason: `${connection.name} signed you in as ${shownAs}, but only people who already have an account here may sign in with ${connection.name}. Ask an administrator to create your account.` };
+    }
+    if (username === undefined) {
+      return { kind: 'refuse', reason: `${connection.name} did not send the "${connection.usernameClaim}" claim that names your account here. Ask an administrator to check the connection.` };
+    }
+    return { kind: 'provision', user: await newUser(username, connection, claims) };
+  }
+
+  /**
+   * The profile the upstream sends (name, email, groups) on the user, at each sign-in of a
+   * connection with `update_profile: on_login`. An address another user has stays theirs: the
+   * user keeps the one they had. Writes nothing when nothing changed.
+   */
+  async function follow(user: User, connection: OidcConnection, claims: UpstreamClaims): Promise<User> {
+    const { email, profile: { email_verified: verified, ...profile }, groups } = upstreamProfile(connection, claims);
+    // Whether the upstream's address (and what it says of it) may be the user's: theirs already, or nobody's.
+    const mayTake = email !== undefined && (normalizeIdentifier(email) === user.email || (await ownerOfEmail(email)) === undefined);
+    const changes: UserChanges = {
+      profile: { ...user.profile, ...profile, ...(mayTake && verified !== undefined ? { email_verified: verified } : {}) },
+      ...(mayTake ? { email } : {}),
+      ...(groups ? { groups } : {}),
+    };
+    const actor: Actor = { kind: 'system', reason: `sign-in through connection ${connection.id}` };
+    return users.updateUser(actor, user.id, changes);
+  }
+
+  return {
+    decide,
+    follow,
+    /** Carries a decision out: the linked, linked now or provisioned user; undefined for a refusal. */
+    carryOut: async (identity: IdentityKey, decision: AccountDecision): Promise<User | undefined> => {
+      const rule = ruleFor(decision);
+      return rule && identities.userFor(identity, rule);
+    },
+  };
+}
+
+export type UpstreamAccounts = ReturnType<typeof createUpstreamAccounts>;
+
+/** The identity service's rule that carries a decision out; undefined for a refusal. */
+function ruleFor(decision: AccountDecision): UnlinkedIdentityRule | undefined {
+  switch (decision.kind) {
+    case 'linked':
+      return { action: 'refuse' };
+    case 'link':
+      return { action: 'link', userId: decision.user.id };
+    case 'provision':
+      return { action: 'provision', user: decision.user };
+    case 'refuse':
+      return undefined;
+  }
+}
