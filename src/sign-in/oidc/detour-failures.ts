@@ -60,27 +60,42 @@ export function upstreamSaidNo(connectionName: string, error: string, descriptio
 
 /**
  * What went wrong talking to the upstream (discovery, token, userinfo), in terms an
- * administrator can act on: unreachable, the client credentials refused, or an answer that
- * failed the checks (issuer, audience, signature, nonce, expiry).
+ * administrator can act on: its address refused, the client credentials refused, an answer that
+ * failed the checks (issuer, audience, signature, nonce, expiry), or unreachable. The safe
+ * fetch's own refusals may arrive wrapped by openid-client, so the cause chain is searched first.
  */
 export function upstreamFailure(connectionName: string, error: unknown): DetourFailure {
-  if (error instanceof oidc.ResponseBodyError && error.error === 'invalid_client') {
+  const ours = causes(error).find(isGatehouseError);
+  if (ours?.code === 'upstream_address_refused') {
+    return { status: 502, code: 'upstream_address_refused', message: `${connectionName} is at an address Gatehouse may not reach. An administrator must check the connection.` };
+  }
+  // A server that authenticates clients with HTTP Basic answers a wrong secret with a challenge (RFC 6749 §5.2).
+  const challenged = error instanceof oidc.WWWAuthenticateChallengeError ? error.cause.find((challenge) => challenge.parameters.error)?.parameters.error : undefined;
+  if (!ours && ((error instanceof oidc.ResponseBodyError && error.error === 'invalid_client') || challenged === 'invalid_client')) {
     return {
       status: 502,
       code: 'upstream_client_refused',
       message: `${connectionName} did not accept Gatehouse's client ID and secret. An administrator must check the connection's credentials.`,
     };
   }
-  if (error instanceof oidc.ResponseBodyError) {
-    return { status: 502, code: 'upstream_error', message: `${connectionName} refused to complete the sign-in: ${error.error_description ?? error.error}.` };
+  if (!ours && (error instanceof oidc.ResponseBodyError || challenged !== undefined)) {
+    const said = error instanceof oidc.ResponseBodyError ? error.error_description ?? error.error : challenged;
+    return { status: 502, code: 'upstream_error', message: `${connectionName} refused to complete the sign-in: ${said}.` };
   }
-  if (error instanceof oidc.ClientError || error instanceof oidc.AuthorizationResponseError) {
+  if (!ours && (error instanceof oidc.ClientError || error instanceof oidc.AuthorizationResponseError)) {
     // openid-client's own message is generic ("unexpected JWT claim value encountered"); its cause names the claim.
     const detail = error.cause instanceof Error ? error.cause.message : error.message;
     return { status: 502, code: 'upstream_response_invalid', message: `The answer from ${connectionName} did not pass Gatehouse's checks (${detail}), so it was not trusted.` };
   }
-  if (isGatehouseError(error) && error.code === 'upstream_address_refused') {
-    return { status: 502, code: 'upstream_address_refused', message: `${connectionName} is at an address Gatehouse may not reach. An administrator must check the connection.` };
-  }
-  return { status: 502, code: 'upstream_unreachable', message: `${connectionName} could not be reached. Try again in a moment.` };
+  return {
+    status: 502,
+    code: 'upstream_unavailable',
+    message: `${connectionName} could not be reached, or did not answer as an OpenID Connect provider does. Try again in a moment; if it keeps happening, Gatehouse's log names the reason for an administrator.`,
+  };
+}
+
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let cause = error; cause !== undefined && chain.length < 10; cause = cause instanceof Error ? cause.cause : undefined) chain.push(cause);
+  return chain;
 }
