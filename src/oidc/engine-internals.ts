@@ -209,23 +209,30 @@ export interface ResumedLogin {
   amr: string[];
 }
 
+/** The key of an interaction result (interactions.ts, finishLogin) naming the interaction whose login it is. */
+export const loginInteractionKey = 'gatehouse_login_interaction';
+
 /**
- * lib/actions/authorization/resume.js, at the `resume` route: the engine records the
- * Interaction it resumes (ctx.oidc.entities.Interaction), logs the interaction's result.login
- * into ctx.oidc.session (loginAccount: accountId, amr) and keeps the result in ctx.oidc.result,
- * before it goes on to the rest of the authorization; a login for another account than the
- * session's answers with a logout form instead and sets no result. The session's `uid`
- * (lib/models/session.js) stays the session's for its whole life (resetIdentifier changes its
- * id, not its uid) and is what the end_session routes find it by. After the route answered:
- * the login that went into a session, if this request resumed one.
+ * lib/provider.js (interactionResult) stores a result as given, keys of Gatehouse's own
+ * included, merged into the interaction's lastSubmission; lib/actions/authorization/
+ * interactions.js carries that into the next interaction (a consent prompt after the login)
+ * as its lastSubmission. lib/actions/authorization/resume.js, at the `resume` route, logs the
+ * result's login into ctx.oidc.session (loginAccount: accountId, amr) and keeps the result in
+ * ctx.oidc.result; a login for another account than the session's answers with a logout form
+ * instead and sets no result. ctx.oidc.entities.Interaction does not name the login's
+ * interaction once a further prompt follows (the engine records the new one), hence the key.
+ * The session's `uid` (lib/models/session.js) stays the session's for its whole life
+ * (resetIdentifier changes its id, not its uid) and is what the end_session routes find it by.
+ * After the route answered: the login that went into a session, if this request resumed one
+ * (after the login itself and after each prompt that followed it).
  */
 export function resumedLogin(ctx: KoaContextWithOIDC): ResumedLogin | undefined {
   const oidc = ctx.oidc as KoaContextWithOIDC['oidc'] | undefined;
-  const interaction = oidc?.entities.Interaction;
   const session = oidc?.session;
   const login = oidc?.result?.login;
-  if (oidc?.route !== 'resume' || !interaction || !session?.uid || !login || session.accountId !== login.accountId) return undefined;
-  return { interactionUid: interaction.uid, sessionUid: session.uid, amr: session.amr ?? [] };
+  const interactionUid = oidc?.result?.[loginInteractionKey];
+  if (oidc?.route !== 'resume' || typeof interactionUid !== 'string' || !session?.uid || !login || session.accountId !== login.accountId) return undefined;
+  return { interactionUid, sessionUid: session.uid, amr: session.amr ?? [] };
 }
 
 /** A session RP-initiated logout ended, and where the engine sends the browser next. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { errors, type InteractionResults } from './engine.js';
+import { loginInteractionKey } from './engine-internals.js';
 import type { OidcProvider } from './engine.js';
 
 /** What the sign-in pages need to know about a pending authorization request. */
@@ -81,9 +82,13 @@ export function createInteractions(engine: () => OidcProvider) {
   return {
     load,
 
-    /** Completes the login prompt for an account; `amr` names how the user proved who they are. */
+    /**
+     * Completes the login prompt for an account; `amr` names how the user proved who they are.
+     * The result names this interaction, so that what a method kept about it (an upstream's
+     * id_token) is found once the engine has taken the login into its session (resumedLogin).
+     */
     finishLogin(req: IncomingMessage, res: ServerResponse, uid: string, accountId: string, amr: string[]): Promise<string> {
-      return finish(req, res, uid, { login: { accountId, amr, remember: true } });
+      return finish(req, res, uid, { login: { accountId, amr, remember: true }, [loginInteractionKey]: uid });
     },
 
     /** Records the user's consent to every scope and claim the request is missing (what `load` showed), as a grant. */

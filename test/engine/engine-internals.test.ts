@@ -8,6 +8,7 @@ import {
   authorizationEndpointIssuesIdTokenAlone,
   clientAuthenticationInProgress,
   endedSession,
+  loginInteractionKey,
   issueIdToken,
   onClientAuthRouteError,
   onServerError,
@@ -420,11 +421,15 @@ describe('the resume and end_session routes, as the upstream sign-in\'s logout r
     engine = await startBareEngine({
       features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
     });
-    engine.own.set('/finish', async (req, res) => {
+    // The login first, as a sign-in method finishes it; consent in a prompt of its own after it, as Gatehouse's consent page gives it.
+    engine.own.set('/login', async (req, res) => {
+      const { uid } = await engine.provider.interactionDetails(req, res);
+      res.writeHead(200).end(await engine.provider.interactionResult(req, res, { login: { accountId: 'u1', amr: ['fed'] }, [loginInteractionKey]: uid }));
+    });
+    engine.own.set('/consent', async (req, res) => {
       const grant = new engine.provider.Grant({ accountId: 'u1', clientId: 'web' });
       grant.addOIDCScope('openid');
-      const returnTo = await engine.provider.interactionResult(req, res, { login: { accountId: 'u1', amr: ['fed'] }, consent: { grantId: await grant.save() } });
-      res.writeHead(200).end(returnTo);
+      res.writeHead(200).end(await engine.provider.interactionResult(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true }));
     });
     use(engine.provider, async (ctx, next) => {
       await next();
@@ -445,26 +450,30 @@ describe('the resume and end_session routes, as the upstream sign-in\'s logout r
 
   test('a resumed login names its interaction and the session it went into, whose uid the logout that ends it names again; the logout\'s 303 can be sent elsewhere', async () => {
     const get = browser(engine.url);
-    const start = await get(authorize({ response_type: 'code', scope: 'openid' }));
+    const start = await get(authorize({ response_type: 'code', scope: 'openid', prompt: 'consent' }));
     const uid = new URL(start.headers.get('location')!, engine.url).pathname.split('/').pop()!;
-    const resumed = await get(await (await get('/finish')).text());
+    const toConsent = await get(await (await get('/login')).text());
+    const consentUid = new URL(toConsent.headers.get('location')!, engine.url).pathname.split('/').pop()!;
+    assert.notEqual(consentUid, uid, 'consent is a prompt of its own');
+    const resumed = await get(await (await get('/consent')).text());
     assert.ok(callbackParams(resumed).get('code'));
-    assert.equal(seen.length, 1);
-    const login = seen[0]!.resumed!;
-    assert.deepEqual({ interactionUid: login.interactionUid, amr: login.amr }, { interactionUid: uid, amr: ['fed'] });
-    assert.ok(login.sessionUid);
+    assert.equal(seen.length, 2, 'after the login, and after the consent that followed it');
+    const [login, afterConsent] = seen.map((entry) => entry.resumed!);
+    assert.deepEqual({ interactionUid: login!.interactionUid, amr: login!.amr }, { interactionUid: uid, amr: ['fed'] });
+    assert.ok(login!.sessionUid);
+    assert.deepEqual(afterConsent, login, 'the consent\'s resume still names the login\'s interaction and the same session');
 
     const again = await get(authorize({ response_type: 'code', scope: 'openid' }));
     assert.ok(callbackParams(again).get('code'), 'signed in: no interaction');
-    assert.equal(seen.length, 1, 'an authorization without an interaction resumes nothing');
+    assert.equal(seen.length, 2, 'an authorization without an interaction resumes nothing');
 
     const stayed = await confirmLogout(get, false);
     assert.equal(stayed.status, 303);
-    assert.equal(seen.length, 1, 'leaving one application without signing out ends no session');
+    assert.equal(seen.length, 2, 'leaving one application without signing out ends no session');
 
     const ended = await confirmLogout(get, true);
-    assert.equal(seen.length, 2);
-    assert.deepEqual(seen[1]!.ended, { sessionUid: login.sessionUid, amr: ['fed'], next: `${engine.url}/session/end/success` });
+    assert.equal(seen.length, 3);
+    assert.deepEqual(seen[2]!.ended, { sessionUid: login!.sessionUid, amr: ['fed'], next: `${engine.url}/session/end/success` });
     assert.equal(ended.status, 303);
     assert.equal(ended.headers.get('location'), upstreamLogout);
     const signedOut = await get(authorize({ response_type: 'code', scope: 'openid' }));
