@@ -8,6 +8,7 @@ import { systemClock } from '../runtime/clock.js';
 import { randomIds } from '../runtime/ids.js';
 import { createServices, type Services } from '../services.js';
 import { readDeclarations } from '../setup/config-file.js';
+import { createTestSignInUrl } from '../sign-in/oidc/upstream-sign-in.js';
 
 /** What an administrative command works with: the same services, database and settings as the server. */
 export interface CliContext {
@@ -33,7 +34,12 @@ export async function openCliContext(env: NodeJS.ProcessEnv | undefined, command
   const boot = await bootstrap(config, { clock: systemClock, existing: true });
   const services = createServices({
     db: boot.storage.db, box: boot.box, clock: systemClock, ids: randomIds, security: declarations.security,
-    connections: { allowPrivateUpstreams: config.allowPrivateUpstreams, publicOrigin: config.publicUrl.origin },
+    connections: {
+      allowPrivateUpstreams: config.allowPrivateUpstreams,
+      publicOrigin: config.publicUrl.origin,
+      // Signed with the master secret, so the running server accepts the link the command prints.
+      testSignInUrl: createTestSignInUrl({ box: boot.box, clock: systemClock, publicOrigin: config.publicUrl.origin }),
+    },
   });
   return {
     services,
