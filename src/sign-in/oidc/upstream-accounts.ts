@@ -59,6 +59,8 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
       if (links.some((link) => link.issuer === identity.issuer)) {
         return { kind: 'refuse', reason: `The account "${matched.user.username}" here belongs to another ${connection.name} user, so it cannot be yours as well. Ask an administrator.` };
       }
+      // Linking a disabled account would change it although the sign-in is refused.
+      if (matched.user.disabled) return { kind: 'refuse', reason: 'That account here is disabled. Ask an administrator.' };
       return { kind: 'link', ...matched };
     }
     const username = usernameOf(connection, claims);

@@ -14,6 +14,8 @@ export const ann: UpstreamUser = {
 export const ben: UpstreamUser = { sub: '00u2ben', preferred_username: 'ben', email: 'ben@corp.example.test', email_verified: false, name: 'Ben Example' };
 /** Known to Gatehouse already (declared below), by user name. */
 export const kim: UpstreamUser = { sub: '00u3kim', preferred_username: 'kim', email: 'kim@corp.example.test', email_verified: true, name: 'Kim Upstream' };
+/** Known to Gatehouse by user name, but disabled there. */
+export const dan: UpstreamUser = { sub: '00u5dan', preferred_username: 'dan', email: 'dan@corp.example.test', email_verified: true, name: 'Dan' };
 /** Known to Gatehouse by a verified address only: her user name here is another. */
 export const lou: UpstreamUser = { sub: '00u4lou', preferred_username: 'lou.upstream', email: 'lou@corp.example.test', email_verified: true, name: 'Lou' };
 
@@ -30,11 +32,12 @@ export const application = {
   grant_types: ['authorization_code'],
 };
 
-/** Gatehouse's own users: kim by user name, lou by email; bernard has ben's address, which ben's upstream does not vouch for. */
+/** Gatehouse's own users: kim by user name, lou by email; bernard has ben's address, which ben's upstream does not vouch for; dan is disabled. */
 export const localUsers = [
   { username: 'kim', email: 'kim@corp.example.test', email_verified: true, name: 'Kim Local', password: 'kim keeps a quiet garden' },
   { username: 'louise', email: 'lou@corp.example.test', email_verified: true, name: 'Louise', password: 'louise reads long novels' },
   { username: 'bernard', email: 'ben@corp.example.test', name: 'Bernard', password: 'bernard bakes rye bread' },
+  { username: 'dan', name: 'Dan Local', password: 'dan was here long ago', disabled: true },
 ];
 
 /** A connection declaration as an administrator writes it, with the test upstream's discovery URL. */

@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { expectPage } from '../../helpers/browser.js';
 import { startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
-import { ann, ben, kim, lou, oidcConnection } from './fixtures.js';
+import { ann, ben, dan, kim, lou, oidcConnection } from './fixtures.js';
 import { failureOf, linksOf, Person, signInThrough, startWorld, whatExists, type World } from './steps.js';
 
 for (const dialect of dialects) {
@@ -57,6 +57,15 @@ for (const dialect of dialects) {
       const tokens = await signInThrough(world, new Person(world), 'directory', lou.preferred_username!);
       assert.equal(tokens.claims()?.sub, local?.id);
       assert.deepEqual(await linksOf(world.server, lou.sub), [local?.id]);
+    });
+
+    test('an upstream user matching a disabled account is refused, and the account is not linked', async () => {
+      const before = await whatExists(world.server);
+      const page = await refusedAfterUpstream(dan.sub);
+      assert.equal(page.status, 403);
+      assert.match(failureOf(page).message, /disabled/);
+      assert.deepEqual(await linksOf(world.server, dan.sub), []);
+      assert.deepEqual(await whatExists(world.server), before);
     });
 
     test('an email the upstream does not vouch for matches nobody', async () => {

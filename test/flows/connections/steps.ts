@@ -7,7 +7,7 @@ import type { TestDialect } from '../../helpers/databases.js';
 import { insecure, newBrowser } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { startUpstreamIdp, upstreamForms, type UpstreamIdp, type UpstreamOptions } from '../../helpers/upstream-idp.js';
-import { ann, application, ben, kim, localUsers, lou } from './fixtures.js';
+import { ann, application, ben, dan, kim, localUsers, lou } from './fixtures.js';
 
 /** An upstream provider, Gatehouse with connections to it, and the downstream application's openid-client. */
 export interface World {
@@ -29,7 +29,7 @@ export interface WorldOptions {
 }
 
 export async function startWorld({ dialect, connections, upstream: upstreamOptions, registerAs = () => ({}) }: WorldOptions): Promise<World> {
-  const upstream = await startUpstreamIdp({ users: [ann, ben, kim, lou], name: 'Corp Okta', ...upstreamOptions });
+  const upstream = await startUpstreamIdp({ users: [ann, ben, kim, lou, dan], name: 'Corp Okta', ...upstreamOptions });
   const declared = connections(upstream);
   const server = await startServer({
     dialect,
