@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
-import { connectionUrls, type OidcConnection } from '../../connections/connection.js';
 import type { Logger } from 'pino';
+import { connectionUrls, type OidcConnection } from '../../connections/connection.js';
 import type { DetourPurpose } from '../../db/database.js';
 import type { Clock } from '../../runtime/clock.js';
 import { bindingFor, sendBinding } from './browser-binding.js';

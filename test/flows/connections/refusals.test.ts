@@ -47,6 +47,11 @@ for (const dialect of dialects) {
       return failureOf(page);
     }
 
+    async function countDetours(): Promise<number> {
+      const row = await world.server.services.deps.db.selectFrom('sign_in_detours').select(sql<string | number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    }
+
     test('the upstream down when the code is redeemed: 502, with a way back to the login page', async () => {
       const { person, callback } = await toCallback();
       await world.upstream.stop();
@@ -151,11 +156,6 @@ for (const dialect of dialects) {
       assert.equal(failure.status, 404);
       assert.equal(failure.code, 'connection_unavailable');
     });
-
-    async function countDetours(): Promise<number> {
-      const row = await world.server.services.deps.db.selectFrom('sign_in_detours').select(sql<string | number>`count(*)`.as('n')).executeTakeFirstOrThrow();
-      return Number(row.n);
-    }
 
     test('a return after the detour expired is refused, with a way back to the login page', async () => {
       const { person, callback } = await toCallback();
