@@ -108,6 +108,14 @@ for (const dialect of dialects) {
       await world.server.services.users.deleteUser({ kind: 'cli', command: 'test' }, tokens.claims()!.sub);
     });
 
+    test('ten callbacks racing with one state: exactly one goes on, the others are replays', async () => {
+      const { person, callback } = await toCallback();
+      const cookie = await person.atGatehouse.jar.getCookieString(callback.toString());
+      const answers = await Promise.all(Array.from({ length: 10 }, () => fetch(callback, { redirect: 'manual', headers: { cookie, accept: 'text/html' } })));
+      const statuses = answers.map((answer) => answer.status).sort();
+      assert.deepEqual(statuses, [303, ...Array(9).fill(400)]);
+    });
+
     test('the hop back opened in another browser finds no interaction there, and the browser that left still completes', async () => {
       const { person, pending, callback } = await toCallback();
       const answer = await fetch(callback, { redirect: 'manual', headers: { cookie: await person.atGatehouse.jar.getCookieString(callback.toString()) } });
