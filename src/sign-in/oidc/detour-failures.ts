@@ -89,7 +89,7 @@ export function upstreamFailure(connectionName: string, error: unknown): DetourF
   }
   return {
     status: 502,
-    code: 'upstream_unavailable',
+    code: 'upstream_failed',
     message: `${connectionName} could not be reached, or did not answer as an OpenID Connect provider does. Try again in a moment; if it keeps happening, Gatehouse's log names the reason for an administrator.`,
   };
 }

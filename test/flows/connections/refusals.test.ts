@@ -57,7 +57,7 @@ for (const dialect of dialects) {
       await world.upstream.stop();
       const failure = await refused(() => person.returnToGatehouse(callback));
       assert.equal(failure.status, 502);
-      assert.equal(failure.code, 'upstream_unavailable');
+      assert.equal(failure.code, 'upstream_failed');
       assert.match(failure.message, /Corp okta could not be reached/);
       assert.ok(failure.backToLogin);
     });
