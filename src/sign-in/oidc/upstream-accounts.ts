@@ -10,7 +10,8 @@ import { upstreamProfile, usernameOf, verifiedEmailOf, type UpstreamClaims } fro
  * Which local user an upstream identity signs in as, decided without writing anything, so that
  * Test connection can show it and the sign-in can then carry it out:
  * - `linked`: the identity (issuer + subject) is linked already; a renamed upstream user keeps its account;
- * - `link`: an existing user matched by user name, or by an email the upstream verified;
+ * - `link`: an existing user matched by user name, or by an email the upstream verified
+ *   (provisioning `existing_users_only` only);
  * - `provision`: a new user (provisioning `create`);
  * - `refuse`: the reason, in words for the person signing in.
  */
@@ -49,27 +50,42 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
     return { username, email: keepEmail ? email : undefined, profile: { ...profile, email_verified: keepEmail ? profile.email_verified : undefined }, groups };
   }
 
+  /** Another upstream user with the same name or address never takes an account that is someone's at this issuer. */
+  async function takenAtIssuer(user: User, identity: IdentityKey): Promise<boolean> {
+    return (await identities.listFor(user.id)).some((link) => link.issuer === identity.issuer);
+  }
+
+  /**
+   * Matching a local account by name or address is Federated Directory's rule, and only
+   * `existing_users_only` follows it: the administrator who chose it vouches that the upstream's
+   * user names are the local ones. Under `create` an existing account is never handed over to
+   * whoever the upstream calls by its name (an upstream "admin" would otherwise be Gatehouse's).
+   */
   async function decide(connection: OidcConnection, identity: IdentityKey, claims: UpstreamClaims): Promise<AccountDecision> {
     const linked = await identities.userFor(identity, { action: 'refuse' });
     if (linked) return { kind: 'linked', user: linked };
-    const matched = await match(connection, claims);
-    if (matched) {
-      // Another upstream user with the same name or address never takes an account that is someone's at this issuer.
-      const links = await identities.listFor(matched.user.id);
-      if (links.some((link) => link.issuer === identity.issuer)) {
-        return { kind: 'refuse', reason: `The account "${matched.user.username}" here belongs to another ${connection.name} user, so it cannot be yours as well. Ask an administrator.` };
+    const belongsToAnother = (user: User): AccountDecision => ({
+      kind: 'refuse', reason: `The account "${user.username}" here belongs to another ${connection.name} user, so it cannot be yours as well. Ask an administrator.`,
+    });
+    const username = usernameOf(connection, claims);
+    if (connection.provisioning === 'existing_users_only') {
+      const matched = await match(connection, claims);
+      if (!matched) {
+        const shownAs = username ?? verifiedEmailOf(claims) ?? identity.subject;
+        return { kind: 'refuse', reason: `${connection.name} signed you in as ${shownAs}, but only people who already have an account here may sign in with ${connection.name}. Ask an administrator to create your account.` };
       }
+      if (await takenAtIssuer(matched.user, identity)) return belongsToAnother(matched.user);
       // Linking a disabled account would change it although the sign-in is refused.
       if (matched.user.disabled) return { kind: 'refuse', reason: 'That account here is disabled. Ask an administrator.' };
       return { kind: 'link', ...matched };
     }
-    const username = usernameOf(connection, claims);
-    const shownAs = username ?? verifiedEmailOf(claims) ?? identity.subject;
-    if (connection.provisioning === 'existing_users_only') {
-      return { kind: 'refuse', reason: `${connection.name} signed you in as ${shownAs}, but only people who already have an account here may sign in with ${connection.name}. Ask an administrator to create your account.` };
-    }
     if (username === undefined) {
       return { kind: 'refuse', reason: `${connection.name} did not send the "${connection.usernameClaim}" claim that names your account here. Ask an administrator to check the connection.` };
+    }
+    const existing = await users.findByUsername(username);
+    if (existing && (await takenAtIssuer(existing, identity))) return belongsToAnother(existing);
+    if (existing) {
+      return { kind: 'refuse', reason: `An account named "${existing.username}" exists here already and is not linked to your ${connection.name} account, so it is not handed over. Ask an administrator.` };
     }
     return { kind: 'provision', user: await newUser(username, connection, claims) };
   }

@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import { expectPage } from '../../helpers/browser.js';
 import { startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
-import { ann, ben } from './fixtures.js';
+import { ann, ben, kim } from './fixtures.js';
 import { oidcConnection } from './fixtures.js';
 import { failureOf, linksOf, Person, signInThrough, startWorld, whatExists, type World } from './steps.js';
 
@@ -82,6 +82,18 @@ for (const dialect of dialects) {
       const user = await world.server.services.users.findByUsername('dora');
       assert.equal(tokens.claims()?.sub, user?.id);
       assert.equal(user?.profile.name, 'Dora');
+    });
+
+    test('an upstream user named like an existing local account that nobody linked does not take it (create mode)', async () => {
+      const before = await whatExists(world.server);
+      const person = new Person(world);
+      const pending = await startAuthorization(world.app, 'openid');
+      const authorizationRequest = await person.pressConnection(expectPage(await person.open(pending.url)), 'okta');
+      const refused = expectPage(await person.returnToGatehouse(await person.signInUpstream(authorizationRequest, kim.sub)));
+      assert.equal(refused.status, 403);
+      assert.match(failureOf(refused).message, /An account named "kim" exists here already and is not linked to your Corp okta account/);
+      assert.deepEqual(await linksOf(world.server, kim.sub), []);
+      assert.deepEqual(await whatExists(world.server), before);
     });
 
     test('another upstream user whose user name matches a linked account does not get it', async () => {

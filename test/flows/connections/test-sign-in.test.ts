@@ -17,7 +17,11 @@ for (const dialect of dialects) {
     before(async () => {
       world = await startWorld({
         dialect,
-        connections: (upstream) => [oidcConnection('okta', upstream.discoveryUrl), oidcConnection('draft', upstream.discoveryUrl, { enabled: false })],
+        connections: (upstream) => [
+          oidcConnection('okta', upstream.discoveryUrl),
+          oidcConnection('draft', upstream.discoveryUrl, { enabled: false }),
+          oidcConnection('directory', upstream.discoveryUrl, { provisioning: 'existing_users_only' }),
+        ],
       });
     });
     after(() => world?.close());
@@ -57,8 +61,14 @@ for (const dialect of dialects) {
     });
 
     test('an upstream user matching a local account is shown the account it would sign in to, still linking nothing', async () => {
-      const page = await testAs(new Person(world), await signInUrlOf('okta'), 'kim');
+      const page = await testAs(new Person(world), await signInUrlOf('directory'), 'kim');
       assert.match(page.body, /Would sign in as the existing account &quot;kim&quot; \(same user name\)/);
+      assert.deepEqual(await linksOf(world.server, kim.sub), []);
+    });
+
+    test('under just-in-time provisioning the same match is shown as refused: an existing account is not handed over', async () => {
+      const page = await testAs(new Person(world), await signInUrlOf('okta'), 'kim');
+      assert.match(page.body, /An account named &quot;kim&quot; exists here already and is not linked/);
       assert.deepEqual(await linksOf(world.server, kim.sub), []);
     });
 
