@@ -7,6 +7,7 @@ import * as keysByKid from './migrations/2026-12-01-0002-keys-by-kid.js';
 import * as engineState from './migrations/2026-12-01-0003-engine-state.js';
 import * as connections from './migrations/2026-12-01-0004-connections.js';
 import * as signInDetours from './migrations/2026-12-01-0005-sign-in-detours.js';
+import * as oneIdentityPerIssuer from './migrations/2026-12-01-0006-one-identity-per-issuer.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-0003-engine-state': engineState,
   '2026-12-01-0004-connections': connections,
   '2026-12-01-0005-sign-in-detours': signInDetours,
+  '2026-12-01-0006-one-identity-per-issuer': oneIdentityPerIssuer,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -68,6 +68,13 @@ for (const dialect of dialects) {
       assert.equal(await identities.findUserId(okta), 'user-0');
     });
 
+    test('a user has one identity per issuer: a second subject at the same issuer is not linked to it', async () => {
+      assert.equal(await identities.link(link('user-0')), true);
+      assert.equal(await identities.link(link('user-0', { ...okta, subject: 'someone-else' })), false);
+      assert.equal(await identities.findUserId({ ...okta, subject: 'someone-else' }), undefined);
+      assert.deepEqual(await identities.listByUser('user-0'), [link('user-0')]);
+    });
+
     test('an identity cannot be linked to a user that does not exist', async () => {
       await assert.rejects(identities.link(link('no-such-user')));
       assert.equal(await identities.findUserId(okta), undefined);

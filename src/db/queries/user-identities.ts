@@ -9,18 +9,19 @@ export interface IdentityKey {
 }
 
 /**
- * External identities linked to users. The primary key (issuer, subject) is what keeps an
- * identity on one user: a link is an insert that does nothing when the key exists, so
- * concurrent links of one identity, on any instance, leave exactly one row.
+ * External identities linked to users. The primary key (issuer, subject) keeps an identity on
+ * one user, and a unique index (issuer, user_id) gives a user one identity per issuer: a link is
+ * an insert that does nothing when either is taken, so concurrent links, on any instance, leave
+ * one row.
  */
 export function createUserIdentityQueries(db: Db) {
   return {
-    /** False when the identity is linked already, to this user or to another. */
+    /** False when the identity is linked already, to this user or to another, or the user has another identity at the issuer. */
     link: async (row: UserIdentityRow): Promise<boolean> => {
       const result = await db
         .insertInto('user_identities')
         .values(row)
-        .onConflict((oc) => oc.columns(['issuer', 'subject']).doNothing())
+        .onConflict((oc) => oc.doNothing())
         .executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
