@@ -57,9 +57,7 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    // `amr` (RFC 8176: `pwd`, `fed`) is the engine's, from the session, released when the claims
-    // parameter asks for it, as Gatehouse's id_tokens carry what is asked for (id-token-claims.ts).
-    claims: { ...Object.fromEntries(Object.entries(claimsOf).map(([scope, claims]) => [scope, [...claims]])), amr: null },
+    claims: Object.fromEntries(Object.entries(claimsOf).map(([scope, claims]) => [scope, [...claims]])),
     scopes,
     // Every id_token is masked by its granted scopes; find-account.ts then narrows it to what
     // the application asked for (id-token-claims.ts), the same rule for every response type and grant.

@@ -5,10 +5,10 @@
  */
 export const standardScopes = {
   /**
-   * `openid` releases `sub` and `auth_time`: every id_token says when the user last proved who
-   * they are, whatever the flow (code, implicit, password, refresh), not only when max_age asks.
+   * `openid` releases `sub`, `auth_time` and `amr`: every id_token says when and how (RFC 8176:
+   * `pwd`, `fed`) the user last proved who they are, whatever the flow, not only when asked.
    */
-  openid: { description: 'Confirm who you are', claims: ['sub', 'auth_time'] },
+  openid: { description: 'Confirm who you are', claims: ['sub', 'auth_time', 'amr'] },
   offline_access: { description: 'Keep access while you are not using it (refresh tokens)', claims: [] },
   profile: {
     description: 'See your name and profile details',

@@ -110,5 +110,5 @@ async function issueRefreshToken(
 /** As the engine's token endpoint grants issue it: the granted scopes mask the account's id_token claims. */
 async function issuePasswordIdToken(provider: OidcProvider, ctx: GrantContext, account: Account, scope: string, authTime: number): Promise<string> {
   const claims = await account.claims('id_token', scope, {}, []);
-  return issueIdToken(provider, ctx, { ...claims, sub: account.accountId, auth_time: authTime }, scope);
+  return issueIdToken(provider, ctx, { ...claims, sub: account.accountId, auth_time: authTime, amr: ['pwd'] }, scope);
 }

@@ -33,8 +33,8 @@ for (const dialect of dialects) {
 
     test('a first sign-in creates the user just in time, linked to the upstream identity, and the application gets Gatehouse tokens for it', async () => {
       const before = await whatExists(world.server);
-      // amr is released when asked for (OpenID Connect Core §5.5), as the engine does for every sign-in method.
-      const tokens = await signInThrough(world, new Person(world), 'okta', 'ann', { claims: JSON.stringify({ id_token: { amr: null } }) });
+      // Every id_token says how the user proved who they are.
+      const tokens = await signInThrough(world, new Person(world), 'okta', 'ann');
       const claims = tokens.claims()!;
       const user = await world.server.services.users.findByUsername('ann');
       assert.ok(user, 'ann has an account now');

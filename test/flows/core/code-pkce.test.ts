@@ -38,6 +38,7 @@ for (const dialect of dialects) {
       assert.equal(claims.iss, server.issuer);
       assert.equal(claims.aud, 'spa');
       assert.equal(typeof claims.sub, 'string');
+      assert.deepEqual(claims.amr, ['pwd'], 'the id_token says the user signed in with a password (RFC 8176)');
       assert.ok(tokens.access_token);
       assert.equal(tokens.refresh_token, undefined, 'no refresh token without offline_access');
     });

@@ -69,6 +69,7 @@ for (const dialect of dialects) {
       assert.equal(claims.aud, 'legacy');
       assert.equal(typeof claims.auth_time, 'number');
       assert.equal(claims.auth_time, Math.floor(time.now() / 1000), 'auth_time is the moment of the password check');
+      assert.deepEqual(claims.amr, ['pwd'], 'RFC 8176: a password');
       assert.equal(claims.nonce, undefined);
       const userinfo = await oidc.fetchUserInfo(legacy, body.access_token as string, claims.sub!);
       assert.equal(userinfo.sub, claims.sub);
