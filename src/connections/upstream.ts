@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  allowInsecureRequests, ClientError, ClientSecretBasic, ClientSecretPost, Configuration, customFetch, discovery,
+  allowInsecureRequests, ClientError, ClientSecretBasic, ClientSecretPost, Configuration, customFetch, discovery, enableNonRepudiationChecks,
   ResponseBodyError, WWWAuthenticateChallengeError, type ServerMetadata,
 } from 'openid-client';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
@@ -140,6 +140,9 @@ export function createUpstreams({ outbound, clock, cacheSeconds }: { outbound: O
 
   async function checked(connection: OidcConnection): Promise<Configuration> {
     const configuration = await load(connection);
+    // openid-client trusts TLS for an id_token from the token endpoint (OpenID Connect Core
+    // §3.1.3.7 allows it) and skips its signature unless told; Gatehouse checks it against the JWKS.
+    enableNonRepudiationChecks(configuration);
     const metadata = configuration.serverMetadata();
     const problems = [issuerProblem(connection, metadata), ...endpointProblems(metadata, allowPrivate)].filter((problem) => problem !== undefined);
     if (problems.length > 0) throw new GatehouseError('upstream_failed', `${requesterOf(connection)}: ${problems.join('; ')}`);

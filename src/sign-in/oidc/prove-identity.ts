@@ -8,9 +8,8 @@ import { lacksClaims } from './upstream-claims.js';
  * response (`state`, and `iss` per RFC 9207 when the upstream advertises
  * authorization_response_iss_parameter_supported), redeems the code with the PKCE verifier and
  * the connection's client authentication, and validates the id_token: issuer, audience,
- * signature from the upstream's JWKS (enableNonRepudiationChecks: by default openid-client
- * trusts TLS for an id_token from the token endpoint, as OpenID Connect Core §3.1.3.7 allows,
- * and skips its signature), expiry and nonce. Userinfo is asked (for the id_token's
+ * signature from the upstream's JWKS (the configuration asks for it: see upstream.ts), expiry
+ * and nonce. Userinfo is asked (for the id_token's
  * subject) only when the id_token lacks a claim the connection reads; the id_token wins where
  * both say something. Throws what openid-client throws; the caller words it.
  */
@@ -23,8 +22,6 @@ export async function proveIdentity(
   // The URL the upstream redirected to as registered, whatever address this instance was reached at.
   const currentUrl = new URL(detour.redirectUri);
   currentUrl.search = query.toString();
-  // Idempotent on the cached configuration: it only names the check to run.
-  oidc.enableNonRepudiationChecks(configuration);
   const tokens = await oidc.authorizationCodeGrant(configuration, currentUrl, {
     pkceCodeVerifier: detour.codeVerifier,
     expectedState: state,
