@@ -20,6 +20,15 @@ export const errorCodes = {
   conflict: { status: 409, title: 'Conflicts with existing data' },
   upstream_address_refused: { status: 502, title: 'The upstream identity provider is at an address Gatehouse may not reach' },
   upstream_failed: { status: 502, title: 'The upstream identity provider could not be used' },
+  upstream_client_refused: { status: 502, title: "The upstream identity provider refused Gatehouse's client ID and secret" },
+  upstream_response_invalid: { status: 502, title: "The upstream identity provider's answer did not pass Gatehouse's checks" },
+  upstream_denied: { status: 403, title: 'The upstream identity provider did not sign the person in' },
+  connection_unavailable: { status: 404, title: 'The sign-in option is not available' },
+  detour_unknown: { status: 400, title: 'The sign-in response belongs to no sign-in Gatehouse started' },
+  detour_other_browser: { status: 400, title: 'The sign-in was started in another browser' },
+  detour_expired: { status: 400, title: 'The sign-in through another site has expired' },
+  detour_used: { status: 400, title: 'The sign-in response was used already' },
+  test_link_invalid: { status: 403, title: 'The connection test link is not valid or has expired' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, ErrorCodeEntry>;
 

@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../errors/codes.js';
 import { html } from './html.js';
 import { layout } from './layout.js';
 
@@ -6,8 +7,8 @@ export interface SignInFailedModel {
   message: string;
   /** The login page of the interaction, when this browser can still go back to it. */
   loginPage: string | undefined;
-  /** What an administrator searches the logs and docs for. */
-  code: string;
+  /** What an administrator searches the logs and docs/errors.md for. */
+  code: ErrorCode;
 }
 
 /**

@@ -44,3 +44,30 @@ describe('error codes and docs/errors.md agree', () => {
     assert.deepEqual(stale, [], 'codes in docs/errors.md that src/errors/codes.ts no longer has');
   });
 });
+
+/** The codes in the Code column of the "Usual errors" table of docs/connections/generic-oidc.md. */
+function guideCodes(markdown: string): string[] {
+  const section = markdown.split('## Usual errors')[1]?.split('\n## ')[0] ?? '';
+  return section
+    .split('\n')
+    .map((line) => /^\|[^|]*\|\s*`([a-z_]+)`\s*\|/.exec(line)?.[1])
+    .filter((code) => code !== undefined);
+}
+
+describe('the connection guide\'s usual errors name the codes of src/errors/codes.ts', () => {
+  let named: string[];
+
+  before(async () => {
+    named = guideCodes(await readFile(new URL('../../docs/connections/generic-oidc.md', import.meta.url), 'utf8'));
+  });
+
+  test('every code it names exists', () => {
+    assert.ok(named.length > 0, 'the Usual errors table has a Code column');
+    assert.deepEqual(named.filter((code) => !(code in errorCodes)), [], 'codes in the guide that src/errors/codes.ts does not have');
+  });
+
+  test('every code of the upstream sign-in\'s failure page is in it', () => {
+    const signInCodes = Object.keys(errorCodes).filter((code) => /^(upstream_|detour_)/.test(code) || code === 'connection_unavailable' || code === 'test_link_invalid');
+    assert.deepEqual(signInCodes.filter((code) => !named.includes(code)), [], 'codes the failure page shows that the guide does not explain');
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaults } from '../../config/defaults.js';
 import type { OidcConnection } from '../../connections/connection.js';
 import { connectionTestPage } from '../../views/connection-test-page.js';
 import type { SignInRoutes } from '../sign-in-method.js';
@@ -11,8 +12,6 @@ import type { SignedValues } from './signed-values.js';
 import type { AccountDecision, UpstreamAccounts } from './upstream-accounts.js';
 import { usernameOf } from './upstream-claims.js';
 
-/** Long enough to open the link after running the test, short enough that a link left in a terminal is soon worthless. */
-export const testLinkLifetimeSeconds = 15 * 60;
 
 export interface TestRouteDeps {
   /** Signed with a key of Test connection's own: only the links it hands out start a test. */
@@ -25,7 +24,7 @@ export interface TestRouteDeps {
 
 /** The sign-in URL Test connection reports: a real round trip through the connection, ending on a page. */
 export function testSignInUrl(testLinks: SignedValues, publicOrigin: string, connectionId: string): string {
-  const token = testLinks.sign(connectionId, testLinkLifetimeSeconds);
+  const token = testLinks.sign(connectionId, defaults.connections.testLinkSeconds);
   return `${publicOrigin}/login/oidc/${encodeURIComponent(connectionId)}/test?token=${encodeURIComponent(token)}`;
 }
 
@@ -43,7 +42,7 @@ export function registerTestRoutes(routes: SignInRoutes, { testLinks, connection
   routes.get('/login/oidc/:id/test', { schema: { params: connectionParams, querystring: testQuery } }, async (request, reply) => {
     const { id } = request.params;
     if (testLinks.open(request.query.token) !== id) {
-      return sendFailure(reply, { status: 403, code: 'test_link_invalid', message: 'This test link is not valid or has expired. Run Test connection again for a new one.' }, { uid: undefined });
+      return sendFailure(reply, { code: 'test_link_invalid', message: 'This test link is not valid or has expired. Run Test connection again for a new one.' }, { uid: undefined });
     }
     const connection = await connections.find(id);
     if (!connection) return sendFailure(reply, connectionUnavailable(id), { uid: undefined });
