@@ -102,6 +102,10 @@ export const defaults = {
     enabled: true,
     /** A discovery document is read again after this; providers change endpoints rarely, and keys are refetched on their own (docs/configuration.md). */
     metadataCacheSeconds: 10 * 60,
+    /** How long a browser may stay at the upstream: long enough for a password and a second factor there, short enough that a leaked state is soon worth nothing. */
+    detourSeconds: 10 * 60,
+    /** How long Test connection's sign-in link works: long enough to open it after the test, short enough that one left in a terminal is soon worthless. */
+    testLinkSeconds: 15 * 60,
   },
   /** Outbound requests (upstream identity providers, partners' key sets): see src/outbound/safe-fetch.ts. */
   outbound: {

@@ -1,15 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
+import { defaults } from '../../config/defaults.js';
 import type { Db, DetourPurpose } from '../../db/database.js';
 import { createSignInDetourQueries, type SignInDetourRow } from '../../db/queries/sign-in-detours.js';
 import type { Clock } from '../../runtime/clock.js';
 import { bindingHash } from './browser-binding.js';
-
-/**
- * How long a browser may stay at the upstream: long enough to type a password and answer a
- * second factor there, short enough that a leaked `state` is soon worth nothing.
- */
-export const detourLifetimeSeconds = 10 * 60;
 
 /** What the upstream proved at the callback: the identity and the claims the connection's rules read. */
 export interface ProvedIdentity {
@@ -105,7 +100,7 @@ export function createDetours({ db, clock }: { db: Db; clock: Clock }) {
   return {
     async depart(departure: Departure): Promise<Departed> {
       const now = clock.now();
-      const expiresAt = Math.min(now + detourLifetimeSeconds * 1000, departure.notAfter ?? Number.POSITIVE_INFINITY);
+      const expiresAt = Math.min(now + defaults.connections.detourSeconds * 1000, departure.notAfter ?? Number.POSITIVE_INFINITY);
       const departed = { state: randomBytes(32).toString('base64url'), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier(), expiresAt };
       await queries.insert({
         state_hash: stateHashOf(departed.state),

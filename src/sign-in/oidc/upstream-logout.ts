@@ -10,7 +10,7 @@ import { messagePage } from '../../views/message-page.js';
 import type { SignInRoutes } from '../sign-in-method.js';
 import { connectionParams } from './callback-route.js';
 import type { UpstreamConfiguration } from './depart.js';
-import { detourLifetimeSeconds, type Detours } from './detours.js';
+import type { Detours } from './detours.js';
 import type { SignedValues } from './signed-values.js';
 
 export interface UpstreamLogoutDeps {
@@ -63,7 +63,7 @@ export function createUpstreamLogout({ db, clock, detours, connections, upstream
       const configuration = await upstream(connection);
       if (!configuration.serverMetadata().end_session_endpoint) return undefined;
       // The state outlives a browser's stay at the upstream's sign-out page as a detour does a sign-in.
-      const state = logoutReturns.sign(JSON.stringify({ connectionId: connection.id, next }), detourLifetimeSeconds);
+      const state = logoutReturns.sign(JSON.stringify({ connectionId: connection.id, next }), defaults.connections.detourSeconds);
       return oidc.buildEndSessionUrl(configuration, {
         id_token_hint: kept.id_token,
         post_logout_redirect_uri: connectionUrls(publicOrigin, connection.id).postLogoutRedirectUri,
