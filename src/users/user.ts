@@ -1,3 +1,4 @@
+import type { Owner } from '../db/database.js';
 import type { UserRow } from '../db/queries/users.js';
 import type { Profile } from './user-schema.js';
 
@@ -13,6 +14,8 @@ export interface User {
   groups: string[];
   attributes: Record<string, AttributeValue>;
   disabled: boolean;
+  /** The configuration file's (its declaration wins at every start), or the database's. */
+  owner: Owner;
   updatedAt: number;
 }
 
@@ -26,6 +29,7 @@ export function toUser(row: UserRow): User {
     groups: JSON.parse(row.groups) as string[],
     attributes: JSON.parse(row.attributes) as Record<string, AttributeValue>,
     disabled: row.disabled === 1,
+    owner: row.owner,
     updatedAt: row.updated_at,
   };
 }

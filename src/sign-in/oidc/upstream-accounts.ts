@@ -93,9 +93,11 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
   /**
    * The profile the upstream sends (name, email, groups) on the user, at each sign-in of a
    * connection with `update_profile: on_login`. An address another user has stays theirs: the
-   * user keeps the one they had. Writes nothing when nothing changed.
+   * user keeps the one they had. Writes nothing when nothing changed. A user the configuration
+   * file declares keeps the file's profile: the next start would undo the upstream's anyway.
    */
   async function follow(user: User, connection: OidcConnection, claims: UpstreamClaims): Promise<User> {
+    if (user.owner === 'config_file') return user;
     const { email, profile: { email_verified: verified, ...profile }, groups } = upstreamProfile(connection, claims);
     // Whether the upstream's address (and what it says of it) may be the user's: theirs already, or nobody's.
     const mayTake = email !== undefined && (normalizeIdentifier(email) === user.email || (await ownerOfEmail(email)) === undefined);

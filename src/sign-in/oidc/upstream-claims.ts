@@ -50,7 +50,9 @@ export function upstreamProfile(connection: OidcConnection, claims: UpstreamClai
     const value = text(claims, name, limits[name]);
     if (value !== undefined) profile[name] = value;
   }
-  const email = text(claims, 'email', limits.email);
-  if (email !== undefined) profile.email_verified = claims.email_verified === true;
+  // An address the upstream does not vouch for is not kept: stored, it would later match
+  // existing_users_only sign-ins of whoever really owns it to this account, and block it for them.
+  const email = verifiedEmailOf(claims);
+  if (email !== undefined) profile.email_verified = true;
   return { email, profile, groups: groupsOf(connection, claims) };
 }
