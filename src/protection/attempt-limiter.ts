@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { createAttemptCounterQueries, type AttemptCounterRow } from '../db/queries/attempt-counters.js';
+import { createAttemptCounterQueries, type AttemptCounterRow, type CountedAttempt } from '../db/queries/attempt-counters.js';
 import type { Clock } from '../runtime/clock.js';
 
 /** How many failures a key may have in a window, and how long it is blocked once it has them. */
@@ -19,7 +19,22 @@ export interface PendingAttempt {
   giveBack(): Promise<void>;
 }
 
-export type Admission = { admitted: true; attempt: PendingAttempt } | { admitted: false; retryAfterSeconds: number };
+/** Admitted: the attempt to settle, and the counter state it was counted into. */
+export type Admission = { admitted: true; attempt: PendingAttempt; counted: CountedAttempt } | { admitted: false; retryAfterSeconds: number };
+
+/**
+ * The outcomes of one attempt, of which only the first called does anything: an attempt is
+ * settled once, so a give-back after a failure (or the other way round) changes nothing.
+ */
+export function settleOnce<Outcome extends string>(outcomes: Record<Outcome, () => Promise<unknown>>): Record<Outcome, () => Promise<void>> {
+  let settled = false;
+  const once = (settle: () => Promise<unknown>) => async () => {
+    if (settled) return;
+    settled = true;
+    await settle();
+  };
+  return Object.fromEntries(Object.entries<() => Promise<unknown>>(outcomes).map(([name, settle]) => [name, once(settle)])) as Record<Outcome, () => Promise<void>>;
+}
 
 /** The block that follows `previousBlocks` earlier ones: base, 2×base, 4×base ... capped at the maximum. */
 export function blockSeconds(policy: LimitPolicy, previousBlocks: number): number {
@@ -62,22 +77,16 @@ export function createAttemptLimiter({ db, clock, policy }: { db: Db; clock: Clo
       await counters.giveBack(counted);
       return refused(blockSeconds(policy, row.lock_count) * 1000);
     }
-    return { admitted: true, attempt: pending(row) };
+    return { admitted: true, attempt: pending(row, counted), counted };
   }
 
-  function pending(row: AttemptCounterRow): PendingAttempt {
-    let settled = false;
-    const once = (settle: () => Promise<void>) => async () => {
-      if (settled) return;
-      settled = true;
-      await settle();
-    };
-    return {
-      fail: once(async () => {
+  function pending(row: AttemptCounterRow, counted: CountedAttempt): PendingAttempt {
+    return settleOnce({
+      fail: async () => {
         if (row.failures >= policy.threshold) await block(row);
-      }),
-      giveBack: once(() => counters.giveBack({ key: row.key, windowStartedAt: row.window_started_at, lockCount: row.lock_count })),
-    };
+      },
+      giveBack: () => counters.giveBack(counted),
+    });
   }
 
   /** Applied by one request only: the update requires the lock count this attempt was counted under. */

@@ -1,9 +1,9 @@
 import ipaddr from 'ipaddr.js';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
-import { createAttemptCounterQueries, type CountedAttempt } from '../db/queries/attempt-counters.js';
+import { createAttemptCounterQueries, type AttemptCounterRow } from '../db/queries/attempt-counters.js';
 import type { Clock } from '../runtime/clock.js';
-import { createAttemptLimiter, holdsSomething, type Admission, type LimitPolicy, type PendingAttempt } from './attempt-limiter.js';
+import { createAttemptLimiter, holdsSomething, settleOnce, type LimitPolicy } from './attempt-limiter.js';
 import type { IpAllowlist } from './ip-allowlist.js';
 
 /**
@@ -27,7 +27,7 @@ function identityPrefix(address: string): string {
   return `identity:${ipKey(address)}:`;
 }
 
-/** The row that tells whether an identity (an accountKey) already failed from this address in the current window. */
+/** The row that tells whether an identity (an accountKey) already failed from this address in the current window, and where that counted. */
 export function identityKey(address: string, account: string): string {
   return `${identityPrefix(address)}${account}`;
 }
@@ -50,20 +50,45 @@ export interface SignInUnblock {
   identities: number;
 }
 
-const nothingCounted: PendingAttempt = { fail: async () => {}, giveBack: async () => {} };
+/** A sign-in attempt counted at a client address, before its password is checked; settle it once. */
+export interface AddressAttempt {
+  /** The sign-in failed: the identity stays counted at the address, once, and the failure that reaches the threshold blocks the address. */
+  fail(): Promise<void>;
+  /**
+   * The password was right (call it for nothing else): gives back what this attempt counted and
+   * the identity's earlier count at the address, and forgets the identity there, so that its next
+   * mistake counts again.
+   */
+  signedIn(): Promise<void>;
+}
+
+export type AddressAdmission = { admitted: true; attempt: AddressAttempt } | { admitted: false; retryAfterSeconds: number };
+
+const nothingCounted: AddressAttempt = { fail: async () => {}, signedIn: async () => {} };
+
+/** Whether an identity row still counts for its address: attempts in its window, or a count in the address counter. */
+function identityHoldsSomething(row: AttemptCounterRow, now: number): boolean {
+  return row.expires_at > now && (row.failures > 0 || row.locked_until !== null);
+}
 
 /**
  * Throttling of failed sign-ins per client address that counts password spraying, not typing
  * mistakes: the address counter counts the distinct identities that failed from it within the
- * window, so one person mistyping five times is one (the account lockout limits the guesses per
- * account). Each identity has a row per address, counted with the same statement as every
- * counter; only the attempt that makes that row's first failure of its window counts against the
- * address, before its password is checked, so at most `ipThreshold` identities per window reach
- * a password check, also when they all arrive at once. A right password gives back what its own
- * attempt counted, the identity row's count included, but not what the identity's earlier
- * failures counted: an identity counts once per window however often it fails and signs in
- * (clearing its row instead would count it again at its next mistake). Allow-listed addresses
- * are not counted.
+ * window and did not sign in since, so one person mistyping five times is one (the account
+ * lockout limits the guesses per account), and someone who mistypes and then signs in is none.
+ *
+ * Each identity has a row per address, counted with one statement. Only the attempt that makes
+ * that row's first attempt of its window counts against the address, before its password is
+ * checked, so at most `ipThreshold` identities per window reach a password check, also when they
+ * all arrive at once. When that attempt fails, the identity row records the address counter's
+ * state it was counted into (window start and lock count); if the row already records a count in
+ * that state, or is gone, the attempt gives its own count back, so an identity counts once. A
+ * right password gives back what its own attempt counted and takes the identity row with one
+ * statement (a delete that returns it), then gives back the count the row recorded, if the
+ * address counter is still in that state: each count is given back at most once, only by a right
+ * password for that identity, and never after the window it was counted in has closed or a block
+ * has begun. Sprayed identities almost never sign in, so they stay counted. Allow-listed
+ * addresses are not counted.
  */
 export function createIpThrottle({ db, clock, settings, allowlisted }: { db: Db; clock: Clock; settings: SecuritySettings; allowlisted: IpAllowlist }) {
   const policy = ipPolicy(settings);
@@ -71,25 +96,16 @@ export function createIpThrottle({ db, clock, settings, allowlisted }: { db: Db;
   const counters = createAttemptCounterQueries(db);
   const windowMs = policy.windowSeconds * 1000;
 
-  /** Counts the identity's attempt at its row; true when it is the identity's first in the window. */
-  async function countIdentity(key: string): Promise<{ first: boolean; counted: CountedAttempt }> {
+  /** Counts the identity's attempt at its row. */
+  function countIdentity(key: string): Promise<AttemptCounterRow> {
     const now = clock.now();
-    const row = await counters.countAttempt({ key, now, windowEnd: now + windowMs, windowClosedIfStartedBy: now - windowMs });
-    return { first: row.failures === 1, counted: { key, windowStartedAt: row.window_started_at, lockCount: row.lock_count } };
+    return counters.countIdentityAttempt({ key, now, windowEnd: now + windowMs, windowClosedIfStartedBy: now - windowMs });
   }
 
-  /** Settled once, like every pending attempt: a failure keeps both counts, a success gives both back. */
-  function settle(identity: CountedAttempt, address: PendingAttempt): PendingAttempt {
-    let settled = false;
-    const once = (work: () => Promise<unknown>) => async () => {
-      if (settled) return;
-      settled = true;
-      await work();
-    };
-    return {
-      fail: once(() => address.fail()),
-      giveBack: once(() => Promise.all([address.giveBack(), counters.giveBack(identity)])),
-    };
+  /** After a right password: forgets the identity at the address and gives back the count it recorded there. */
+  async function forgetIdentity(address: string, key: string): Promise<void> {
+    const row = await counters.take(key);
+    if (row?.locked_until != null) await counters.giveBack({ key: ipKey(address), windowStartedAt: row.locked_until, lockCount: row.lock_count });
   }
 
   return {
@@ -100,25 +116,38 @@ export function createIpThrottle({ db, clock, settings, allowlisted }: { db: Db;
     /**
      * Counts a sign-in attempt for an identity (accountKey) from the address, before its password
      * is checked, once blockedFor found the address open. Refused (429) when this identity's first
-     * failure would exceed the address's allowance; the identity's count is given back then.
+     * attempt would exceed the address's allowance; the identity's count is given back then.
      */
-    async admit(address: string, account: string): Promise<Admission> {
+    async admit(address: string, account: string): Promise<AddressAdmission> {
       if (allowlisted(address)) return { admitted: true, attempt: nothingCounted };
-      const identity = await countIdentity(identityKey(address, account));
-      if (!identity.first) return { admitted: true, attempt: settle(identity.counted, nothingCounted) };
+      const key = identityKey(address, account);
+      const identity = await countIdentity(key);
+      if (identity.failures !== 1) {
+        return { admitted: true, attempt: settleOnce({ fail: async () => {}, signedIn: () => forgetIdentity(address, key) }) };
+      }
       const admission = await limiter.admit(ipKey(address));
       if (!admission.admitted) {
-        await counters.giveBack(identity.counted);
+        await counters.releaseIdentityAttempt({ key, windowStartedAt: identity.window_started_at });
         return admission;
       }
-      return { admitted: true, attempt: settle(identity.counted, admission.attempt) };
+      const { attempt, counted } = admission;
+      return {
+        admitted: true,
+        attempt: settleOnce({
+          fail: async () => {
+            const recorded = await counters.recordAddressCount(key, counted);
+            await (recorded ? attempt.fail() : attempt.giveBack());
+          },
+          signedIn: () => Promise.all([attempt.giveBack(), forgetIdentity(address, key)]),
+        }),
+      };
     },
 
     /** Lifts a block at once and forgets the address's identities (gatehouse ips unblock). */
     async unblock(address: string): Promise<SignInUnblock> {
       const [row, identities] = await Promise.all([counters.take(ipKey(address)), counters.removeByPrefix(identityPrefix(address))]);
       const now = clock.now();
-      return { address: row !== undefined && holdsSomething(row, now), identities: identities.filter((identity) => holdsSomething(identity, now)).length };
+      return { address: row !== undefined && holdsSomething(row, now), identities: identities.filter((identity) => identityHoldsSomething(identity, now)).length };
     },
   };
 }

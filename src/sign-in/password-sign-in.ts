@@ -33,7 +33,8 @@ const invalidCredentials: SignInOutcome = { ok: false, reason: 'invalid_credenti
  * refused after one read, before anything is written. Otherwise the attempt is counted against
  * the address (when it is the identity's first failure there in the window) and then the
  * account before the password is verified, so that concurrent attempts cannot all pass a check
- * made before any of them was counted. The password is verified in every case that is not
+ * made before any of them was counted. A right password gives back the identity's count at the
+ * address, its earlier failures' included, and clears the account's counter. The password is verified in every case that is not
  * throttled, also for a locked account and against a dummy argon2id hash when there is no user,
  * so that every refusal costs the same time.
  */
@@ -56,7 +57,7 @@ export async function createPasswordSignIn(
       await Promise.all([account.admitted && account.attempt.fail(), address.attempt.fail()]);
       return invalidCredentials;
     }
-    await Promise.all([protection.accounts.recordSuccess(key), address.attempt.giveBack()]);
+    await Promise.all([protection.accounts.recordSuccess(key), address.attempt.signedIn()]);
     if (check.needsRehash) await users.upgradeHash(user.id, password);
     return { ok: true, user };
   };

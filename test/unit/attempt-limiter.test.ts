@@ -7,7 +7,7 @@ import { migrateToLatest } from '../../src/db/migrate.js';
 import { sweepExpired } from '../../src/db/sweep-expired.js';
 import { blockSeconds, createAttemptLimiter, type Admission, type AttemptLimiter, type LimitPolicy } from '../../src/protection/attempt-limiter.js';
 import { defaultSecuritySettings } from '../../src/config/security-settings.js';
-import { createIpThrottle, identityKey, ipKey } from '../../src/protection/ip-throttle.js';
+import { createIpThrottle, identityKey, ipKey, type AddressAdmission } from '../../src/protection/ip-throttle.js';
 import { createPostgresDatabase, dialects } from '../helpers/databases.js';
 import { pinnedClock } from '../helpers/test-clock.js';
 
@@ -185,7 +185,7 @@ for (const dialect of dialects) {
       const fresh = (allowlisted = (_address: string) => false) => ({ ips: createIpThrottle({ db: storage.db, clock, settings, allowlisted }), address: `192.0.2.${(n += 1)}` });
       const failures = async (address: string) => (await counter(ipKey(address)))?.failures ?? 0;
 
-      async function fail(ips: ReturnType<typeof fresh>['ips'], address: string, account: string): Promise<Admission> {
+      async function fail(ips: ReturnType<typeof fresh>['ips'], address: string, account: string): Promise<AddressAdmission> {
         const admission = await ips.admit(address, account);
         if (admission.admitted) await admission.attempt.fail();
         return admission;
@@ -219,20 +219,76 @@ for (const dialect of dialects) {
         assert.equal((await counter(identityKey(other.address, 'account:same')))?.failures, 8);
       });
 
-      test('a success gives back what its attempt counted, and an identity that failed earlier stays counted', async () => {
+      test('a right password gives back what its attempt counted and the identity\'s earlier count, and forgets the identity: its next mistake counts again', async () => {
         const { ips, address } = fresh();
         const first = await ips.admit(address, 'account:a');
         assert.ok(first.admitted);
-        await first.attempt.giveBack();
+        await first.attempt.signedIn();
         assert.equal(await failures(address), 0);
-        assert.equal((await counter(identityKey(address, 'account:a')))?.failures, 0);
+        assert.equal(await counter(identityKey(address, 'account:a')), undefined);
         await fail(ips, address, 'account:a');
+        await fail(ips, address, 'account:a');
+        assert.equal(await failures(address), 1);
         const later = await ips.admit(address, 'account:a');
         assert.ok(later.admitted);
-        await later.attempt.giveBack();
+        await later.attempt.signedIn();
         await later.attempt.fail();
-        assert.equal(await failures(address), 1, 'settled once: the give-back stands');
-        assert.equal((await counter(identityKey(address, 'account:a')))?.failures, 1);
+        assert.equal(await failures(address), 0, 'settled once: the sign-in stands');
+        assert.equal(await counter(identityKey(address, 'account:a')), undefined);
+        await fail(ips, address, 'account:a');
+        assert.equal(await failures(address), 1, 'a later mistake counts again');
+        const again = await ips.admit(address, 'account:a');
+        assert.ok(again.admitted);
+        await again.attempt.signedIn();
+        await again.attempt.signedIn();
+        assert.equal(await failures(address), 0);
+      });
+
+      test('a sign-in gives back only its own identity\'s count: the others stay counted and block at the threshold', async () => {
+        const { ips, address } = fresh();
+        await fail(ips, address, 'account:b');
+        await fail(ips, address, 'account:a');
+        const right = await ips.admit(address, 'account:a');
+        assert.ok(right.admitted);
+        await right.attempt.signedIn();
+        const twice = await ips.admit(address, 'account:a');
+        assert.ok(twice.admitted);
+        await twice.attempt.signedIn();
+        assert.equal(await failures(address), 1, 'b is still counted, and a second sign-in gives back nothing more');
+        await fail(ips, address, 'account:c');
+        await fail(ips, address, 'account:d');
+        assert.equal(await ips.blockedFor(address), 60, 'b, c and d make the threshold');
+      });
+
+      test('a count made before a block is not given back after it', async () => {
+        const { ips, address } = fresh();
+        await fail(ips, address, 'account:a');
+        await fail(ips, address, 'account:b');
+        await fail(ips, address, 'account:c');
+        assert.equal(await ips.blockedFor(address), 60);
+        clock.advance(60);
+        await fail(ips, address, 'account:x');
+        const right = await ips.admit(address, 'account:a');
+        assert.ok(right.admitted);
+        await right.attempt.signedIn();
+        assert.equal(await failures(address), 1, 'a\'s count went with the block; x stays counted');
+      });
+
+      test('concurrent attempts of one identity, some right: the address gets back at most what the identity counted', async () => {
+        for (let round = 0; round < 5; round += 1) {
+          const { ips, address } = fresh();
+          await fail(ips, address, 'account:other');
+          const admissions = await Promise.all(Array.from({ length: 6 }, () => ips.admit(address, 'account:a')));
+          await Promise.all(admissions.map((admission, i) => (admission.admitted ? (i % 3 === round % 3 ? admission.attempt.signedIn() : admission.attempt.fail()) : undefined)));
+          const left = await failures(address);
+          assert.ok(left === 1 || left === 2, `round ${round + 1}: ${left} identities counted`);
+          const row = await counter(identityKey(address, 'account:a'));
+          assert.equal(left === 2, row?.locked_until != null, 'a counts at the address exactly when its row records it');
+          const right = await ips.admit(address, 'account:a');
+          assert.ok(right.admitted);
+          await right.attempt.signedIn();
+          assert.equal(await failures(address), 1, 'the other identity stays counted');
+        }
       });
 
       test('an allow-listed address is never counted nor blocked', async () => {
