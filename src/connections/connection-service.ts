@@ -109,11 +109,14 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
 
   /**
    * Creates a connection. An id taken already is a conflict, or, with `existing: 'keep'`,
-   * leaves that connection as it is (another instance applying the same file created it first).
+   * leaves that connection as it is (another instance applying the same file created it first)
+   * without reading it: a stored row Gatehouse cannot read is left for updateConnection to repair.
    */
+  function createConnection(actor: Actor, declaration: ConnectionDeclaration, options?: { existing?: 'fail' }): Promise<{ created: true; connection: OidcConnection }>;
+  function createConnection(actor: Actor, declaration: ConnectionDeclaration, options: { existing: 'keep' }): Promise<{ created: true; connection: OidcConnection } | { created: false }>;
   async function createConnection(
     actor: Actor, declaration: ConnectionDeclaration, { existing = 'fail' }: { existing?: 'fail' | 'keep' } = {},
-  ): Promise<{ created: boolean; connection: OidcConnection }> {
+  ): Promise<{ created: true; connection: OidcConnection } | { created: false }> {
     assertUrlsAllowed(declaration);
     return inTransaction(db, async (trx) => {
       const now = clock.now();
@@ -125,7 +128,7 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
         await claimDomains(trx, declaration.id, declaration.email_domains);
         return { created: true, connection: toConnection(row) };
       }
-      if (existing === 'keep') return { created: false, connection: toConnection(await existingRow(trx, declaration.id)) };
+      if (existing === 'keep') return { created: false };
       throw new GatehouseError('conflict', `a connection "${declaration.id}" exists already`);
     });
   }
@@ -155,6 +158,25 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
     });
   }
 
+  /**
+   * Lets each declared connection go of the email domains its declaration no longer lists, before
+   * any connection claims its own: applying the file then moves or swaps domains between
+   * connections in any order. Inside the caller's transaction when there is one (the file's).
+   */
+  async function releaseUnlistedDomains(actor: Actor, declarations: ConnectionDeclaration[]): Promise<void> {
+    await inTransaction(db, async (trx) => {
+      const connectionQueries = createConnectionQueries(trx);
+      for (const declaration of declarations) {
+        const current = await connectionQueries.find(declaration.id);
+        if (!current) continue;
+        assertMayChange(actor, current.owner, `connection "${declaration.id}"`);
+        const kept = (await connectionQueries.domainOwners(declaration.email_domains))
+          .filter((owner) => owner.connection_id === declaration.id).map((owner) => owner.domain);
+        await connectionQueries.replaceEmailDomains(declaration.id, kept);
+      }
+    });
+  }
+
   async function deleteConnection(actor: Actor, id: string): Promise<void> {
     await inTransaction(db, async (trx) => {
       const current = await existingRow(trx, id);
@@ -181,6 +203,7 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
     },
     createConnection,
     updateConnection,
+    releaseUnlistedDomains,
     deleteConnection,
     /** Test connection (docs/cli.md): each check of the connection's setup, with a plain-language reason for each failure. */
     async testConnection(id: string): Promise<ConnectionTestReport> {

@@ -49,6 +49,8 @@ export async function applyDeclarations(services: Services, declarations: Declar
       if (result.generatedSecret) report.generatedSecrets.push({ clientId: application.client_id, secret: result.generatedSecret });
       report.applications += 1;
     }
+    // Domains a connection no longer lists are released first, so that one moving to another connection is free whatever the order.
+    await tx.connections.releaseUnlistedDomains(actor, declarations.connections);
     for (const [index, connection] of declarations.connections.entries()) {
       await within(options.source, `connections[${index}] ("${connection.id}")`, async () => {
         const { created } = await tx.connections.createConnection(actor, connection, { existing: 'keep' });

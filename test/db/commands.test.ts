@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { generateKeyPair, exportJWK, calculateJwkThumbprint } from 'jose';
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { applicationInputSchema } from '../../src/applications/application-schema.js';
 import { defaultSecuritySettings } from '../../src/config/security-settings.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
-import { openPostgres, openSqlite } from '../../src/db/connect.js';
-import type { Storage } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import * as init from '../../src/db/migrations/2026-11-26-0001-init.js';
 import * as passwordHashImport from '../../src/db/migrations/2026-11-27-0001-password-hash-import.js';
@@ -20,7 +15,8 @@ import { randomIds } from '../../src/runtime/ids.js';
 import { createServices, type Services } from '../../src/services.js';
 import { applyDeclarations } from '../../src/setup/apply-declarations.js';
 import { emptyDeclarations } from '../../src/setup/config-file.js';
-import { createPostgresDatabase, dialects, type TestDialect } from '../helpers/databases.js';
+import { dialects } from '../helpers/databases.js';
+import { openFreshServices, openFreshStorage } from '../helpers/fresh-services.js';
 import { pinnedClock } from '../helpers/test-clock.js';
 
 const box = createSecretBox('commands-test-secret-0123456789-abcdef');
@@ -29,31 +25,19 @@ const cli: Actor = { kind: 'cli', command: 'test' };
 const api: Actor = { kind: 'api', subject: 'console' };
 const password = 'a perfectly fine passphrase';
 
-async function openFresh(dialect: TestDialect): Promise<{ storage: Storage; cleanup(): Promise<void> }> {
-  if (dialect === 'postgres') {
-    const database = await createPostgresDatabase();
-    const storage = openPostgres(database.url);
-    return { storage, cleanup: async () => { await storage.close(); await database.drop(); } };
-  }
-  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-commands-'));
-  const storage = openSqlite(path.join(dir, 'test.sqlite'));
-  return { storage, cleanup: async () => { await storage.close(); await rm(dir, { recursive: true, force: true }); } };
-}
-
 function sessionRow(accountId: string, id: string) {
   return { model: 'Session', id, payload: '{}', grant_id: null, user_code: null, uid: null, account_id: accountId, expires_at: null, consumed_at: null };
 }
 
 for (const dialect of dialects) {
   describe(`service commands (${dialect})`, () => {
-    let opened: Awaited<ReturnType<typeof openFresh>>;
+    let opened: Awaited<ReturnType<typeof openFreshServices>>;
     let services: Services;
     const clock = pinnedClock();
 
     before(async () => {
-      opened = await openFresh(dialect);
-      await migrateToLatest(opened.storage.db);
-      services = createServices({ db: opened.storage.db, box, clock, ids: randomIds, security: defaultSecuritySettings });
+      opened = await openFreshServices(dialect, { box, clock });
+      services = opened.services;
     });
     after(() => opened?.cleanup());
 
@@ -222,7 +206,7 @@ for (const dialect of dialects) {
 
   describe(`keys stored in fixed slots before keys had a status (${dialect})`, () => {
     test('are kept, by kid, active, and still open with the master secret', async () => {
-      const opened = await openFresh(dialect);
+      const opened = await openFreshStorage(dialect);
       try {
         const db = opened.storage.db as unknown as Kysely<any>;
         const migrations: Record<string, Migration> = {

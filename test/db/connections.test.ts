@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { oidcConnectionInputSchema } from '../../src/connections/connection-schema.js';
 import { defaultSecuritySettings } from '../../src/config/security-settings.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
-import { openPostgres, openSqlite } from '../../src/db/connect.js';
-import type { Storage } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Actor } from '../../src/runtime/actor.js';
 import { randomIds } from '../../src/runtime/ids.js';
 import { createServices, type Services } from '../../src/services.js';
 import { applyDeclarations } from '../../src/setup/apply-declarations.js';
 import { emptyDeclarations } from '../../src/setup/config-file.js';
-import { createPostgresDatabase, dialects, type TestDialect } from '../helpers/databases.js';
+import { dialects } from '../helpers/databases.js';
+import { openFreshServices } from '../helpers/fresh-services.js';
 import { pinnedClock } from '../helpers/test-clock.js';
 
 const box = createSecretBox('connections-test-secret-0123456789-abcdef');
@@ -32,32 +27,17 @@ const declaration = (fields: Record<string, unknown> = {}) => oidcConnectionInpu
   ...fields,
 });
 
-async function openFresh(dialect: TestDialect): Promise<{ storage: Storage; cleanup(): Promise<void> }> {
-  if (dialect === 'postgres') {
-    const database = await createPostgresDatabase();
-    const storage = openPostgres(database.url);
-    return { storage, cleanup: async () => { await storage.close(); await database.drop(); } };
-  }
-  const dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-connections-'));
-  const storage = openSqlite(path.join(dir, 'test.sqlite'));
-  return { storage, cleanup: async () => { await storage.close(); await rm(dir, { recursive: true, force: true }); } };
-}
-
 for (const dialect of dialects) {
   describe(`connection commands (${dialect})`, () => {
-    let opened: Awaited<ReturnType<typeof openFresh>>;
+    let opened: Awaited<ReturnType<typeof openFreshServices>>;
     let services: Services;
     const clock = pinnedClock();
 
     before(async () => {
-      opened = await openFresh(dialect);
-      await migrateToLatest(opened.storage.db);
-      services = createServices({ db: opened.storage.db, box, clock, ids: randomIds, security: defaultSecuritySettings });
+      opened = await openFreshServices(dialect, { box, clock });
+      services = opened.services;
     });
-    after(async () => {
-      await services?.close();
-      await opened?.cleanup();
-    });
+    after(() => opened?.cleanup());
 
     test('a created connection reads back as declared, its secret sealed at rest and bound to its id', async () => {
       const { created, connection } = await services.connections.createConnection(cli, declaration({ email_domains: ['Corp.Example', 'corp-labs.example.'] }));
@@ -106,7 +86,8 @@ for (const dialect of dialects) {
       assert.deepEqual(await services.connections.list(), before);
       assert.equal(await services.connections.find('google'), undefined);
       const kept = await services.connections.createConnection(cli, declaration({ name: 'Another' }), { existing: 'keep' });
-      assert.deepEqual({ created: kept.created, name: kept.connection.name }, { created: false, name: 'Corp Okta' });
+      assert.equal(kept.created, false);
+      assert.equal((await services.connections.find('okta'))?.name, 'Corp Okta');
     });
 
     test('two connections claiming one domain at once: one gets it, the other is a conflict', async () => {
@@ -185,6 +166,37 @@ for (const dialect of dialects) {
       await assert.rejects(services.connections.find('okta2'), /connection "okta2" is stored in a form Gatehouse cannot read \(scopes: must include openid/);
       const repaired = await services.connections.updateConnection(cli, declaration({ id: 'okta2', email_domains: ['corp.example'] }));
       assert.deepEqual([repaired.changed, (await services.connections.find('okta2'))?.scopes], [true, ['openid', 'profile', 'email']]);
+    });
+
+    const applyFile = (connections: unknown[]) => applyDeclarations(services, { ...emptyDeclarations, connections: connections as typeof emptyDeclarations.connections }, {
+      source: 'gatehouse.yaml', validatorFor: async () => async () => {},
+    });
+
+    test('applying the file again repairs a declared row Gatehouse cannot read', async () => {
+      const okta2 = declaration({ id: 'okta2', email_domains: ['corp.example'] });
+      await applyFile([okta2]);
+      await opened.storage.db.updateTable('connections').set({ settings: JSON.stringify({ client_id: 'x', scopes: ['profile'] }) }).where('id', '=', 'okta2').execute();
+      await assert.rejects(services.connections.find('okta2'), /cannot read/);
+      await applyFile([okta2]);
+      assert.deepEqual((await services.connections.find('okta2'))?.scopes, ['openid', 'profile', 'email']);
+      await applyFile([]);
+    });
+
+    test('the file can swap and move email domains between the connections it declares, in any order, and a refusal changes nothing', async () => {
+      const a = (domains: string[]) => declaration({ id: 'a', name: 'A', email_domains: domains });
+      const b = (domains: string[]) => declaration({ id: 'b', name: 'B', email_domains: domains });
+      const owners = async () => Object.fromEntries(await Promise.all(['one.example', 'two.example', 'three.example']
+        .map(async (domain) => [domain, (await services.connections.findByEmailDomain(domain))?.id ?? null])));
+      await applyFile([a(['one.example']), b(['two.example'])]);
+      await applyFile([a(['two.example']), b(['one.example'])]);
+      assert.deepEqual(await owners(), { 'one.example': 'b', 'two.example': 'a', 'three.example': null });
+      await applyFile([b(['two.example', 'one.example']), a(['three.example'])]);
+      assert.deepEqual(await owners(), { 'one.example': 'b', 'two.example': 'b', 'three.example': 'a' });
+      await applyFile([a(['three.example', 'one.example']), b(['two.example'])]);
+      assert.deepEqual(await owners(), { 'one.example': 'a', 'two.example': 'b', 'three.example': 'a' });
+      await assert.rejects(applyFile([a(['three.example']), b(['two.example', 'corp.example'])]), /connections\[1\] \("b"\): email domain "corp\.example" goes to connection "okta2" already/);
+      assert.deepEqual(await owners(), { 'one.example': 'a', 'two.example': 'b', 'three.example': 'a' }, 'the released domain is back: one transaction');
+      await applyFile([]);
     });
   });
 }
