@@ -2,6 +2,7 @@ import { isGatehouseError } from '../errors/gatehouse-error.js';
 import { openCliContext } from './cli-context.js';
 import type { CliIo } from './cli-io.js';
 import type { Command } from './commands/command.js';
+import { connectionsDelete } from './commands/connections-delete.js';
 import { connectionsList } from './commands/connections-list.js';
 import { connectionsTest } from './commands/connections-test.js';
 import { ipsUnblock } from './commands/ips-unblock.js';
@@ -11,7 +12,7 @@ import { scopesList } from './commands/scopes-list.js';
 import { usersSetPassword } from './commands/users-set-password.js';
 import { usersUnlock } from './commands/users-unlock.js';
 
-const commands: Command[] = [usersUnlock, usersSetPassword, ipsUnblock, scopesCreate, scopesList, scopesDelete, connectionsList, connectionsTest];
+const commands: Command[] = [usersUnlock, usersSetPassword, ipsUnblock, scopesCreate, scopesList, scopesDelete, connectionsList, connectionsTest, connectionsDelete];
 
 /** Exit statuses: success, a command that failed, a command line that names no command. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;

@@ -113,8 +113,6 @@ export const defaults = {
     timeoutMilliseconds: 10_000,
     /** A discovery document or key set is a few KiB; 1 MiB is far above any real one and caps what a hostile server can make Gatehouse buffer. */
     maxResponseBytes: 1024 * 1024,
-    /** Redirects within one host (a trailing slash, a moved path) are followed this many times, never to another host. */
-    maxRedirects: 3,
   },
   /** A new application's protocol settings its declaration leaves out: code flow only (RFC 9700 §2.1.2), the auth method every server supports (RFC 6749 §2.3.1), OIDC's default id_token alg. */
   newApplication: {

@@ -101,15 +101,15 @@ describe('outbound requests', () => {
     assert.match(publicHttp.message, /8\.8\.8\.8 is a public address, and plain http is allowed only to private addresses: use https/);
   });
 
-  test('a redirect within the host is followed when asked, returned as it is with redirect: manual, and one to another host is refused', async () => {
-    const followed = await allowed.fetchFor('connection "okta"')(`${base}/same-host`);
-    assert.deepEqual(await followed.json(), { issuer: 'here' });
-    const manual = await allowed.fetchFor('connection "okta"')(`${base}/same-host`, { redirect: 'manual' });
-    assert.equal(manual.status, 302);
-    for (const redirect of ['follow', 'manual'] as const) {
-      const { code, message } = await refusal(allowed.fetchFor('connection "okta"')(`${base}/other-host`, { redirect }));
-      assert.equal(code, 'upstream_failed');
-      assert.match(message, /redirects to another host \(localhost:\d+\); Gatehouse does not follow redirects to other hosts/);
+  test('no redirect is followed, within the host or to another, whatever the caller asks: it is refused naming where it leads', async () => {
+    for (const redirect of ['follow', 'manual', 'error', undefined] as const) {
+      const init = redirect === undefined ? {} : { redirect };
+      const sameHost = await refusal(allowed.fetchFor('connection "okta"')(`${base}/same-host`, init));
+      assert.equal(sameHost.code, 'upstream_failed');
+      assert.equal(sameHost.message, `connection "okta": ${base}/same-host redirects to ${base}/ok (HTTP 302); Gatehouse follows no redirects: configure the URL it redirects to`);
+      const otherHost = await refusal(allowed.fetchFor('connection "okta"')(`${base}/other-host`, init));
+      assert.equal(otherHost.code, 'upstream_failed');
+      assert.match(otherHost.message, /other-host redirects to http:\/\/localhost:\d+\/ok \(HTTP 302\); Gatehouse follows no redirects/);
     }
   });
 

@@ -4,11 +4,14 @@
  * would use: a good configuration is all green, and each bad one is named for what is wrong.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { customFetch } from 'openid-client';
 import { bootstrap, type Bootstrapped } from '../../../src/bootstrap.js';
 import { runCli } from '../../../src/cli/run-cli.js';
 import { loadConfig } from '../../../src/config/load.js';
@@ -85,6 +88,26 @@ for (const dialect of dialects) {
       await services.connections.deleteConnection(operator, 'spare');
     });
 
+    test('connections delete retires a connection the file no longer declares, and refuses one it still does, naming the file', async () => {
+      const configFile = path.join(env.GATEHOUSE_DATA_DIR!, 'gatehouse.yaml');
+      const declaring = (ids: string[]) => writeFile(configFile, ids.length === 0 ? 'connections: []\n' : `connections:\n${ids.map((id) => [
+        `  - id: ${id}`, `    name: Corp ${id}`, '    type: oidc', `    discovery_url: ${upstream.discoveryUrl}`, '    client_id: gatehouse', `    client_secret: ${secret}`,
+      ].join('\n')).join('\n')}\n`);
+      await declare('retired', { discovery_url: upstream.discoveryUrl });
+      await declaring(['retired']);
+      const refused = await gatehouse(['connections', 'delete', 'retired'], { GATEHOUSE_CONFIG: configFile });
+      assert.equal(refused.code, 1);
+      assert.equal(refused.stderr, `gatehouse: connection "retired" is declared in ${configFile}, and the next start would create it again: remove it from the file (or set enabled: false there) first\n`);
+      assert.ok(await services.connections.find('retired'), 'still there');
+      await declaring([]);
+      const deleted = await gatehouse(['connections', 'delete', 'retired'], { GATEHOUSE_CONFIG: configFile });
+      assert.deepEqual([deleted.code, deleted.stderr], [0, '']);
+      assert.match(deleted.stdout, /^deleted connection "retired"/);
+      assert.equal(await services.connections.find('retired'), undefined);
+      const missing = await gatehouse(['connections', 'delete', 'retired']);
+      assert.deepEqual([missing.code, missing.stderr], [1, 'gatehouse: no connection "retired"\n']);
+    });
+
     test('a good configuration from its discovery URL passes every check', async () => {
       const { code, stdout, stderr } = await gatehouse(['connections', 'test', 'okta']);
       assert.equal(stderr, '');
@@ -154,6 +177,31 @@ for (const dialect of dialects) {
       });
       const { stdout } = await gatehouse(['connections', 'test', 'no-keys']);
       assert.match(stdout, /FAIL  jwks: .*\/\.well-known\/openid-configuration has no signing keys, so no id_token from this upstream could be verified/);
+    });
+
+    test('a key set behind a redirect within its host fails, as it would at sign-in, where openid-client follows no redirect', async () => {
+      const keySet = await (await fetch(upstream.endpoints.jwksUri)).text();
+      const moved = createServer((request, response) => {
+        if (request.url === '/keys') response.writeHead(200, { 'content-type': 'application/json' }).end(keySet);
+        else response.writeHead(301, { location: '/keys' }).end();
+      });
+      const port = await new Promise<number>((resolve) => moved.listen(0, '127.0.0.1', () => resolve((moved.address() as AddressInfo).port)));
+      try {
+        const { endpoints } = upstream;
+        const { connection } = await declare('moved-keys', {
+          issuer: endpoints.issuer, authorization_endpoint: endpoints.authorizationEndpoint, token_endpoint: endpoints.tokenEndpoint,
+          jwks_uri: `http://127.0.0.1:${port}/moved`,
+        });
+        const { code, stdout } = await gatehouse(['connections', 'test', 'moved-keys']);
+        assert.equal(code, 1);
+        const refusal = `connection "moved-keys": http://127.0.0.1:${port}/moved redirects to http://127.0.0.1:${port}/keys (HTTP 301); Gatehouse follows no redirects: configure the URL it redirects to`;
+        assert.ok(stdout.includes(`FAIL  jwks: ${refusal}`), stdout);
+        // The sign-in side asks as openid-client does, with redirect: 'manual', and gets the same refusal.
+        const signInFetch = services.connections.upstreamConfiguration(connection).then((configuration) => configuration[customFetch]!(`http://127.0.0.1:${port}/moved`, { redirect: 'manual', headers: {}, method: 'GET', body: undefined, signal: undefined }));
+        await assert.rejects(signInFetch, (error) => isGatehouseError(error) && error.message === refusal);
+      } finally {
+        moved.close();
+      }
     });
 
     test('an upstream that is down is named with its host and why', async () => {
