@@ -121,14 +121,16 @@ export interface SignInDetourTable {
   code_verifier: string;
   redirect_uri: string;
   created_at: number;
+  /** Minutes after departure; once the hop back is taken, an interaction's lifetime from then (the logout bookkeeping at `resume` reads it). */
   expires_at: number;
   returned_at: number | null;
   completed_at: number | null;
   /** The identity the upstream proved, once the callback has run. */
   identity_issuer: string | null;
   identity_subject: string | null;
-  /** JSON of the claims of the id_token and userinfo. */
+  /** JSON of the claims of the id_token and userinfo, sealed with the master secret (bound to the row and column). */
   identity_claims: string | null;
+  /** The upstream's id_token, sealed likewise. */
   upstream_id_token: string | null;
 }
 
@@ -136,6 +138,7 @@ export interface SignInDetourTable {
 export interface UpstreamSessionTable {
   session_uid: string;
   connection_id: string;
+  /** The upstream's id_token (the logout's id_token_hint), sealed with the master secret, bound to the session uid. */
   id_token: string;
   expires_at: number;
 }

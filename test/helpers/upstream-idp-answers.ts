@@ -5,7 +5,33 @@
  */
 import { CompactSign, decodeProtectedHeader, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import type { UpstreamSwitches } from './upstream-idp.js';
+
+/** How the upstream misbehaves; read at each request, so a test may change them while it runs. */
+export interface UpstreamSwitches {
+  /**
+   * Claims set on every id_token the token endpoint returns, which is then re-signed with the
+   * upstream's published key, so that only these claims are wrong: `{ aud: 'someone-else' }`,
+   * `{ nonce: 'another' }`; `undefined` as a value removes the claim.
+   */
+  idTokenClaims: Record<string, unknown> | undefined;
+  /** The token endpoint's id_tokens signed by a key the upstream never published, under the published key's kid. */
+  foreignSignature: boolean;
+  /**
+   * The upstream has rotated its signing key, as Okta does every few months: id_tokens are signed
+   * by a new key under a new kid (`upstream-key-2`), which its JWKS now publishes beside the old one.
+   */
+  rotatedKey: boolean;
+  /** Claims left out of id_tokens and released by userinfo only; `true`: every claim but `sub`. */
+  claimsOnlyInUserinfo: boolean | string[];
+  /**
+   * RFC 9207. `true`: the engine's way, advertised in discovery and `iss` on every authorization
+   * response; `false`: neither, as providers that predate RFC 9207 do; a string: advertised, and
+   * this value sent instead (a mix-up). Query responses only (what Gatehouse asks for).
+   */
+  authorizationResponseIss: boolean | string;
+}
+
+export const behaving: UpstreamSwitches = { idTokenClaims: undefined, foreignSignature: false, rotatedKey: false, claimsOnlyInUserinfo: false, authorizationResponseIss: true };
 
 /** After the engine answered a request (ctx.oidc.route is known only then). */
 export async function answerAsSwitched(ctx: KoaContextWithOIDC, switches: UpstreamSwitches, keys: SigningKeys): Promise<void> {
@@ -14,6 +40,8 @@ export async function answerAsSwitched(ctx: KoaContextWithOIDC, switches: Upstre
     delete (ctx.body as Record<string, unknown>).authorization_response_iss_parameter_supported;
   }
   if ((route === 'authorization' || route === 'resume') && switches.authorizationResponseIss !== true) rewriteIss(ctx, switches.authorizationResponseIss);
+  // A new body: the engine's keys array is its own, kept across requests.
+  if (route === 'jwks' && switches.rotatedKey) ctx.body = { keys: [...(ctx.body as { keys: JWK[] }).keys, keys.rotatedPublic] };
   if (route === 'token') await answerToken(ctx, switches, keys);
 }
 
@@ -21,14 +49,21 @@ export interface SigningKeys {
   published: JWK;
   own: CryptoKey;
   foreign: CryptoKey;
+  /** The key rotated to, and its public half as the JWKS publishes it once rotated. */
+  rotated: CryptoKey;
+  rotatedPublic: JWK;
 }
 
-/** The key the upstream signs with and publishes, and one it never publishes, for bad signatures. */
+const rotatedKid = 'upstream-key-2';
+
+/** The key the upstream signs with and publishes, one it never publishes (bad signatures), and the one it rotates to. */
 export async function signingKeys(): Promise<SigningKeys> {
   const own = await generateKeyPair('RS256', { extractable: true });
   const foreign = await generateKeyPair('RS256');
+  const rotated = await generateKeyPair('RS256', { extractable: true });
   const published = { ...(await exportJWK(own.privateKey)), kid: 'upstream-key-1', alg: 'RS256', use: 'sig' };
-  return { published, own: own.privateKey, foreign: foreign.privateKey };
+  const rotatedPublic = { ...(await exportJWK(rotated.publicKey)), kid: rotatedKid, alg: 'RS256', use: 'sig' };
+  return { published, own: own.privateKey, foreign: foreign.privateKey, rotated: rotated.privateKey, rotatedPublic };
 }
 
 /**
@@ -51,13 +86,13 @@ async function answerToken(ctx: KoaContextWithOIDC, switches: UpstreamSwitches, 
   if (ctx.status === 200 && typeof body?.id_token === 'string') body.id_token = await tamperedIdToken(body.id_token, switches, keys);
 }
 
-/** The id_token as the switches want it: the same header (alg, kid), the claims changed, signed again. */
+/** The id_token as the switches want it: the same header (alg; kid unless rotated), the claims changed, signed again. */
 async function tamperedIdToken(idToken: string, switches: UpstreamSwitches, keys: SigningKeys): Promise<string> {
-  if (!switches.idTokenClaims && !switches.foreignSignature) return idToken;
+  if (!switches.idTokenClaims && !switches.foreignSignature && !switches.rotatedKey) return idToken;
   const payload = { ...JSON.parse(Buffer.from(idToken.split('.')[1]!, 'base64url').toString('utf8')), ...switches.idTokenClaims };
-  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
-    .setProtectedHeader(decodeProtectedHeader(idToken) as { alg: string })
-    .sign(switches.foreignSignature ? keys.foreign : keys.own);
+  const header = { ...(decodeProtectedHeader(idToken) as { alg: string }), ...(switches.rotatedKey ? { kid: rotatedKid } : {}) };
+  const key = switches.foreignSignature ? keys.foreign : switches.rotatedKey ? keys.rotated : keys.own;
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(payload))).setProtectedHeader(header).sign(key);
 }
 
 /** Changes or removes `iss` on an authorization response redirect (one to an interaction has none). */

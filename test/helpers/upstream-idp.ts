@@ -20,11 +20,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import Provider, { type Account, type KoaContextWithOIDC } from 'oidc-provider';
 import { connectionUrls, type UpstreamEndpoints } from '../../src/connections/connection.js';
-import { answerAsSwitched, signingKeys } from './upstream-idp-answers.js';
+import { answerAsSwitched, behaving, signingKeys, type UpstreamSwitches } from './upstream-idp-answers.js';
 import { readForm, signInPage, signOutPage, messagePage } from './upstream-idp-pages.js';
 import { upstreamStore } from './upstream-idp-store.js';
 
 export { upstreamForms } from './upstream-idp-pages.js';
+export type { UpstreamSwitches } from './upstream-idp-answers.js';
 
 /** A person at the upstream. Every property is a claim; `sub` is the upstream's stable identifier. */
 export interface UpstreamUser {
@@ -45,26 +46,6 @@ export interface UpstreamClient {
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
-}
-
-/** How the upstream misbehaves; read at each request, so a test may change them while it runs. */
-export interface UpstreamSwitches {
-  /**
-   * Claims set on every id_token the token endpoint returns, which is then re-signed with the
-   * upstream's published key, so that only these claims are wrong: `{ aud: 'someone-else' }`,
-   * `{ nonce: 'another' }`; `undefined` as a value removes the claim.
-   */
-  idTokenClaims: Record<string, unknown> | undefined;
-  /** The token endpoint's id_tokens signed by a key the upstream never published, under the published key's kid. */
-  foreignSignature: boolean;
-  /** Claims left out of id_tokens and released by userinfo only; `true`: every claim but `sub`. */
-  claimsOnlyInUserinfo: boolean | string[];
-  /**
-   * RFC 9207. `true`: the engine's way, advertised in discovery and `iss` on every authorization
-   * response; `false`: neither, as providers that predate RFC 9207 do; a string: advertised, and
-   * this value sent instead (a mix-up). Query responses only (what Gatehouse asks for).
-   */
-  authorizationResponseIss: boolean | string;
 }
 
 export interface UpstreamOptions {
@@ -120,7 +101,6 @@ const standardClaims = {
   phone: ['phone_number', 'phone_number_verified'],
   address: ['address'],
 };
-const behaving: UpstreamSwitches = { idTokenClaims: undefined, foreignSignature: false, claimsOnlyInUserinfo: false, authorizationResponseIss: true };
 
 export async function startUpstreamIdp(options: UpstreamOptions = {}): Promise<UpstreamIdp> {
   const users = new Map((options.users ?? []).map((user) => [user.sub, user]));

@@ -4,6 +4,7 @@ export type SignInDetourRow = SignInDetourTable;
 
 export type NewDetourRow = Omit<SignInDetourRow, 'returned_at' | 'completed_at' | 'identity_issuer' | 'identity_subject' | 'identity_claims' | 'upstream_id_token'>;
 
+/** The identity the callback proved; the claims and the id_token sealed by the caller (detours.ts). */
 export interface ProvedIdentityColumns {
   identity_issuer: string;
   identity_subject: string;
@@ -17,6 +18,18 @@ export interface ProvedIdentityColumns {
  * racing with one state, on any instance, exactly one sees its row updated.
  */
 export function createSignInDetourQueries(db: Db) {
+  /** Sets `column` (and the expiry, if given), only if the return was not taken yet, the detour is unexpired and, for the hop back, proved. */
+  async function takeOnce(stateHash: string, now: number, column: 'returned_at' | 'completed_at', keepUntil?: number): Promise<boolean> {
+    let update = db
+      .updateTable('sign_in_detours')
+      .set(column === 'returned_at' ? { returned_at: now } : { completed_at: now, ...(keepUntil === undefined ? {} : { expires_at: keepUntil }) })
+      .where('state_hash', '=', stateHash)
+      .where(column, 'is', null)
+      .where('expires_at', '>', now);
+    if (column === 'completed_at') update = update.where('identity_subject', 'is not', null);
+    return (await update.executeTakeFirst()).numUpdatedRows > 0n;
+  }
+
   return {
     insert: async (row: NewDetourRow): Promise<void> => {
       await db.insertInto('sign_in_detours').values({ ...row, returned_at: null, completed_at: null }).execute();
@@ -24,35 +37,20 @@ export function createSignInDetourQueries(db: Db) {
     find: (stateHash: string): Promise<SignInDetourRow | undefined> =>
       db.selectFrom('sign_in_detours').selectAll().where('state_hash', '=', stateHash).executeTakeFirst(),
     /** Marks the callback taken, only if it was not and the detour is unexpired. */
-    markReturned: async (stateHash: string, now: number): Promise<boolean> => {
-      const result = await db
-        .updateTable('sign_in_detours')
-        .set({ returned_at: now })
-        .where('state_hash', '=', stateHash)
-        .where('returned_at', 'is', null)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
-    },
+    markReturned: (stateHash: string, now: number): Promise<boolean> => takeOnce(stateHash, now, 'returned_at'),
     recordIdentity: async (stateHash: string, identity: ProvedIdentityColumns): Promise<void> => {
       await db.updateTable('sign_in_detours').set(identity).where('state_hash', '=', stateHash).execute();
     },
-    /** Marks the hop back taken, only if it was not, the identity is there and the detour is unexpired. */
-    markCompleted: async (stateHash: string, now: number): Promise<boolean> => {
-      const result = await db
-        .updateTable('sign_in_detours')
-        .set({ completed_at: now })
-        .where('state_hash', '=', stateHash)
-        .where('completed_at', 'is', null)
-        .where('identity_subject', 'is not', null)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
-    },
+    /**
+     * Marks the hop back taken, only if it was not, the identity is there and the detour is
+     * unexpired; the row is then kept until `keepUntil` (completedFor).
+     */
+    markCompleted: (stateHash: string, now: number, keepUntil: number): Promise<boolean> =>
+      takeOnce(stateHash, now, 'completed_at', keepUntil),
     /** Whether this interaction has been away before (the `connection=` shortcut is taken once). */
     anyFor: async (interactionUid: string): Promise<boolean> =>
       (await db.selectFrom('sign_in_detours').select('state_hash').where('interaction_uid', '=', interactionUid).executeTakeFirst()) !== undefined,
-    /** The detour that finished this interaction's sign-in, if one did. */
+    /** The detour that finished this interaction's sign-in, if one did (and is not swept yet). */
     completedFor: (interactionUid: string): Promise<SignInDetourRow | undefined> =>
       db.selectFrom('sign_in_detours').selectAll()
         .where('interaction_uid', '=', interactionUid)

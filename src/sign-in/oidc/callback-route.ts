@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { OidcConnection } from '../../connections/connection.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { SignInRoutes } from '../sign-in-method.js';
-import { readBinding } from './browser-binding.js';
+import type { BrowserBinding } from './browser-binding.js';
 import type { UpstreamConfiguration } from './depart.js';
 import { connectionUnavailable, sendFailure, sendRefusal, upstreamFailure, upstreamSaidNo } from './detour-failures.js';
 import type { Detour, Detours, ProvedIdentity } from './detours.js';
@@ -15,6 +15,7 @@ export interface CallbackDeps {
   connections: { find(id: string): Promise<OidcConnection | undefined> };
   upstream: UpstreamConfiguration;
   logger: Logger;
+  binding: BrowserBinding;
 }
 
 export const connectionParams = z.object({ id: z.string().min(1).max(64) });
@@ -43,12 +44,12 @@ export function hopBack(detour: Detour, state: string): string {
  * the browser hops back under its interaction, where the sign-in is completed. A test detour
  * goes to a connection even while it is disabled: an administrator tests before enabling.
  */
-export function registerCallbackRoute(routes: SignInRoutes, { detours, connections, upstream, logger }: CallbackDeps): void {
+export function registerCallbackRoute(routes: SignInRoutes, { detours, connections, upstream, logger, binding }: CallbackDeps): void {
   routes.get('/login/oidc/:id/callback', { schema: { params: connectionParams, querystring: authorizationResponse } }, async (request, reply) => {
     const { id } = request.params;
     const { state, error, error_description: description } = request.query;
     if (state === undefined) return sendRefusal(reply, 'unknown', undefined);
-    const taken = await detours.takeCallback(state, readBinding(request));
+    const taken = await detours.takeCallback(state, binding.read(request));
     if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour);
     const { detour } = taken;
     const wayBack = { uid: detour.interactionUid };

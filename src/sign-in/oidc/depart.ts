@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { connectionUrls, type OidcConnection } from '../../connections/connection.js';
 import type { DetourPurpose } from '../../db/database.js';
 import type { Clock } from '../../runtime/clock.js';
-import { bindingFor, sendBinding } from './browser-binding.js';
+import type { BrowserBinding } from './browser-binding.js';
 import { sendFailure, upstreamFailure } from './detour-failures.js';
 import type { Detours } from './detours.js';
 
@@ -17,6 +17,7 @@ export interface DepartDeps {
   publicOrigin: string;
   logger: Logger;
   clock: Clock;
+  binding: BrowserBinding;
 }
 
 export interface Trip {
@@ -36,9 +37,7 @@ export interface Trip {
  * authorization endpoint with PKCE (S256), state and nonce, and the login hint when the
  * connection forwards it.
  */
-export function createDeparture({ detours, upstream, publicOrigin, logger, clock }: DepartDeps) {
-  const secure = new URL(publicOrigin).protocol === 'https:';
-
+export function createDeparture({ detours, upstream, publicOrigin, logger, clock, binding: bindings }: DepartDeps) {
   return async function depart(request: FastifyRequest, reply: FastifyReply, trip: Trip): Promise<FastifyReply> {
     const { connection } = trip;
     let configuration: oidc.Configuration;
@@ -49,7 +48,7 @@ export function createDeparture({ detours, upstream, publicOrigin, logger, clock
       return sendFailure(reply, upstreamFailure(connection.name, error), { uid: trip.uid });
     }
     const { redirectUri } = connectionUrls(publicOrigin, connection.id);
-    const binding = bindingFor(request);
+    const binding = bindings.valueFor(request);
     const departed = await detours.depart({
       purpose: trip.purpose,
       interactionUid: trip.uid,
@@ -58,7 +57,7 @@ export function createDeparture({ detours, upstream, publicOrigin, logger, clock
       binding,
       notAfter: trip.notAfter,
     });
-    sendBinding(reply, binding, { secure, maxAgeSeconds: (departed.expiresAt - clock.now()) / 1000 });
+    bindings.send(reply, binding, (departed.expiresAt - clock.now()) / 1000);
     const url = oidc.buildAuthorizationUrl(configuration, {
       redirect_uri: redirectUri,
       response_type: 'code',

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import { defaults } from '../../config/defaults.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db, DetourPurpose } from '../../db/database.js';
 import { createSignInDetourQueries, type SignInDetourRow } from '../../db/queries/sign-in-detours.js';
 import type { Clock } from '../../runtime/clock.js';
@@ -55,9 +56,24 @@ export type DetourReturn = { ok: true; detour: Detour } | { ok: false; refusal: 
 
 const stateHashOf = (state: string) => createHash('sha256').update(state).digest('hex');
 
-function toDetour(row: SignInDetourRow): Detour {
+/**
+ * The claims and the upstream's id_token are personal data and a bearer of the upstream session:
+ * sealed at rest with the master secret, bound to their row and column, as client secrets are.
+ */
+const sealContext = (stateHash: string, column: 'identity_claims' | 'upstream_id_token') => `sign_in_detours ${stateHash} ${column}`;
+
+function toDetour(row: SignInDetourRow, box: SecretBox): Detour {
+  const opened = (column: 'identity_claims' | 'upstream_id_token') => {
+    const sealed = row[column];
+    return sealed === null ? undefined : box.open(sealed, sealContext(row.state_hash, column));
+  };
   const identity = row.identity_issuer !== null && row.identity_subject !== null
-    ? { issuer: row.identity_issuer, subject: row.identity_subject, claims: JSON.parse(row.identity_claims ?? '{}') as Record<string, unknown>, idToken: row.upstream_id_token ?? '' }
+    ? {
+        issuer: row.identity_issuer,
+        subject: row.identity_subject,
+        claims: JSON.parse(opened('identity_claims') ?? '{}') as Record<string, unknown>,
+        idToken: opened('upstream_id_token') ?? '',
+      }
     : undefined;
   return {
     stateHash: row.state_hash,
@@ -78,22 +94,22 @@ export type Detours = ReturnType<typeof createDetours>;
  * back to any instance. Each return is checked in the same order: the state names a row, the
  * browser is the one that left, the row is unexpired, and then it is taken once.
  */
-export function createDetours({ db, clock }: { db: Db; clock: Clock }) {
+export function createDetours({ db, box, clock }: { db: Db; box: SecretBox; clock: Clock }) {
   const queries = createSignInDetourQueries(db);
 
   async function checkReturn(
     state: string,
     binding: string | undefined,
-    take: (stateHash: string, now: number) => Promise<boolean>,
+    take: (row: SignInDetourRow, now: number) => Promise<boolean>,
     belongs: (row: SignInDetourRow) => boolean = () => true,
   ): Promise<DetourReturn> {
     const row = await queries.find(stateHashOf(state));
     if (!row || !belongs(row)) return { ok: false, refusal: 'unknown', detour: undefined };
-    const detour = toDetour(row);
+    const detour = toDetour(row, box);
     if (binding === undefined || bindingHash(binding) !== row.binding_hash) return { ok: false, refusal: 'other_browser', detour };
     const now = clock.now();
     if (row.expires_at <= now) return { ok: false, refusal: 'expired', detour };
-    if (!(await take(row.state_hash, now))) return { ok: false, refusal: 'used', detour };
+    if (!(await take(row, now))) return { ok: false, refusal: 'used', detour };
     return { ok: true, detour };
   }
 
@@ -117,26 +133,34 @@ export function createDetours({ db, clock }: { db: Db; clock: Clock }) {
       return departed;
     },
     /** The upstream's redirect to the callback: taken once, before any code is redeemed. */
-    takeCallback: (state: string, binding: string | undefined) => checkReturn(state, binding, queries.markReturned),
+    takeCallback: (state: string, binding: string | undefined) => checkReturn(state, binding, (row, now) => queries.markReturned(row.state_hash, now)),
     recordIdentity: (detour: Detour, identity: ProvedIdentity) =>
       queries.recordIdentity(detour.stateHash, {
         identity_issuer: identity.issuer,
         identity_subject: identity.subject,
-        identity_claims: JSON.stringify(identity.claims),
-        upstream_id_token: identity.idToken,
+        identity_claims: box.seal(JSON.stringify(identity.claims), sealContext(detour.stateHash, 'identity_claims')),
+        upstream_id_token: box.seal(identity.idToken, sealContext(detour.stateHash, 'upstream_id_token')),
       }),
     /**
      * The hop back, under the interaction `interactionUid` (undefined: a test's result page):
-     * taken once, and only once the callback stored an identity.
+     * taken once, and only once the callback stored an identity. A sign-in's detour is then kept
+     * as long as the prompts that follow the login may take (an interaction's lifetime, from
+     * now: the consent page's interaction is made at the resume just after), since the upstream
+     * session is recorded only when the login goes into a session (completedFor, at `resume`).
      */
     takeCompletion: (state: string, binding: string | undefined, interactionUid: string | undefined) =>
-      checkReturn(state, binding, queries.markCompleted, (row) => (row.interaction_uid ?? undefined) === interactionUid && (row.purpose === 'test') === (interactionUid === undefined)),
+      checkReturn(
+        state,
+        binding,
+        (row, now) => queries.markCompleted(row.state_hash, now, interactionUid === undefined ? row.expires_at : Math.max(row.expires_at, now + defaults.ttl.interaction * 1000)),
+        (row) => (row.interaction_uid ?? undefined) === interactionUid && (row.purpose === 'test') === (interactionUid === undefined),
+      ),
     /** Whether this interaction has been away to an upstream before. */
     wasAway: (interactionUid: string) => queries.anyFor(interactionUid),
     /** The detour that finished this interaction's sign-in, if one did. */
     async completedFor(interactionUid: string): Promise<Detour | undefined> {
       const row = await queries.completedFor(interactionUid);
-      return row && toDetour(row);
+      return row && toDetour(row, box);
     },
   };
 }

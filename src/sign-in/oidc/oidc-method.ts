@@ -6,7 +6,6 @@ import type { PendingInteraction } from '../../oidc/interactions.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
 import { csrfField, formBody, interactionParams } from '../route-schemas.js';
 import type { HomeRealm, SignInContext, SignInMethod, SignInRoutes } from '../sign-in-method.js';
-import { readBinding } from './browser-binding.js';
 import { registerCallbackRoute, type CallbackDeps } from './callback-route.js';
 import { connectionButtons } from './connection-buttons.js';
 import type { Depart } from './depart.js';
@@ -45,7 +44,7 @@ export type OidcMethod = SignInMethod & { homeRealm: HomeRealm };
  * callback finds its interaction".
  */
 export function createOidcMethod(deps: OidcMethodDeps): OidcMethod {
-  const { connections, depart, accounts, detours } = deps;
+  const { connections, depart, accounts, detours, binding } = deps;
 
   const enabled = async (id: string | undefined) => {
     const connection = id ? await connections.find(id) : undefined;
@@ -105,7 +104,7 @@ export function createOidcMethod(deps: OidcMethodDeps): OidcMethod {
   async function complete(request: FastifyRequest, reply: FastifyReply, context: SignInContext, uid: string, state: string): Promise<FastifyReply> {
     const pending = await context.load(request, reply, uid);
     if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
-    const taken = await detours.takeCompletion(state, readBinding(request), uid);
+    const taken = await detours.takeCompletion(state, binding.read(request), uid);
     if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour);
     const { identity, connectionId } = taken.detour;
     const connection = await enabled(connectionId);

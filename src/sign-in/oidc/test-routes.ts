@@ -3,7 +3,7 @@ import { defaults } from '../../config/defaults.js';
 import type { OidcConnection } from '../../connections/connection.js';
 import { connectionTestPage } from '../../views/connection-test-page.js';
 import type { SignInRoutes } from '../sign-in-method.js';
-import { readBinding } from './browser-binding.js';
+import type { BrowserBinding } from './browser-binding.js';
 import { connectionParams } from './callback-route.js';
 import type { Depart } from './depart.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from './detour-failures.js';
@@ -20,6 +20,7 @@ export interface TestRouteDeps {
   depart: Depart;
   detours: Detours;
   accounts: UpstreamAccounts;
+  binding: BrowserBinding;
 }
 
 /** The sign-in URL Test connection reports: a real round trip through the connection, ending on a page. */
@@ -38,7 +39,7 @@ const resultQuery = z.object({ state: z.string().min(1).max(200) });
  * take (upstream-accounts.ts decides without writing) and carries nothing out: no user, link
  * or session.
  */
-export function registerTestRoutes(routes: SignInRoutes, { testLinks, connections, depart, detours, accounts }: TestRouteDeps): void {
+export function registerTestRoutes(routes: SignInRoutes, { testLinks, connections, depart, detours, accounts, binding }: TestRouteDeps): void {
   routes.get('/login/oidc/:id/test', { schema: { params: connectionParams, querystring: testQuery } }, async (request, reply) => {
     const { id } = request.params;
     if (testLinks.open(request.query.token) !== id) {
@@ -50,7 +51,7 @@ export function registerTestRoutes(routes: SignInRoutes, { testLinks, connection
   });
 
   routes.get('/login/oidc/:id/test/result', { schema: { params: connectionParams, querystring: resultQuery } }, async (request, reply) => {
-    const taken = await detours.takeCompletion(request.query.state, readBinding(request), undefined);
+    const taken = await detours.takeCompletion(request.query.state, binding.read(request), undefined);
     if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour);
     const { identity, connectionId } = taken.detour;
     const connection = await connections.find(connectionId);

@@ -2,6 +2,7 @@ import * as oidc from 'openid-client';
 import { z } from 'zod';
 import { defaults } from '../../config/defaults.js';
 import { connectionUrls, type OidcConnection } from '../../connections/connection.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db } from '../../db/database.js';
 import { createUpstreamSessionQueries } from '../../db/queries/upstream-sessions.js';
 import type { FederatedSessions } from '../../oidc/federated-sessions.js';
@@ -15,6 +16,8 @@ import type { SignedValues } from './signed-values.js';
 
 export interface UpstreamLogoutDeps {
   db: Db;
+  /** Seals the kept id_token: it names the user's upstream session for as long as the Gatehouse session lasts. */
+  box: SecretBox;
   clock: Clock;
   detours: Detours;
   connections: { find(id: string): Promise<OidcConnection | undefined> };
@@ -23,6 +26,9 @@ export interface UpstreamLogoutDeps {
   /** Signed with a key of the logout's own: the return leads only where the engine was sending the browser. */
   logoutReturns: SignedValues;
 }
+
+/** Bound to its row: a sealed id_token cannot be moved to another session's. */
+const sealContext = (sessionUid: string) => `upstream_sessions ${sessionUid} id_token`;
 
 const returnSchema = z.object({ connectionId: z.string(), next: z.string().url() });
 
@@ -37,7 +43,7 @@ const returnSchema = z.object({ connectionId: z.string(), next: z.string().url()
  * sending it (the application's post_logout_redirect_uri, or Gatehouse's signed-out page), and
  * the signed-out route sends it on there.
  */
-export function createUpstreamLogout({ db, clock, detours, connections, upstream, publicOrigin, logoutReturns }: UpstreamLogoutDeps) {
+export function createUpstreamLogout({ db, box, clock, detours, connections, upstream, publicOrigin, logoutReturns }: UpstreamLogoutDeps) {
   const sessions = createUpstreamSessionQueries(db);
 
   const federatedSessions: FederatedSessions = {
@@ -48,7 +54,7 @@ export function createUpstreamLogout({ db, clock, detours, connections, upstream
       await sessions.save({
         session_uid: sessionUid,
         connection_id: detour.connectionId,
-        id_token: detour.identity.idToken,
+        id_token: box.seal(detour.identity.idToken, sealContext(sessionUid)),
         expires_at: clock.now() + defaults.ttl.session * 1000,
       });
     },
@@ -65,7 +71,7 @@ export function createUpstreamLogout({ db, clock, detours, connections, upstream
       // The state outlives a browser's stay at the upstream's sign-out page as a detour does a sign-in.
       const state = logoutReturns.sign(JSON.stringify({ connectionId: connection.id, next }), defaults.connections.detourSeconds);
       return oidc.buildEndSessionUrl(configuration, {
-        id_token_hint: kept.id_token,
+        id_token_hint: box.open(kept.id_token, sealContext(sessionUid)),
         post_logout_redirect_uri: connectionUrls(publicOrigin, connection.id).postLogoutRedirectUri,
         state,
       }).href;

@@ -6,6 +6,7 @@ import type { FederatedSessions } from '../../oidc/federated-sessions.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { IdentityService } from '../../users/identity-service.js';
 import type { UserService } from '../../users/user-service.js';
+import { createBrowserBinding } from './browser-binding.js';
 import { createDeparture, type UpstreamConfiguration } from './depart.js';
 import { createDetours } from './detours.js';
 import { createOidcMethod, type ConnectionDirectory, type OidcMethod } from './oidc-method.js';
@@ -50,17 +51,18 @@ export function createTestSignInUrl({ box, clock, publicOrigin }: { box: SecretB
 export function createUpstreamSignIn(deps: UpstreamSignInDeps): UpstreamSignIn {
   const { db, box, clock, logger, publicOrigin, connections } = deps;
   const upstream: UpstreamConfiguration = (connection) => connections.upstreamConfiguration(connection);
-  const detours = createDetours({ db, clock });
-  const depart = createDeparture({ detours, upstream, publicOrigin, logger, clock });
+  const detours = createDetours({ db, box, clock });
+  const binding = createBrowserBinding(publicOrigin);
+  const depart = createDeparture({ detours, upstream, publicOrigin, logger, clock, binding });
   const accounts = createUpstreamAccounts({ identities: deps.identities, users: deps.users });
   const logout = createUpstreamLogout({
-    db, clock, detours, connections, upstream, publicOrigin, logoutReturns: createSignedValues(box.derive('upstream logout return'), clock),
+    db, box, clock, detours, connections, upstream, publicOrigin, logoutReturns: createSignedValues(box.derive('upstream logout return'), clock),
   });
   const testLinks = testLinksOf(box, clock);
   const method = createOidcMethod({
-    connections, upstream, detours, depart, accounts, logger,
+    connections, upstream, detours, depart, accounts, logger, binding,
     moreFixedRoutes(routes) {
-      registerTestRoutes(routes, { testLinks, connections, depart, detours, accounts });
+      registerTestRoutes(routes, { testLinks, connections, depart, detours, accounts, binding });
       logout.registerSignedOutRoute(routes);
     },
   });

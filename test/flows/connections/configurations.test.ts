@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { expectPage } from '../../helpers/browser.js';
 import { startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
-import { ann, ben, oidcConnection, upstreamSecret } from './fixtures.js';
+import { ann, ben, manualConnection, oidcConnection, upstreamSecret } from './fixtures.js';
 import { failureOf, linksOf, Person, signInThrough, startWorld, whatExists, type World } from './steps.js';
 
 for (const dialect of dialects) {
@@ -19,15 +19,7 @@ for (const dialect of dialects) {
       world = await startWorld({
         dialect,
         connections: (upstream) => [
-          oidcConnection('manual', upstream.discoveryUrl, {
-            discovery_url: undefined,
-            issuer: upstream.endpoints.issuer,
-            authorization_endpoint: upstream.endpoints.authorizationEndpoint,
-            token_endpoint: upstream.endpoints.tokenEndpoint,
-            userinfo_endpoint: upstream.endpoints.userinfoEndpoint,
-            jwks_uri: upstream.endpoints.jwksUri,
-            end_session_endpoint: upstream.endpoints.endSessionEndpoint,
-          }),
+          manualConnection(upstream),
           oidcConnection('onelogin', upstream.discoveryUrl, { token_endpoint_auth_method: 'client_secret_post' }),
           oidcConnection('mistyped', upstream.discoveryUrl, { client_secret: 'not-the-secret-the-upstream-issued-0000' }),
         ],

@@ -1,5 +1,5 @@
 import { redirectUri } from '../../helpers/applications.js';
-import type { UpstreamUser } from '../../helpers/upstream-idp.js';
+import type { UpstreamIdp, UpstreamUser } from '../../helpers/upstream-idp.js';
 
 /** The people at the upstream (Okta, say) that the connection tests sign in as. */
 export const ann: UpstreamUser = {
@@ -9,6 +9,8 @@ export const ann: UpstreamUser = {
   email_verified: true,
   name: 'Ann Example',
   groups: ['engineering', 'staff'],
+  /** A claim beyond the standard ones, released with openid as Okta releases a custom attribute. */
+  department: 'Research',
 };
 /** Her address is not verified upstream, so it never matches an account here by itself. */
 export const ben: UpstreamUser = { sub: '00u2ben', preferred_username: 'ben', email: 'ben@corp.example.test', email_verified: false, name: 'Ben Example' };
@@ -52,4 +54,23 @@ export function oidcConnection(id: string, discoveryUrl: string, fields: Record<
     groups_claim: 'groups',
     ...fields,
   };
+}
+
+/**
+ * A connection with its endpoints typed in instead of a discovery URL (Raysync's form), as an
+ * administrator copies them from the test upstream's discovery document; `fields` override, e.g.
+ * `{ end_session_endpoint: undefined }` for an upstream without logout.
+ */
+export function manualConnection(upstream: UpstreamIdp, id = 'manual', fields: Record<string, unknown> = {}) {
+  const { endpoints } = upstream;
+  return oidcConnection(id, upstream.discoveryUrl, {
+    discovery_url: undefined,
+    issuer: endpoints.issuer,
+    authorization_endpoint: endpoints.authorizationEndpoint,
+    token_endpoint: endpoints.tokenEndpoint,
+    userinfo_endpoint: endpoints.userinfoEndpoint,
+    jwks_uri: endpoints.jwksUri,
+    end_session_endpoint: endpoints.endSessionEndpoint,
+    ...fields,
+  });
 }

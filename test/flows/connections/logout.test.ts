@@ -6,34 +6,37 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
+import { defaults } from '../../../src/config/defaults.js';
+import { sweepExpired } from '../../../src/db/sweep-expired.js';
 import { expectPage, expectRedirect, isPage, readForm, type Page } from '../../helpers/browser.js';
 import { signIn, startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
+import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { upstreamForms } from '../../helpers/upstream-idp.js';
-import { ann, oidcConnection, postLogoutRedirectUri } from './fixtures.js';
-import { Person, signInThrough, startWorld, type World } from './steps.js';
+import { ann, manualConnection, oidcConnection, postLogoutRedirectUri } from './fixtures.js';
+import { finishAt, Person, signInThrough, startWorld, type World } from './steps.js';
 
 for (const dialect of dialects) {
   describe(`logout through the upstream (${dialect})`, () => {
     let world: World;
+    // Time stands still unless a test moves it (a consent page left open).
+    let time: PinnedTime;
 
     before(async () => {
+      time = pinTime();
       world = await startWorld({
         dialect,
+        clock: time,
         connections: (upstream) => [
           oidcConnection('okta', upstream.discoveryUrl),
-          oidcConnection('no-logout', upstream.discoveryUrl, {
-            discovery_url: undefined,
-            issuer: upstream.endpoints.issuer,
-            authorization_endpoint: upstream.endpoints.authorizationEndpoint,
-            token_endpoint: upstream.endpoints.tokenEndpoint,
-            userinfo_endpoint: upstream.endpoints.userinfoEndpoint,
-            jwks_uri: upstream.endpoints.jwksUri,
-          }),
+          manualConnection(upstream, 'no-logout', { end_session_endpoint: undefined }),
         ],
       });
     });
-    after(() => world?.close());
+    after(async () => {
+      await world?.close();
+      time?.release();
+    });
 
     /** Gatehouse's logout confirmation, answered "sign out" (its buttons sit outside the form). */
     async function logOutAtGatehouse(person: Person, idToken: string, state: string) {
@@ -74,6 +77,35 @@ for (const dialect of dialects) {
       const pending = await startAuthorization(world.app, 'openid', { connection: 'okta' });
       const again = await person.atUpstream.get(expectRedirect(await person.open(pending.url)));
       assert.ok(isPage(again) && again.document.querySelector(upstreamForms.signIn), 'the upstream asks to sign in again');
+    });
+
+    test('a consent page left open past the detour\'s lifetime, and the sweep, still end the upstream session at logout', async () => {
+      world.upstream.setUser({ ...ann, sub: '00u9eve', preferred_username: 'eve', email: 'eve@corp.example.test' });
+      const person = new Person(world);
+      const pending = await startAuthorization(world.app, 'openid profile email');
+      const authorizationRequest = await person.pressConnection(expectPage(await person.open(pending.url)), 'okta');
+      const consent = expectPage(await person.atGatehouse.get((await person.signInUpstream(authorizationRequest, 'eve')).toString()));
+      assert.ok(consent.document.querySelector('form[action$="/consent"]'), 'the consent page, after the hop back');
+      // The detour would have expired minutes after departure, and the sweep deleted it; a
+      // completed one is kept for an interaction's lifetime, as long as the prompts after the login.
+      time.advance(defaults.connections.detourSeconds + 60);
+      await sweepExpired(world.server.services.deps.db, time);
+      const tokens = await finishAt(world, person, pending, new URL(consent.url));
+      const upstreamLogout = new URL(expectRedirect(await logOutAtGatehouse(person, tokens.id_token!, 's3')));
+      assert.equal(`${upstreamLogout.origin}${upstreamLogout.pathname}`, world.upstream.endpoints.endSessionEndpoint);
+    });
+
+    test('the upstream\'s id_token and the claims it proved are stored sealed: no JWT or email address in the database', async () => {
+      await signInThrough(world, new Person(world), 'okta', 'ann');
+      const { db } = world.server.services.deps;
+      const detours = await db.selectFrom('sign_in_detours').select(['identity_claims', 'upstream_id_token']).where('identity_subject', '=', ann.sub).execute();
+      const sessions = await db.selectFrom('upstream_sessions').select('id_token').execute();
+      assert.ok(detours.length > 0 && sessions.length > 0, 'a detour and an upstream session were stored');
+      for (const stored of [...detours.flatMap((row) => [row.identity_claims, row.upstream_id_token]), ...sessions.map((row) => row.id_token)]) {
+        assert.match(stored ?? '', /^v1\./, 'sealed with the master secret');
+        assert.doesNotMatch(stored ?? '', /eyJ[\w-]*\.[\w-]+\./, 'no JWT');
+        assert.doesNotMatch(stored ?? '', /@corp\.example\.test|Ann Example/, 'no email address or name');
+      }
     });
 
     test('a signed-out return that Gatehouse did not sign leads nowhere but its own signed-out page', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import * as oidc from 'openid-client';
+import type { Clock } from '../../../src/runtime/clock.js';
 import { Browser, expectPage, expectRedirect, isPage, type Page } from '../../helpers/browser.js';
 import { redeem, startAuthorization, type PendingAuthorization } from '../../helpers/code-flow.js';
 import type { TestDialect } from '../../helpers/databases.js';
@@ -26,14 +27,17 @@ export interface WorldOptions {
   upstream?: UpstreamOptions;
   /** How the upstream registers each connection's client, when it differs from the declaration (a wrong secret). */
   registerAs?: (declared: Declared) => Partial<Pick<Declared, 'client_secret' | 'token_endpoint_auth_method'>>;
+  /** Gatehouse's clock: a `pinTime` (test-clock.ts), for a test that moves time. */
+  clock?: Clock;
 }
 
-export async function startWorld({ dialect, connections, upstream: upstreamOptions, registerAs = () => ({}) }: WorldOptions): Promise<World> {
+export async function startWorld({ dialect, connections, upstream: upstreamOptions, registerAs = () => ({}), clock }: WorldOptions): Promise<World> {
   const upstream = await startUpstreamIdp({ users: [ann, ben, kim, lou, dan], name: 'Corp Okta', ...upstreamOptions });
   const declared = connections(upstream);
   const server = await startServer({
     dialect,
     env: { GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: 'true' },
+    ...(clock ? { clock } : {}),
     declarations: { applications: [application], users: localUsers, connections: declared },
   });
   for (const connection of declared) {

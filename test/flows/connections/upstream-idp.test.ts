@@ -9,24 +9,14 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { Browser, expectPage, expectRedirect } from '../../helpers/browser.js';
 import { insecure, oauthError } from '../../helpers/oauth.js';
-import { startUpstreamIdp, upstreamForms, type UpstreamIdp, type UpstreamUser } from '../../helpers/upstream-idp.js';
+import { startUpstreamIdp, upstreamForms, type UpstreamIdp } from '../../helpers/upstream-idp.js';
+import { ann, ben, upstreamSecret as secret } from './fixtures.js';
 
 /** Gatehouse's public URL as the upstream knows it; the callbacks are observed, never fetched. */
 const gatehouse = 'https://gatehouse.example.test';
 const callbackUri = `${gatehouse}/login/oidc/okta/callback`;
 const signedOutUri = `${gatehouse}/login/oidc/okta/signed-out`;
-const secret = 'upstream-client-secret-0123456789abcdef';
 
-const ann: UpstreamUser = {
-  sub: '00u1ann',
-  preferred_username: 'ann',
-  email: 'ann@corp.example.test',
-  email_verified: true,
-  name: 'Ann Example',
-  groups: ['engineering', 'staff'],
-  department: 'Research',
-};
-const ben: UpstreamUser = { sub: '00u2ben', preferred_username: 'ben', email: 'ben@corp.example.test', email_verified: false, name: 'Ben Example' };
 
 describe('the test upstream identity provider, with openid-client as its relying party', () => {
   let upstream: UpstreamIdp;
@@ -222,6 +212,19 @@ describe('the test upstream identity provider, with openid-client as its relying
     upstream.switches.foreignSignature = false;
     upstream.switches.idTokenClaims = {};
     assert.equal((await signIn(checking)).claims()?.sub, ann.sub);
+  });
+
+  test('a rotated signing key: id_tokens under a new kid, published beside the old one, which a relying party checking signatures verifies', async () => {
+    upstream.switches.rotatedKey = true;
+    const jwks = (await (await fetch(upstream.endpoints.jwksUri)).json()) as { keys: { kid: string }[] };
+    assert.deepEqual(jwks.keys.map((key) => key.kid), ['upstream-key-1', 'upstream-key-2']);
+    const checking = await oidc.discovery(new URL(upstream.issuer), 'gatehouse', undefined, oidc.ClientSecretBasic(secret), { execute: [...insecure.execute, oidc.enableNonRepudiationChecks] });
+    const tokens = await signIn(checking);
+    assert.equal(JSON.parse(Buffer.from(tokens.id_token!.split('.')[0]!, 'base64url').toString()).kid, 'upstream-key-2');
+    assert.equal(tokens.claims()?.sub, ann.sub);
+
+    upstream.switches.rotatedKey = false;
+    assert.deepEqual(((await (await fetch(upstream.endpoints.jwksUri)).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid), ['upstream-key-1'], 'the engine\'s own key set is left as it was');
   });
 
   test('RFC 9207: neither advertised nor sent when switched off; a wrong iss is refused', async () => {
