@@ -29,6 +29,8 @@ export interface StartOptions {
   clock?: Clock;
   /** How passwords are hashed and verified, e.g. one that counts verifications. */
   hasher?: PasswordHasher;
+  /** The public URL, e.g. https behind a TLS proxy; the server still listens on http on 127.0.0.1. */
+  publicUrl?: string;
 }
 
 export interface TestServer {
@@ -81,7 +83,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const server = await launch(env, cleanup, options);
+    const server = await launch(env, cleanup, options, options.publicUrl);
     return server;
   } catch (error) {
     await cleanup();
