@@ -241,11 +241,13 @@ describe('a second sign-in method through the seam (sqlite, the engine replaced 
   });
 
   test('a linked identity signs in as its user with the method\'s amr, and goes back to the engine (303)', async () => {
-    await linkDirectly(bobId, 'bob-at-idp');
-    const response = await start('bob-at-idp', 'refuse');
+    // Not bob: a user has one identity per issuer, and the next test links bob.
+    const { user: bert } = await services.users.createUser(cli, { username: 'bert' });
+    await linkDirectly(bert.id, 'bert-at-idp');
+    const response = await start('bert-at-idp', 'refuse');
     assert.equal(response.status, 303);
     assert.equal(response.headers.get('location'), '/oidc/auth/u1');
-    assert.deepEqual(finished, [{ accountId: bobId, amr: ['fed'] }]);
+    assert.deepEqual(finished, [{ accountId: bert.id, amr: ['fed'] }]);
   });
 
   test('a link rule links the identity to the user the method names, once', async () => {
