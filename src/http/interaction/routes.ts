@@ -13,8 +13,6 @@ import { createPromptPages, type PromptPages } from './prompt-pages.js';
 import { createSignInContext } from './sign-in-context.js';
 import { validationErrorFormatter } from './validation-errors.js';
 
-// The flow tests read the login page's messages from here, where they were before the methods had files of their own.
-export { signInFailedMessage, tooManyAttemptsMessage } from '../../sign-in/password-method.js';
 
 export interface InteractionRouteDeps {
   interactions: Interactions;

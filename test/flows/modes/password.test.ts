@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
-import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
+import { signInFailedMessage } from '../../../src/sign-in/password-method.js';
 import { secretOf } from '../../helpers/applications.js';
 import { authorizationUrl } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';

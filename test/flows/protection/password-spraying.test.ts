@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signInFailedMessage } from '../../../src/http/interaction/routes.js';
+import { signInFailedMessage } from '../../../src/sign-in/password-method.js';
 import { ipKey } from '../../../src/protection/ip-throttle.js';
 import { secretOf } from '../../helpers/applications.js';
 import { dialects } from '../../helpers/databases.js';
