@@ -1,12 +1,16 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
-import { Provider, type Adapter, type AdapterPayload, type Configuration, type OidcProvider } from '../../src/oidc/engine.js';
+import { Provider, type Adapter, type AdapterPayload, type Configuration, type EngineMiddleware, type OidcProvider } from '../../src/oidc/engine.js';
 import { freePort } from '../helpers/free-port.js';
 
 /**
  * The installed oidc-provider with a small configuration of its own and none of Gatehouse's
  * additions, so that test/engine checks the engine itself: whatever Gatehouse relies on in it
  * must hold here.
+ *
+ * The contract tests that use it (engine-internals-*.test.ts) check, each, one thing
+ * src/oidc/engine-internals.ts says the engine does: an engine upgrade that breaks a reliance
+ * fails there, with the reliance named, before the flow tests show its effect.
  */
 
 export const redirectUri = 'https://rp.example/cb';
@@ -158,3 +162,9 @@ export function callbackParams(response: Response): URLSearchParams {
 export function jwtPayload(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>;
 }
+
+/** Adds middleware in front of the engine's router, as engine-middleware.ts does. */
+export const use = (provider: OidcProvider, middleware: EngineMiddleware) => provider.use(middleware as Parameters<OidcProvider['use']>[0]);
+
+/** The authorization endpoint's path and query for the `web` application, with these parameters added or replaced. */
+export const authorize = (params: Record<string, string>) => `/auth?${new URLSearchParams({ client_id: 'web', redirect_uri: redirectUri, nonce: 'n', ...params })}`;
