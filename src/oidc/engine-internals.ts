@@ -4,7 +4,7 @@ import type { OAuthErrorAnswer } from './oauth-error.js';
 /**
  * Everything Gatehouse relies on inside oidc-provider beyond its documented configuration:
  * each entry names the engine file it mirrors (under node_modules/oidc-provider/lib/) and why
- * Gatehouse needs it. test/engine/engine-internals.test.ts checks each one against the
+ * Gatehouse needs it. test/engine/engine-internals-*.test.ts checks each one against the
  * installed engine, so an upgrade that changes one fails there, not in production.
  *
  * Relied on where they are used, and checked by the same test:

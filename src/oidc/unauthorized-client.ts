@@ -6,7 +6,7 @@ import { refusedUnregisteredGrantType, renameOAuthError, throwOnUnallowedRespons
  * type it has not registered; RFC 6749 §4.1.2.1, §4.2.2.1 and §5.2 name that
  * `unauthorized_client`, which client libraries and the seed documents expect.
  * test/flows/modes/grant-types.test.ts and response-types.test.ts fail if an engine upgrade
- * changes either answer; test/engine/engine-internals.test.ts names the engine step that did.
+ * changes either answer; test/engine/engine-internals-*.test.ts names the engine step that did.
  */
 
 /** The authorization endpoint's check throws unauthorized_client itself, sent back to the application. */
