@@ -83,13 +83,29 @@ export interface ScopeTable {
   updated_at: number;
 }
 
-/** Counters of failed attempts: per account, per client IP. */
+/** Counters of failed attempts: per account, per client address, per application at an address. */
 export interface AttemptCounterTable {
   key: string;
   failures: number;
   window_started_at: number;
   locked_until: number | null;
   lock_count: number;
+  expires_at: number;
+}
+
+/**
+ * An identity (an account's counter key) that failed to sign in from a client address, keyed
+ * `identity:ip:…:account`: its failures in its own window, and the address counter's window
+ * start and lock count its failure was counted into there (both null when it holds no count in
+ * the address counter), which a right password gives back while the address counter is still in
+ * that state.
+ */
+export interface AddressIdentityTable {
+  key: string;
+  failures: number;
+  window_started_at: number;
+  counted_window_started_at: number | null;
+  counted_lock_count: number | null;
   expires_at: number;
 }
 
@@ -173,6 +189,7 @@ export interface Database {
   keys: KeyTable;
   scopes: ScopeTable;
   attempt_counters: AttemptCounterTable;
+  address_identities: AddressIdentityTable;
   engine_state: EngineStateTable;
   connections: ConnectionTable;
   connection_email_domains: ConnectionEmailDomainTable;

@@ -1,7 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
-import { createAttemptCounterQueries, type AttemptCounterRow } from '../db/queries/attempt-counters.js';
+import { createAddressIdentityQueries, type AddressIdentityRow } from '../db/queries/address-identities.js';
+import { createAttemptCounterQueries } from '../db/queries/attempt-counters.js';
 import type { Clock } from '../runtime/clock.js';
 import { createAttemptLimiter, holdsSomething, settleOnce, type LimitPolicy } from './attempt-limiter.js';
 import type { IpAllowlist } from './ip-allowlist.js';
@@ -22,7 +23,7 @@ export function ipKey(address: string): string {
   return `ip:${prefix.join(':')}::/64`;
 }
 
-/** The start of every identity row of an address. */
+/** The start of the key of every identity row of an address (in address_identities). */
 function identityPrefix(address: string): string {
   return `identity:${ipKey(address)}:`;
 }
@@ -67,8 +68,8 @@ export type AddressAdmission = { admitted: true; attempt: AddressAttempt } | { a
 const nothingCounted: AddressAttempt = { fail: async () => {}, signedIn: async () => {} };
 
 /** Whether an identity row still counts for its address: attempts in its window, or a count in the address counter. */
-function identityHoldsSomething(row: AttemptCounterRow, now: number): boolean {
-  return row.expires_at > now && (row.failures > 0 || row.locked_until !== null);
+function identityHoldsSomething(row: AddressIdentityRow, now: number): boolean {
+  return row.expires_at > now && (row.failures > 0 || row.counted_window_started_at !== null);
 }
 
 /**
@@ -77,35 +78,38 @@ function identityHoldsSomething(row: AttemptCounterRow, now: number): boolean {
  * window and did not sign in since, so one person mistyping five times is one (the account
  * lockout limits the guesses per account), and someone who mistypes and then signs in is none.
  *
- * Each identity has a row per address, counted with one statement. Only the attempt that makes
- * that row's first attempt of its window counts against the address, before its password is
- * checked, so at most `ipThreshold` identities per window reach a password check, also when they
- * all arrive at once. When that attempt fails, the identity row records the address counter's
- * state it was counted into (window start and lock count); if the row already records a count in
- * that state, or is gone, the attempt gives its own count back, so an identity counts once. A
- * right password gives back what its own attempt counted and takes the identity row with one
- * statement (a delete that returns it), then gives back the count the row recorded, if the
- * address counter is still in that state: each count is given back at most once, only by a right
- * password for that identity, and never after the window it was counted in has closed or a block
- * has begun. Sprayed identities almost never sign in, so they stay counted. Allow-listed
- * addresses are not counted.
+ * Each identity has a row per address (in address_identities), counted with one statement.
+ * Only the attempt that makes that row's first attempt of its window counts against the
+ * address, before its password is checked, so at most `ipThreshold` identities per window
+ * reach a password check, also when they all arrive at once. When that attempt fails, the
+ * identity row records the address counter's state it was counted into (window start and lock
+ * count); if the row already records a count in that state, or is gone, the attempt gives its own
+ * count back, so an identity counts once. A right password gives back what its own attempt
+ * counted and takes the identity row with one statement (a delete that returns it), then gives
+ * back the count the row recorded, if the address counter is still in that state: each count is
+ * given back at most once, only by a right password for that identity, and never after the window
+ * it was counted in has closed or a block has begun. Sprayed identities almost never sign in, so
+ * they stay counted. Allow-listed addresses are not counted.
  */
 export function createIpThrottle({ db, clock, settings, allowlisted }: { db: Db; clock: Clock; settings: SecuritySettings; allowlisted: IpAllowlist }) {
   const policy = ipPolicy(settings);
   const limiter = createAttemptLimiter({ db, clock, policy });
   const counters = createAttemptCounterQueries(db);
+  const identities = createAddressIdentityQueries(db);
   const windowMs = policy.windowSeconds * 1000;
 
   /** Counts the identity's attempt at its row. */
-  function countIdentity(key: string): Promise<AttemptCounterRow> {
+  function countIdentity(key: string): Promise<AddressIdentityRow> {
     const now = clock.now();
-    return counters.countIdentityAttempt({ key, now, windowEnd: now + windowMs, windowClosedIfStartedBy: now - windowMs });
+    return identities.countIdentityAttempt({ key, now, windowEnd: now + windowMs, windowClosedIfStartedBy: now - windowMs });
   }
 
   /** After a right password: forgets the identity at the address and gives back the count it recorded there. */
   async function forgetIdentity(address: string, key: string): Promise<void> {
-    const row = await counters.take(key);
-    if (row?.locked_until != null) await counters.giveBack({ key: ipKey(address), windowStartedAt: row.locked_until, lockCount: row.lock_count });
+    const row = await identities.take(key);
+    if (row?.counted_window_started_at != null && row.counted_lock_count != null) {
+      await counters.giveBack({ key: ipKey(address), windowStartedAt: row.counted_window_started_at, lockCount: row.counted_lock_count });
+    }
   }
 
   return {
@@ -127,7 +131,7 @@ export function createIpThrottle({ db, clock, settings, allowlisted }: { db: Db;
       }
       const admission = await limiter.admit(ipKey(address));
       if (!admission.admitted) {
-        await counters.releaseIdentityAttempt({ key, windowStartedAt: identity.window_started_at });
+        await identities.releaseIdentityAttempt({ key, windowStartedAt: identity.window_started_at });
         return admission;
       }
       const { attempt, counted } = admission;
@@ -135,7 +139,7 @@ export function createIpThrottle({ db, clock, settings, allowlisted }: { db: Db;
         admitted: true,
         attempt: settleOnce({
           fail: async () => {
-            const recorded = await counters.recordAddressCount(key, counted);
+            const recorded = await identities.recordAddressCount(key, counted);
             await (recorded ? attempt.fail() : attempt.giveBack());
           },
           signedIn: () => Promise.all([attempt.giveBack(), forgetIdentity(address, key)]),
@@ -145,9 +149,9 @@ export function createIpThrottle({ db, clock, settings, allowlisted }: { db: Db;
 
     /** Lifts a block at once and forgets the address's identities (gatehouse ips unblock). */
     async unblock(address: string): Promise<SignInUnblock> {
-      const [row, identities] = await Promise.all([counters.take(ipKey(address)), counters.removeByPrefix(identityPrefix(address))]);
+      const [row, forgotten] = await Promise.all([counters.take(ipKey(address)), identities.removeByPrefix(identityPrefix(address))]);
       const now = clock.now();
-      return { address: row !== undefined && holdsSomething(row, now), identities: identities.filter((identity) => identityHoldsSomething(identity, now)).length };
+      return { address: row !== undefined && holdsSomething(row, now), identities: forgotten.filter((identity) => identityHoldsSomething(identity, now)).length };
     },
   };
 }

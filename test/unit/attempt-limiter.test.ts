@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { openPostgres, openSqlite } from '../../src/db/connect.js';
 import type { Storage } from '../../src/db/database.js';
+import { createAddressIdentityQueries } from '../../src/db/queries/address-identities.js';
 import { createAttemptCounterQueries } from '../../src/db/queries/attempt-counters.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { sweepExpired } from '../../src/db/sweep-expired.js';
@@ -47,6 +48,7 @@ for (const dialect of dialects) {
 
     const limiter = () => createAttemptLimiter({ db: storage.db, clock, policy });
     const counter = (key: string) => createAttemptCounterQueries(storage.db).find(key);
+    const identityRow = (key: string) => createAddressIdentityQueries(storage.db).find(key);
 
     /** One attempt whose credential turns out wrong; the admission says whether it was let through. */
     async function failOnce(l: AttemptLimiter, key: string): Promise<Admission> {
@@ -210,13 +212,13 @@ for (const dialect of dialects) {
         const distinct = await Promise.all(Array.from({ length: 8 }, (_, i) => ips.admit(address, `account:${i}`)));
         assert.equal(distinct.filter((a) => a.admitted).length, 3);
         const refused = distinct.flatMap((a, i) => (a.admitted ? [] : [i]));
-        for (const i of refused) assert.equal((await counter(identityKey(address, `account:${i}`)))?.failures, 0, 'a refused attempt gives back the identity it created');
+        for (const i of refused) assert.equal((await identityRow(identityKey(address, `account:${i}`)))?.failures, 0, 'a refused attempt gives back the identity it created');
 
         const other = fresh();
         const same = await Promise.all(Array.from({ length: 8 }, () => other.ips.admit(other.address, 'account:same')));
         assert.ok(same.every((a) => a.admitted));
         assert.equal(await failures(other.address), 1);
-        assert.equal((await counter(identityKey(other.address, 'account:same')))?.failures, 8);
+        assert.equal((await identityRow(identityKey(other.address, 'account:same')))?.failures, 8);
       });
 
       test('a right password gives back what its attempt counted and the identity\'s earlier count, and forgets the identity: its next mistake counts again', async () => {
@@ -225,7 +227,7 @@ for (const dialect of dialects) {
         assert.ok(first.admitted);
         await first.attempt.signedIn();
         assert.equal(await failures(address), 0);
-        assert.equal(await counter(identityKey(address, 'account:a')), undefined);
+        assert.equal(await identityRow(identityKey(address, 'account:a')), undefined);
         await fail(ips, address, 'account:a');
         await fail(ips, address, 'account:a');
         assert.equal(await failures(address), 1);
@@ -234,7 +236,7 @@ for (const dialect of dialects) {
         await later.attempt.signedIn();
         await later.attempt.fail();
         assert.equal(await failures(address), 0, 'settled once: the sign-in stands');
-        assert.equal(await counter(identityKey(address, 'account:a')), undefined);
+        assert.equal(await identityRow(identityKey(address, 'account:a')), undefined);
         await fail(ips, address, 'account:a');
         assert.equal(await failures(address), 1, 'a later mistake counts again');
         const again = await ips.admit(address, 'account:a');
@@ -282,8 +284,8 @@ for (const dialect of dialects) {
           await Promise.all(admissions.map((admission, i) => (admission.admitted ? (i % 3 === round % 3 ? admission.attempt.signedIn() : admission.attempt.fail()) : undefined)));
           const left = await failures(address);
           assert.ok(left === 1 || left === 2, `round ${round + 1}: ${left} identities counted`);
-          const row = await counter(identityKey(address, 'account:a'));
-          assert.equal(left === 2, row?.locked_until != null, 'a counts at the address exactly when its row records it');
+          const row = await identityRow(identityKey(address, 'account:a'));
+          assert.equal(left === 2, row?.counted_window_started_at != null, 'a counts at the address exactly when its row records it');
           const right = await ips.admit(address, 'account:a');
           assert.ok(right.admitted);
           await right.attempt.signedIn();
@@ -295,7 +297,7 @@ for (const dialect of dialects) {
         const { ips, address } = fresh((candidate) => candidate.startsWith('192.0.2.'));
         for (let i = 0; i < 10; i += 1) assert.equal((await fail(ips, address, `account:${i}`)).admitted, true);
         assert.equal(await counter(ipKey(address)), undefined);
-        assert.equal(await counter(identityKey(address, 'account:0')), undefined);
+        assert.equal(await identityRow(identityKey(address, 'account:0')), undefined);
         assert.equal(await ips.blockedFor(address), undefined);
       });
     });

@@ -30,17 +30,6 @@ export interface CountedAttempt {
 }
 
 /**
- * What an identity row (`identity:ip:…:account`) records of its count in its address's counter:
- * the address counter's window_started_at and lock_count when the identity's failure was counted
- * there. Identity rows are never locked, so they keep these in their locked_until and lock_count
- * columns; locked_until null means the identity holds no count in the address counter.
- */
-export interface AddressCount {
-  windowStartedAt: number;
-  lockCount: number;
-}
-
-/**
  * Counters of sign-in and client-authentication attempts: an attempt is counted before its
  * credential is checked and given back when it turns out right. Every change is one statement,
  * so instances sharing a database count into the same row without read-modify-write races.
@@ -75,64 +64,6 @@ export function createAttemptCounterQueries(db: Db) {
         )
         .returningAll()
         .executeTakeFirstOrThrow();
-    },
-
-    /**
-     * Adds one attempt of an identity at an address and returns the new state, starting a new
-     * window when the last one closed. An identity row is never locked; what it records of its
-     * count in the address counter (locked_until, lock_count) is kept across its windows (a
-     * newer count replaces it) and forgotten only when the row has expired.
-     */
-    countIdentityAttempt: ({ key, now, windowEnd, windowClosedIfStartedBy }: AttemptToCount): Promise<AttemptCounterRow> => {
-      const expired = sql<boolean>`attempt_counters.expires_at <= ${now}`;
-      const restart = sql<boolean>`(${expired} or attempt_counters.window_started_at <= ${windowClosedIfStartedBy})`;
-      return db
-        .insertInto('attempt_counters')
-        .values({ key, failures: 1, window_started_at: now, locked_until: null, lock_count: 0, expires_at: windowEnd })
-        .onConflict((oc) =>
-          oc.column('key').doUpdateSet({
-            failures: sql<number>`case when ${restart} then 1 else attempt_counters.failures + 1 end`,
-            window_started_at: sql<number>`case when ${restart} then ${now} else attempt_counters.window_started_at end`,
-            lock_count: sql<number>`case when ${expired} then 0 else attempt_counters.lock_count end`,
-            locked_until: sql<number | null>`case when ${expired} then null else attempt_counters.locked_until end`,
-            expires_at: sql<number>`case when attempt_counters.expires_at > ${windowEnd} then attempt_counters.expires_at else ${windowEnd} end`,
-          }),
-        )
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    },
-
-    /** Takes back one attempt counted at an identity row, unless its window has closed since. */
-    releaseIdentityAttempt: async ({ key, windowStartedAt }: { key: string; windowStartedAt: number }): Promise<void> => {
-      await db
-        .updateTable('attempt_counters')
-        .set((eb) => ({ failures: eb('failures', '-', 1) }))
-        .where('key', '=', key)
-        .where('window_started_at', '=', windowStartedAt)
-        .where('failures', '>', 0)
-        .execute();
-    },
-
-    /**
-     * Records on the identity row that its failure is counted in the address counter in the given
-     * state. False when the row is gone (a right password or an unblock took it meanwhile) or
-     * already records a count in that state or a newer one (windows start later; in one window a
-     * lock counts up): the identity is counted once, so the caller gives its own count back.
-     */
-    recordAddressCount: async (key: string, { windowStartedAt, lockCount }: AddressCount): Promise<boolean> => {
-      const result = await db
-        .updateTable('attempt_counters')
-        .set({ locked_until: windowStartedAt, lock_count: lockCount })
-        .where('key', '=', key)
-        .where((eb) =>
-          eb.or([
-            eb('locked_until', 'is', null),
-            eb('locked_until', '<', windowStartedAt),
-            eb.and([eb('locked_until', '=', windowStartedAt), eb('lock_count', '<', lockCount)]),
-          ]),
-        )
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
     },
 
     /** Locks the key if it still has the failures for it; false when another request locked it first. */

@@ -9,7 +9,7 @@ import { dialects } from '../../helpers/databases.js';
 import { alice } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
-import { badClientAuthentication, clientCredentials, LoginForm, protectionDeclarations, readCounter } from './support.js';
+import { badClientAuthentication, clientCredentials, LoginForm, protectionDeclarations, readAddressIdentity, readCounter } from './support.js';
 
 const threshold = 3;
 
@@ -59,7 +59,7 @@ for (const dialect of dialects) {
       assert.equal((await new LoginForm(server).attempt('alice', alice.password, from)).signedIn, true);
       assert.equal((await clientCredentials(server, 'web', secretOf('web'), from)).status, 200);
       assert.equal((await clientCredentials(server, 'ghost', 'any-secret', from)).status, 401);
-      assert.equal(await readCounter(server, identityKey(address, accountKey(undefined, 'employee0'))), undefined, 'the identities are forgotten');
+      assert.equal(await readAddressIdentity(server, identityKey(address, accountKey(undefined, 'employee0'))), undefined, 'the identities are forgotten');
 
       assert.equal((await readCounter(server, ipKey(neighbour)))?.failures, 1, 'an address that shares a prefix of the text keeps its counters');
       assert.equal((await readCounter(server, clientAuthKey(neighbour, 'web')))?.failures, 1);

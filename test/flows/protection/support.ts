@@ -1,3 +1,4 @@
+import { createAddressIdentityQueries, type AddressIdentityRow } from '../../../src/db/queries/address-identities.js';
 import { createAttemptCounterQueries, type AttemptCounterRow } from '../../../src/db/queries/attempt-counters.js';
 import { passwordHasher, type PasswordHasher } from '../../../src/users/password-hasher.js';
 import { redirectUri, secretOf } from '../../helpers/applications.js';
@@ -132,6 +133,16 @@ export async function readCounter(server: TestServer, key: string): Promise<Atte
   const storage = server.openStorage();
   try {
     return await createAttemptCounterQueries(storage.db).find(key);
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Reads the row of an identity at an address (identityKey) straight from the server's database. */
+export async function readAddressIdentity(server: TestServer, key: string): Promise<AddressIdentityRow | undefined> {
+  const storage = server.openStorage();
+  try {
+    return await createAddressIdentityQueries(storage.db).find(key);
   } finally {
     await storage.close();
   }
