@@ -35,6 +35,14 @@ const newSecret = () => randomBytes(32).toString('base64url');
 export function createApplicationService({ db, box, clock }: ApplicationServiceDeps) {
   const applications = createApplicationQueries(db);
 
+  /** The application a command changes, refused when absent or not the actor's to change. */
+  async function forChange(queries: ReturnType<typeof createApplicationQueries>, actor: Actor, clientId: string): Promise<ApplicationRow> {
+    const current = await queries.find(clientId);
+    if (!current) throw new GatehouseError('not_found', `no application "${clientId}"`);
+    assertMayChange(actor, current.owner, `application "${clientId}"`);
+    return current;
+  }
+
   function storedSecret(row: ApplicationRow | undefined): string | undefined {
     return row?.client_secret_sealed ? box.open(row.client_secret_sealed, secretContext(row.client_id)) : undefined;
   }
@@ -86,9 +94,7 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
     const { client_secret: declaredSecret, ...metadata } = declaration;
     return inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
-      const current = await queries.find(metadata.client_id);
-      if (!current) throw new GatehouseError('not_found', `no application "${metadata.client_id}"`);
-      assertMayChange(actor, current.owner, `application "${metadata.client_id}"`);
+      const current = await forChange(queries, actor, metadata.client_id);
       const { columns, secret, generatedSecret } = await prepare(metadata, declaredSecret ?? storedSecret(current), validate);
       const owner = actor.kind === 'config_file' ? 'config_file' : current.owner;
       // Re-applying the file at a start is no edit: nothing is written when nothing differs.
@@ -104,9 +110,7 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
   async function rotateClientSecret(actor: Actor, clientId: string): Promise<string> {
     return inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
-      const current = await queries.find(clientId);
-      if (!current) throw new GatehouseError('not_found', `no application "${clientId}"`);
-      assertMayChange(actor, current.owner, `application "${clientId}"`);
+      const current = await forChange(queries, actor, clientId);
       if (!needsSecret(JSON.parse(current.metadata) as ApplicationMetadata)) {
         throw new GatehouseError('invalid_request', `application "${clientId}" authenticates without a client secret`);
       }
@@ -119,9 +123,7 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
   async function deleteApplication(actor: Actor, clientId: string): Promise<void> {
     await inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
-      const current = await queries.find(clientId);
-      if (!current) throw new GatehouseError('not_found', `no application "${clientId}"`);
-      assertMayChange(actor, current.owner, `application "${clientId}"`);
+      await forChange(queries, actor, clientId);
       // The engine looks the application up for every token it accepts, so its tokens stop working with it.
       await queries.remove(clientId);
     });

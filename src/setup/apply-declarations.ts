@@ -40,11 +40,14 @@ export async function applyDeclarations(services: Services, declarations: Declar
       await within(options.source, `users[${index}] ("${user.username}")`, () => declareUser(tx, actor, user));
       report.users += 1;
     }
-    const validate = await options.validatorFor(tx);
+    // Building the engine to validate with costs start-up time: only a file with applications pays it.
+    let validate: ClientValidator | undefined;
     for (const [index, application] of declarations.applications.entries()) {
+      validate ??= await options.validatorFor(tx);
+      const check = validate;
       const result = await within(options.source, `applications[${index}] ("${application.client_id}")`, async () => {
-        const created = await tx.applications.createApplication(actor, application, validate, { existing: 'keep' });
-        return created.created ? created : tx.applications.updateApplication(actor, application, validate);
+        const created = await tx.applications.createApplication(actor, application, check, { existing: 'keep' });
+        return created.created ? created : tx.applications.updateApplication(actor, application, check);
       });
       if (result.generatedSecret) report.generatedSecrets.push({ clientId: application.client_id, secret: result.generatedSecret });
       report.applications += 1;

@@ -87,6 +87,14 @@ export function createUserService(deps: UserServiceDeps) {
     if (owner && owner.id !== userId) throw new GatehouseError('conflict', `email ${email} already belongs to user "${owner.username}"`);
   }
 
+  /** The user a command changes, refused when absent or not the actor's to change. */
+  async function forChange(queries: ReturnType<typeof createUserQueries>, actor: Actor, id: string): Promise<UserRow> {
+    const current = await queries.findById(id);
+    if (!current) throw new GatehouseError('user_not_found', 'no user with that id');
+    assertMayChange(actor, current.owner, `user "${current.username}"`);
+    return current;
+  }
+
   /** The check before a write cannot see a concurrent writer's email; its unique index can. */
   async function emailTakenMeanwhile<T>(write: () => Promise<T>, email: string | null): Promise<T> {
     try {
@@ -145,9 +153,7 @@ export function createUserService(deps: UserServiceDeps) {
     const password = changes.credential ? await passwordColumns(changes.credential, before) : undefined;
     return inTransaction(db, async (trx) => {
       const queries = createUserQueries(trx);
-      const current = await queries.findById(id);
-      if (!current) throw new GatehouseError('user_not_found', 'no user with that id');
-      assertMayChange(actor, current.owner, `user "${current.username}"`);
+      const current = await forChange(queries, actor, id);
       const columns: Partial<UserRow> = { ...columnsOf(changes), ...password };
       if (actor.kind === 'config_file') columns.owner = 'config_file';
       // Setting what is stored changes nothing, updated_at (a claim) included: re-applying the file at a start is no edit.
@@ -166,9 +172,7 @@ export function createUserService(deps: UserServiceDeps) {
   async function deleteUser(actor: Actor, id: string): Promise<void> {
     await inTransaction(db, async (trx) => {
       const queries = createUserQueries(trx);
-      const current = await queries.findById(id);
-      if (!current) throw new GatehouseError('user_not_found', 'no user with that id');
-      assertMayChange(actor, current.owner, `user "${current.username}"`);
+      await forChange(queries, actor, id);
       await deps.sessions(trx).endAllOf(id);
       await queries.remove(id);
     });
@@ -193,9 +197,7 @@ export function createUserService(deps: UserServiceDeps) {
       const hash = await hasher.hash(password);
       await inTransaction(db, async (trx) => {
         const queries = createUserQueries(trx);
-        const current = await queries.findById(id);
-        if (!current) throw new GatehouseError('user_not_found', 'no user with that id');
-        assertMayChange(actor, current.owner, `user "${current.username}"`);
+        await forChange(queries, actor, id);
         // The imported hash's digest stays: re-applying the file must not undo this password.
         await queries.setPasswordHash(id, hash, clock.now());
       });

@@ -6,11 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { expectPage } from '../../helpers/browser.js';
-import { startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
 import { ann, ben, dan, kim, lou, oidcConnection } from './fixtures.js';
-import { failureOf, linksOf, Person, signInThrough, startWorld, whatExists, type World } from './steps.js';
+import { failureOf, linksOf, Person, refusedThrough, signInThrough, startWorld, whatExists, type World } from './steps.js';
 
 for (const dialect of dialects) {
   describe(`existing_users_only (${dialect})`, () => {
@@ -24,13 +22,7 @@ for (const dialect of dialects) {
     });
     after(() => world?.close());
 
-    /** Signs in at the upstream and comes back: the page Gatehouse answers with. */
-    async function refusedAfterUpstream(username: string) {
-      const person = new Person(world);
-      const { url } = await startAuthorization(world.app, 'openid');
-      const authorizationRequest = await person.pressConnection(expectPage(await person.open(url)), 'directory');
-      return expectPage(await person.returnToGatehouse(await person.signInUpstream(authorizationRequest, username)));
-    }
+    const refusedAfterUpstream = (subject: string) => refusedThrough(world, 'directory', subject);
 
     test('an upstream user Gatehouse does not know is refused with a page naming the reason, and nothing is created', async () => {
       const before = await whatExists(world.server);

@@ -11,7 +11,7 @@ import { startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
 import { ann, ben, kim } from './fixtures.js';
 import { oidcConnection } from './fixtures.js';
-import { failureOf, linksOf, Person, signInThrough, startWorld, whatExists, type World } from './steps.js';
+import { failureOf, linksOf, Person, refusedThrough, signInThrough, startWorld, whatExists, type World } from './steps.js';
 
 for (const dialect of dialects) {
   describe(`sign-in through an upstream provider (${dialect})`, () => {
@@ -86,10 +86,7 @@ for (const dialect of dialects) {
 
     test('an upstream user named like an existing local account that nobody linked does not take it (create mode)', async () => {
       const before = await whatExists(world.server);
-      const person = new Person(world);
-      const pending = await startAuthorization(world.app, 'openid');
-      const authorizationRequest = await person.pressConnection(expectPage(await person.open(pending.url)), 'okta');
-      const refused = expectPage(await person.returnToGatehouse(await person.signInUpstream(authorizationRequest, kim.sub)));
+      const refused = await refusedThrough(world, 'okta', kim.sub);
       assert.equal(refused.status, 403);
       assert.match(failureOf(refused).message, /An account named "kim" exists here already and is not linked to your Corp okta account/);
       assert.deepEqual(await linksOf(world.server, kim.sub), []);
@@ -101,10 +98,7 @@ for (const dialect of dialects) {
       const impostor = { sub: '00u7eve', preferred_username: 'ann', email: 'eve@corp.example.test', email_verified: true, name: 'Eve' };
       world.upstream.setUser(impostor);
       const before = await whatExists(world.server);
-      const person = new Person(world);
-      const pending = await startAuthorization(world.app, 'openid');
-      const authorizationRequest = await person.pressConnection(expectPage(await person.open(pending.url)), 'okta');
-      const refused = expectPage(await person.returnToGatehouse(await person.signInUpstream(authorizationRequest, impostor.sub)));
+      const refused = await refusedThrough(world, 'okta', impostor.sub);
       assert.equal(refused.status, 403);
       assert.match(failureOf(refused).message, /belongs to another Corp okta user/);
       assert.ok(refused.document.querySelector('form[action$="/password/login"]'), 'back on the login page');

@@ -116,6 +116,14 @@ export async function signInThrough(world: World, person: Person, connectionId: 
   return finishAt(world, person, pending, await person.signInUpstream(authorizationRequest, username));
 }
 
+/** A sign-in through a connection's button that Gatehouse refuses on the way back: the page it answers. */
+export async function refusedThrough(world: World, connectionId: string, subject: string) {
+  const person = new Person(world);
+  const { url } = await startAuthorization(world.app, 'openid');
+  const authorizationRequest = await person.pressConnection(expectPage(await person.open(url)), connectionId);
+  return expectPage(await person.returnToGatehouse(await person.signInUpstream(authorizationRequest, subject)));
+}
+
 /** From the upstream's callback to the application's tokens. */
 export async function finishAt(world: World, person: Person, pending: PendingAuthorization, callback: URL) {
   const back = await person.returnToGatehouse(callback);
