@@ -4,6 +4,7 @@ import { defaults } from './config/defaults.js';
 import type { SecuritySettings } from './config/security-settings.js';
 import { createConnectionService, type ConnectionService } from './connections/connection-service.js';
 import type { TestSignInUrl } from './connections/test-connection.js';
+import { createPartnerKeys, type PartnerKeys } from './connections/partner-keys.js';
 import { createUpstreams, type Upstreams } from './connections/upstream.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
@@ -51,8 +52,10 @@ export interface Services {
   identities: IdentityService;
   applications: ApplicationService;
   scopes: ScopeService;
-  /** Upstream identity providers users sign in through, and Test connection. */
+  /** Upstream identity providers and partners users sign in through, and Test connection. */
   connections: ConnectionService;
+  /** The partners' verification keys (public keys, cached key sets) that their signed JWTs are checked with. */
+  partnerKeys: PartnerKeys;
   keys: KeyService;
   protection: SignInProtection;
   /** What the protocol engine is built from, and its version. */
@@ -76,11 +79,21 @@ export interface Services {
  */
 export function createServices(deps: ServiceDeps): Services {
   const outbound = createOutbound({ allowPrivate: deps.connections?.allowPrivateUpstreams ?? false });
-  return servicesOver(deps, createUpstreams({ outbound, clock: deps.clock, cacheSeconds: defaults.connections.metadataCacheSeconds }));
+  return servicesOver(deps, {
+    upstreams: createUpstreams({ outbound, clock: deps.clock, cacheSeconds: defaults.connections.metadataCacheSeconds }),
+    partnerKeys: createPartnerKeys({ outbound }),
+  });
 }
 
-/** The services over one handle; a transaction's share the upstreams (their cache and connections) with the services it came from. */
-function servicesOver(deps: ServiceDeps, upstreams: Upstreams): Services {
+/** What reaches other servers, with its caches and kept-alive connections: shared by the services over every handle. */
+interface OutsideWorld {
+  upstreams: Upstreams;
+  partnerKeys: PartnerKeys;
+}
+
+/** The services over one handle; a transaction's share the outside world (caches, connections) with the services it came from. */
+function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
+  const { upstreams, partnerKeys } = outside;
   const { db, box, clock } = deps;
   const hasher = deps.hasher ?? passwordHasher;
   const scopes = createScopeService({ db, clock });
@@ -101,8 +114,9 @@ function servicesOver(deps: ServiceDeps, upstreams: Upstreams): Services {
     applications: createApplicationService({ db, box, clock }),
     scopes,
     connections: createConnectionService({
-      db, box, clock, upstreams, publicOrigin: deps.connections?.publicOrigin, testSignInUrl: deps.connections?.testSignInUrl,
+      db, box, clock, upstreams, partnerKeys, publicOrigin: deps.connections?.publicOrigin, testSignInUrl: deps.connections?.testSignInUrl,
     }),
+    partnerKeys,
     keys,
     protection: createSignInProtection({ db, clock, settings: deps.security }),
     engineSource,
@@ -115,7 +129,7 @@ function servicesOver(deps: ServiceDeps, upstreams: Upstreams): Services {
         for (const [table, keys] of Object.entries(declared)) await ownership.releaseFromFile(table as DeclarableTable, keys, clock.now());
       }),
     transaction(work) {
-      return inTransaction(db, (trx) => work(servicesOver({ ...deps, db: trx }, upstreams)));
+      return inTransaction(db, (trx) => work(servicesOver({ ...deps, db: trx }, outside)));
     },
     close: () => upstreams.close(),
   };

@@ -107,6 +107,29 @@ export const defaults = {
     /** How long Test connection's sign-in link works: long enough to open it after the test, short enough that one left in a terminal is soon worthless. */
     testLinkSeconds: 15 * 60,
   },
+  /** What a partner's signed-JWT connection (`type: jwt`) declares when its entry leaves a field out; see docs/connections/jwt-sso.md. */
+  jwtSso: {
+    /** A token without an id cannot be told from its replay; the seed's product makes this optional, Gatehouse does not by default. */
+    requireJti: true,
+    /** Five minutes: a token is minted for one redirect, which takes seconds; anything older is more likely captured than late. */
+    maxTokenAgeSeconds: 5 * 60,
+    /** An hour at the most: a longer-lived sign-in token is a password in a URL. */
+    maxTokenAgeLimitSeconds: 60 * 60,
+    /** Half a minute covers clocks that NTP keeps in step, and no more. */
+    clockSkewSeconds: 30,
+    /** Five minutes at the most: beyond that the partner's clock is wrong, not skewed. */
+    clockSkewLimitSeconds: 5 * 60,
+    /** Just-in-time accounts, as the seed's product creates them: the partner decides who may sign in. */
+    provisioning: 'create',
+    /** A sign-in token carries a handful of claims; 8 KiB is far above any real one and bounds what is parsed and verified. */
+    maxTokenBytes: 8 * 1024,
+    /** What a key set (jwks_uri) verifies when the declaration names no algorithms: the asymmetric ones partners' libraries use. */
+    jwksAlgorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+    /** A partner's key set is read again after this, and at once (but at most every half minute) when a token names an unknown kid. */
+    jwksCacheSeconds: 10 * 60,
+    /** A seed-style readable name for a person the token names no name for: "SsoVisitor" and this many random characters. */
+    visitorSuffixLength: 6,
+  },
   /** Outbound requests (upstream identity providers, partners' key sets): see src/outbound/safe-fetch.ts. */
   outbound: {
     /** Identity providers answer in well under a second; ten seconds tolerate a slow one without holding a sign-in for long. */

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { defaults } from '../config/defaults.js';
 
 /** URL-safe and case-free, since it names the connection in its URLs (`/login/oidc/{id}/callback`). */
-const connectionId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use 1 to 64 lower-case letters, digits, - or _, starting with a letter or digit');
+export const connectionId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use 1 to 64 lower-case letters, digits, - or _, starting with a letter or digit');
 
 /** Absolute and without a fragment; whether https is required depends on GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS, checked by the service. */
-const upstreamUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute https URL' }).refine((value) => !value.includes('#'), 'must not contain a fragment');
+export const upstreamUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute https URL' }).refine((value) => !value.includes('#'), 'must not contain a fragment');
 
 const discoverySuffix = '/.well-known/openid-configuration';
 
@@ -85,10 +85,10 @@ export const oidcConnectionInputSchema = oidcConnectionObject.superRefine((conne
   }
 });
 
-export type ConnectionDeclaration = z.output<typeof oidcConnectionInputSchema>;
+export type OidcConnectionDeclaration = z.output<typeof oidcConnectionInputSchema>;
 
 /** What the `settings` column holds: everything of the type's own, without the common columns and the secret. */
-export type OidcConnectionSettings = Omit<ConnectionDeclaration, 'id' | 'name' | 'type' | 'enabled' | 'client_secret'>;
+export type OidcConnectionSettings = Omit<OidcConnectionDeclaration, 'id' | 'name' | 'type' | 'enabled' | 'client_secret'>;
 
 /** The settings as stored, checked again on the way out: a row edited by hand fails here, naming the field, not deep in a sign-in. */
 export const oidcConnectionSettingsSchema = oidcConnectionObject.omit({ id: true, name: true, type: true, enabled: true, client_secret: true });

@@ -7,9 +7,13 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
 import { upstreamUrlProblem } from '../outbound/address-policy.js';
 import { assertMayChange, ownerFor, type Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
-import { oidcConnectionSettingsSchema, type ConnectionDeclaration, type OidcConnectionSettings } from './connection-schema.js';
-import type { OidcConnection } from './connection.js';
+import { emailDomainsOf, type ConnectionDeclaration } from './connection-declaration.js';
+import { oidcConnectionSettingsSchema, type OidcConnectionSettings } from './connection-schema.js';
+import type { Connection, JwtConnection, OidcConnection } from './connection.js';
+import { effectiveAlgorithms, jwtConnectionSettingsSchema, type JwtConnectionSettings } from './jwt-connection-schema.js';
+import type { PartnerKeys } from './partner-keys.js';
 import { testConnection, type ConnectionTestReport, type TestSignInUrl } from './test-connection.js';
+import { testPartnerConnection } from './test-partner-connection.js';
 import type { Upstreams } from './upstream.js';
 
 export interface ConnectionServiceDeps {
@@ -17,6 +21,8 @@ export interface ConnectionServiceDeps {
   box: SecretBox;
   clock: Clock;
   upstreams: Upstreams;
+  /** The partners' verification keys (public keys, key sets), for Test connection. */
+  partnerKeys: PartnerKeys;
   /** Where the connections' callbacks are (GATEHOUSE_PUBLIC_URL), for Test connection's token request. */
   publicOrigin: string | undefined;
   testSignInUrl: TestSignInUrl | undefined;
@@ -24,30 +30,58 @@ export interface ConnectionServiceDeps {
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
-const secretContext = (id: string) => `connection_client_secret:${id}`;
+/** Bound to the connection and to what the secret is for, so that a sealed secret cannot serve another connection or type. */
+const secretContext = (id: string, type: string) => (type === 'jwt' ? `connection_jwt_secret:${id}` : `connection_client_secret:${id}`);
 
-const urlFields = ['discovery_url', 'issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint'] as const;
+const urlFields = {
+  oidc: ['discovery_url', 'issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint'],
+  jwt: ['sign_in_url', 'jwks_uri'],
+} as const;
+
+/** The secret a declaration carries: the upstream's client secret, or the partner's HMAC key (none with a public key). */
+const secretOf = (declaration: ConnectionDeclaration): string | undefined => (declaration.type === 'oidc' ? declaration.client_secret : declaration.secret);
 
 /** The columns a declaration is stored as; the settings document keeps the declaration's own names. */
 function columnsOf(declaration: ConnectionDeclaration): { type: string; name: string; enabled: number; settings: string } {
-  const { id: _id, name, type, enabled, client_secret: _secret, ...settings } = declaration;
-  return { type, name, enabled: enabled ? 1 : 0, settings: JSON.stringify(settings satisfies OidcConnectionSettings) };
+  const { type, name, enabled } = declaration;
+  const settings = declaration.type === 'oidc'
+    ? (({ id: _id, name: _name, type: _type, enabled: _enabled, client_secret: _secret, ...rest }) => rest satisfies OidcConnectionSettings)(declaration)
+    : (({ id: _id, name: _name, type: _type, enabled: _enabled, secret: _secret, ...rest }) => rest satisfies JwtConnectionSettings)(declaration);
+  return { type, name, enabled: enabled ? 1 : 0, settings: JSON.stringify(settings) };
+}
+
+/** A stored row Gatehouse cannot read, named with what is wrong. */
+function unreadable(row: ConnectionRow, what: string): GatehouseError {
+  return new GatehouseError('internal_error', `connection "${row.id}" is stored in a form Gatehouse cannot read (${what})`, { expose: true });
+}
+
+function settingsOf<T>(row: ConnectionRow, schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }): T {
+  const parsed = schema.safeParse(JSON.parse(row.settings));
+  if (!parsed.success) throw unreadable(row, `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+  return parsed.data;
 }
 
 /**
- * Upstream identity providers users sign in through, changed only through these commands; each
- * names its actor. The client secret is sealed bound to the connection's id.
+ * Upstream identity providers and partners users sign in through, changed only through these
+ * commands; each names its actor. A secret is sealed bound to the connection's id and type.
  */
-export function createConnectionService({ db, box, clock, upstreams, publicOrigin, testSignInUrl }: ConnectionServiceDeps) {
+export function createConnectionService({ db, box, clock, upstreams, partnerKeys, publicOrigin, testSignInUrl }: ConnectionServiceDeps) {
   const queries = createConnectionQueries(db);
 
-  function toConnection(row: ConnectionRow): OidcConnection {
-    const parsed = oidcConnectionSettingsSchema.safeParse(JSON.parse(row.settings));
-    if (row.type !== 'oidc' || !parsed.success || row.client_secret_sealed === null) {
-      const where = !parsed.success ? `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}` : row.type !== 'oidc' ? `type "${row.type}"` : 'no client secret';
-      throw new GatehouseError('internal_error', `connection "${row.id}" is stored in a form Gatehouse cannot read (${where})`, { expose: true });
-    }
-    const s = parsed.data;
+  function openSecret(row: ConnectionRow): string | undefined {
+    return row.secret_sealed === null ? undefined : box.open(row.secret_sealed, secretContext(row.id, row.type));
+  }
+
+  function toConnection(row: ConnectionRow): Connection {
+    if (row.type === 'oidc') return toOidcConnection(row);
+    if (row.type === 'jwt') return toJwtConnection(row);
+    throw unreadable(row, `type "${row.type}"`);
+  }
+
+  function toOidcConnection(row: ConnectionRow): OidcConnection {
+    const s = settingsOf(row, oidcConnectionSettingsSchema);
+    const clientSecret = openSecret(row);
+    if (clientSecret === undefined) throw unreadable(row, 'no client secret');
     return {
       id: row.id,
       type: 'oidc',
@@ -66,7 +100,7 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
             },
           },
       clientId: s.client_id,
-      clientSecret: box.open(row.client_secret_sealed, secretContext(row.id)),
+      clientSecret,
       tokenEndpointAuthMethod: s.token_endpoint_auth_method,
       scopes: s.scopes,
       usernameClaim: s.username_claim,
@@ -78,10 +112,32 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
     };
   }
 
+  function toJwtConnection(row: ConnectionRow): JwtConnection {
+    const s = settingsOf(row, jwtConnectionSettingsSchema);
+    const secret = openSecret(row);
+    const key = s.public_key !== undefined ? { publicKey: s.public_key } : s.jwks_uri !== undefined ? { jwksUri: s.jwks_uri } : secret !== undefined ? { secret } : undefined;
+    if (!key) throw unreadable(row, 'no secret, public_key or jwks_uri');
+    return {
+      id: row.id,
+      type: 'jwt',
+      name: row.name,
+      enabled: row.enabled === 1,
+      signInUrl: s.sign_in_url,
+      key,
+      algorithms: effectiveAlgorithms(s),
+      issuer: s.issuer,
+      audience: s.audience,
+      requireJti: s.require_jti,
+      maxTokenAgeSeconds: s.max_token_age_seconds,
+      clockSkewSeconds: s.clock_skew_seconds,
+      provisioning: s.provisioning,
+    };
+  }
+
   /** The URL rules that depend on the environment (GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS), which the file's schema cannot know. */
   function assertUrlsAllowed(declaration: ConnectionDeclaration): void {
-    for (const field of urlFields) {
-      const value = declaration[field];
+    for (const field of urlFields[declaration.type]) {
+      const value = (declaration as Partial<Record<string, unknown>>)[field] as string | undefined;
       const problem = value === undefined ? undefined : upstreamUrlProblem(value, upstreams.allowPrivate);
       if (problem) throw new GatehouseError('invalid_request', `${field}: ${problem}`, { details: [{ path: field, message: problem }] });
     }
@@ -112,20 +168,21 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
    * leaves that connection as it is (another instance applying the same file created it first)
    * without reading it: a stored row Gatehouse cannot read is left for updateConnection to repair.
    */
-  function createConnection(actor: Actor, declaration: ConnectionDeclaration, options?: { existing?: 'fail' }): Promise<{ created: true; connection: OidcConnection }>;
-  function createConnection(actor: Actor, declaration: ConnectionDeclaration, options: { existing: 'keep' }): Promise<{ created: true; connection: OidcConnection } | { created: false }>;
+  function createConnection(actor: Actor, declaration: ConnectionDeclaration, options?: { existing?: 'fail' }): Promise<{ created: true; connection: Connection }>;
+  function createConnection(actor: Actor, declaration: ConnectionDeclaration, options: { existing: 'keep' }): Promise<{ created: true; connection: Connection } | { created: false }>;
   async function createConnection(
     actor: Actor, declaration: ConnectionDeclaration, { existing = 'fail' }: { existing?: 'fail' | 'keep' } = {},
-  ): Promise<{ created: true; connection: OidcConnection } | { created: false }> {
+  ): Promise<{ created: true; connection: Connection } | { created: false }> {
     assertUrlsAllowed(declaration);
     return inTransaction(db, async (trx) => {
       const now = clock.now();
+      const secret = secretOf(declaration);
       const row: ConnectionRow = {
-        id: declaration.id, ...columnsOf(declaration), client_secret_sealed: box.seal(declaration.client_secret, secretContext(declaration.id)),
+        id: declaration.id, ...columnsOf(declaration), secret_sealed: secret === undefined ? null : box.seal(secret, secretContext(declaration.id, declaration.type)),
         owner: ownerFor(actor), created_at: now, updated_at: now,
       };
       if (await createConnectionQueries(trx).insertIfAbsent(row)) {
-        await claimDomains(trx, declaration.id, declaration.email_domains);
+        await claimDomains(trx, declaration.id, emailDomainsOf(declaration));
         return { created: true, connection: toConnection(row) };
       }
       if (existing === 'keep') return { created: false };
@@ -134,7 +191,7 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
   }
 
   /** Replaces a connection's settings and secret; re-applying what is stored writes nothing. */
-  async function updateConnection(actor: Actor, declaration: ConnectionDeclaration): Promise<{ changed: boolean; connection: OidcConnection }> {
+  async function updateConnection(actor: Actor, declaration: ConnectionDeclaration): Promise<{ changed: boolean; connection: Connection }> {
     assertUrlsAllowed(declaration);
     return inTransaction(db, async (trx) => {
       const current = await existingRow(trx, declaration.id);
@@ -142,7 +199,8 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
       const columns = columnsOf(declaration);
       const owner = actor.kind === 'config_file' ? 'config_file' : current.owner;
       // Opened on its own, not through the stored settings, so that a declaration can repair a row Gatehouse cannot read.
-      const sameSecret = current.client_secret_sealed !== null && box.open(current.client_secret_sealed, secretContext(current.id)) === declaration.client_secret;
+      const secret = secretOf(declaration);
+      const sameSecret = current.type === declaration.type && openSecret(current) === secret;
       if (columns.type === current.type && columns.name === current.name && columns.enabled === current.enabled
         && columns.settings === current.settings && owner === current.owner && sameSecret) {
         return { changed: false, connection: toConnection(current) };
@@ -150,10 +208,10 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
       const changes = {
         ...columns, owner, updated_at: clock.now(),
         // Sealed again only when it changed: the stored value stays byte for byte otherwise.
-        client_secret_sealed: sameSecret ? current.client_secret_sealed : box.seal(declaration.client_secret, secretContext(declaration.id)),
+        secret_sealed: sameSecret ? current.secret_sealed : secret === undefined ? null : box.seal(secret, secretContext(declaration.id, declaration.type)),
       };
       await createConnectionQueries(trx).update(declaration.id, changes);
-      if (columns.settings !== current.settings) await claimDomains(trx, declaration.id, declaration.email_domains);
+      if (columns.settings !== current.settings) await claimDomains(trx, declaration.id, emailDomainsOf(declaration));
       return { changed: true, connection: toConnection({ ...current, ...changes }) };
     });
   }
@@ -170,7 +228,7 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
         const current = await connectionQueries.find(declaration.id);
         if (!current) continue;
         assertMayChange(actor, current.owner, `connection "${declaration.id}"`);
-        const kept = (await connectionQueries.domainOwners(declaration.email_domains))
+        const kept = (await connectionQueries.domainOwners(emailDomainsOf(declaration)))
           .filter((owner) => owner.connection_id === declaration.id).map((owner) => owner.domain);
         await connectionQueries.replaceEmailDomains(declaration.id, kept);
       }
@@ -186,18 +244,18 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
     });
   }
 
-  async function find(id: string): Promise<OidcConnection | undefined> {
+  async function find(id: string): Promise<Connection | undefined> {
     const row = await queries.find(id);
     return row ? toConnection(row) : undefined;
   }
 
   return {
-    list: async (): Promise<OidcConnection[]> => (await queries.list()).map(toConnection),
+    list: async (): Promise<Connection[]> => (await queries.list()).map(toConnection),
     /** The login page's buttons. */
-    listEnabled: async (): Promise<OidcConnection[]> => (await queries.listEnabled()).map(toConnection),
+    listEnabled: async (): Promise<Connection[]> => (await queries.listEnabled()).map(toConnection),
     find,
     /** Home-realm discovery: the connection an email domain goes to, disabled ones included (the caller decides). */
-    async findByEmailDomain(domain: string): Promise<OidcConnection | undefined> {
+    async findByEmailDomain(domain: string): Promise<Connection | undefined> {
       const row = await queries.findByEmailDomain(domain.trim().toLowerCase().replace(/\.$/, ''));
       return row ? toConnection(row) : undefined;
     },
@@ -209,6 +267,7 @@ export function createConnectionService({ db, box, clock, upstreams, publicOrigi
     async testConnection(id: string): Promise<ConnectionTestReport> {
       const connection = await find(id);
       if (!connection) throw new GatehouseError('not_found', `no connection "${id}"`);
+      if (connection.type === 'jwt') return testPartnerConnection(connection, partnerKeys);
       return testConnection(connection, { upstreams, publicOrigin, testSignInUrl });
     },
     /** The openid-client Configuration to sign in through (cached; see upstream.ts). */

@@ -34,6 +34,43 @@ export interface OidcConnection {
   forwardLoginHint: boolean;
 }
 
+/** The JWS algorithms a partner may sign with; `none` is never one of them. */
+export const hmacAlgorithms = ['HS256', 'HS384', 'HS512'] as const;
+export const publicKeyAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+export type JwtAlgorithm = (typeof hmacAlgorithms)[number] | (typeof publicKeyAlgorithms)[number];
+
+/** How a partner's tokens are verified: a shared HMAC secret, its public key, or its published key set. */
+export type PartnerKey = { secret: string } | { publicKey: string } | { jwksUri: string };
+
+/**
+ * A partner system that signs users in with a short signed JWT (seed 003, Raytha's "Json web
+ * token" scheme), hardened: issuer and audience can be required, a token id is single use by
+ * default, and a token's lifetime is bounded. Stored in `connections` like the upstream
+ * providers; the HMAC secret is sealed at rest.
+ */
+export interface JwtConnection {
+  id: string;
+  type: 'jwt';
+  name: string;
+  enabled: boolean;
+  /** The partner's login page; Gatehouse sends the browser there with `gatehouse_callback_url`. */
+  signInUrl: string;
+  key: PartnerKey;
+  /** The allow-list, never empty: what the declaration names, else what its key implies. */
+  algorithms: JwtAlgorithm[];
+  /** Required values of `iss` and `aud`, when the connection names them. */
+  issuer: string | undefined;
+  audience: string | undefined;
+  requireJti: boolean;
+  /** `exp` at most this far after `iat` (or after now, without `iat`), and `iat` at most this far back. */
+  maxTokenAgeSeconds: number;
+  clockSkewSeconds: number;
+  /** `create`: a person not matched by `sub` or email gets an account; `existing_users_only`: only people with one sign in. */
+  provisioning: 'create' | 'existing_users_only';
+}
+
+export type Connection = OidcConnection | JwtConnection;
+
 /** The manual alternative to a discovery URL, as Raysync's form asks for it. */
 export interface UpstreamEndpoints {
   issuer: string;
@@ -42,6 +79,16 @@ export interface UpstreamEndpoints {
   userinfoEndpoint: string | undefined;
   jwksUri: string;
   endSessionEndpoint: string | undefined;
+}
+
+/** Where a partner sends the browser back with its token (the state Gatehouse adds is a query parameter of its own). */
+export function jwtCallbackUrl(publicOrigin: string, connectionId: string): string {
+  return `${publicOrigin}/login/jwt/${encodeURIComponent(connectionId)}`;
+}
+
+/** The URL at Gatehouse an administrator pastes into the other side: an upstream's redirect URI, a partner's callback. */
+export function callbackUrlOf(publicOrigin: string, connection: Pick<Connection, 'id' | 'type'>): string {
+  return connection.type === 'jwt' ? jwtCallbackUrl(publicOrigin, connection.id) : connectionUrls(publicOrigin, connection.id).redirectUri;
 }
 
 /** The fixed URLs of a connection at Gatehouse, shown to the administrator for pasting into the upstream. */

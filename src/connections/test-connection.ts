@@ -4,7 +4,7 @@ import { connectionUrls, type OidcConnection } from './connection.js';
 import { asUpstreamError, endpointProblems, issuerProblem, type Upstreams } from './upstream.js';
 
 /** What Test connection checks, in order; each later one needs the earlier ones. */
-export type ConnectionCheckName = 'metadata' | 'issuer' | 'endpoints' | 'jwks' | 'client_credentials';
+export type ConnectionCheckName = 'metadata' | 'issuer' | 'endpoints' | 'jwks' | 'client_credentials' | 'key';
 
 export interface ConnectionCheck {
   check: ConnectionCheckName;
@@ -30,7 +30,7 @@ export interface ConnectionTestReport {
 export type TestSignInUrl = (connection: OidcConnection) => Promise<string>;
 
 /** The kinds of key that sign id_tokens (RFC 7518 §6); `enc` keys and keys only for other operations do not count. */
-function signingKeys(jwks: unknown): Array<{ kid?: string; kty: string }> {
+export function signingKeys(jwks: unknown): Array<{ kid?: string; kty: string }> {
   const keys = (jwks as { keys?: unknown })?.keys;
   if (!Array.isArray(keys)) return [];
   return keys.filter((key: { kty?: unknown; use?: unknown; key_ops?: unknown }) =>

@@ -133,8 +133,10 @@ export interface SignInDetourTable {
   connection_id: string;
   /** SHA-256 (hex) of the browser-binding cookie's value. */
   binding_hash: string;
-  nonce: string;
-  code_verifier: string;
+  /** An OpenID Connect upstream's trip only: the id_token's nonce and the PKCE verifier; null for a partner's (JWT). */
+  nonce: string | null;
+  code_verifier: string | null;
+  /** Where the other site sends the browser back: the connection's callback URL. */
   redirect_uri: string;
   created_at: number;
   /** Minutes after departure; once the hop back is taken, an interaction's lifetime from then (the logout bookkeeping at `resume` reads it). */
@@ -162,17 +164,25 @@ export interface UpstreamSessionTable {
 /** Upstream identity providers users sign in through; what a type needs beyond the common columns is in `settings`. */
 export interface ConnectionTable {
   id: string;
-  /** `oidc`; the JWT SSO partners' type comes next. */
+  /** `oidc` (an upstream OpenID Connect provider) or `jwt` (a partner's signed-JWT sign-in). */
   type: string;
   name: string;
   enabled: number;
   /** JSON of the type's validated settings document, without the secret. */
   settings: string;
-  /** The client secret sealed with the master secret, bound to the connection id. */
-  client_secret_sealed: string | null;
+  /** The upstream's client secret (`oidc`) or the partner's HMAC key (`jwt`), sealed with the master secret, bound to the connection id and type; null when a `jwt` connection verifies with a public key. */
+  secret_sealed: string | null;
   owner: Owner;
   created_at: number;
   updated_at: number;
+}
+
+/** A token id a `jwt` connection accepted, remembered until the token has expired (plus the clock skew allowed). */
+export interface JwtReplayTable {
+  connection_id: string;
+  /** SHA-256 (hex) of the `jti`: a fixed size whatever the partner sends, and nothing of the token kept. */
+  jti_hash: string;
+  expires_at: number;
 }
 
 /** Which connection an email domain goes to (home-realm discovery): one connection per domain. */
@@ -195,6 +205,7 @@ export interface Database {
   connection_email_domains: ConnectionEmailDomainTable;
   sign_in_detours: SignInDetourTable;
   upstream_sessions: UpstreamSessionTable;
+  jwt_replays: JwtReplayTable;
 }
 
 export type Db = Kysely<Database>;

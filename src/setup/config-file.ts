@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { applicationInputSchema } from '../applications/application-schema.js';
-import { oidcConnectionInputSchema, type ConnectionDeclaration } from '../connections/connection-schema.js';
+import { connectionInputSchema, emailDomainsOf, type ConnectionDeclaration } from '../connections/connection-declaration.js';
 import { scopeInputSchema } from '../scopes/scope-schema.js';
 import { userInputSchema } from '../users/user-schema.js';
 import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from '../config/security-settings.js';
@@ -17,7 +17,7 @@ const configFileSchema = z
     applications: z.array(applicationInputSchema).default([]),
     users: z.array(userInputSchema).default([]),
     scopes: z.array(scopeInputSchema).default([]),
-    connections: z.array(oidcConnectionInputSchema).default([]),
+    connections: z.array(connectionInputSchema).default([]),
     security: securitySettingsSchema.prefault({}),
   })
   .strict();
@@ -104,7 +104,7 @@ function assertUnique(fileName: string, section: string, keys: string[]): void {
 function assertDomainsUnique(fileName: string, connections: ConnectionDeclaration[]): void {
   const claimedBy = new Map<string, string>();
   for (const [index, connection] of connections.entries()) {
-    for (const domain of connection.email_domains) {
+    for (const domain of emailDomainsOf(connection)) {
       const first = claimedBy.get(domain);
       if (first) throw new GatehouseError('config_invalid', `${fileName}: connections[${index}] ("${connection.id}").email_domains: "${domain}" goes to ${first} already`);
       claimedBy.set(domain, `connections[${connections.indexOf(connection)}] ("${connection.id}")`);

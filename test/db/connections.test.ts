@@ -11,6 +11,7 @@ import { emptyDeclarations } from '../../src/setup/config-file.js';
 import { dialects } from '../helpers/databases.js';
 import { openFreshServices } from '../helpers/fresh-services.js';
 import { pinnedClock } from '../helpers/test-clock.js';
+import { asOidc } from '../helpers/connection-types.js';
 
 const box = createSecretBox('connections-test-secret-0123456789-abcdef');
 const cli: Actor = { kind: 'cli', command: 'test' };
@@ -52,8 +53,8 @@ for (const dialect of dialects) {
       });
       const row = await opened.storage.db.selectFrom('connections').selectAll().where('id', '=', 'okta').executeTakeFirstOrThrow();
       assert.ok(!JSON.stringify(row).includes(secret), 'the secret is nowhere in clear');
-      assert.equal(box.open(row.client_secret_sealed!, 'connection_client_secret:okta'), secret);
-      assert.throws(() => box.open(row.client_secret_sealed!, 'connection_client_secret:google'), /cannot open/);
+      assert.equal(box.open(row.secret_sealed!, 'connection_client_secret:okta'), secret);
+      assert.throws(() => box.open(row.secret_sealed!, 'connection_client_secret:google'), /cannot open/);
       assert.equal(row.owner, 'database');
       assert.deepEqual(JSON.parse(row.settings).client_id, '0oa1client');
     });
@@ -65,7 +66,7 @@ for (const dialect of dialects) {
         token_endpoint: 'https://corp.onelogin.example/oidc/2/token', jwks_uri: 'https://corp.onelogin.example/oidc/2/certs',
         email_domains: ['onelogin-users.example'],
       }));
-      const onelogin = (await services.connections.find('onelogin'))!;
+      const onelogin = asOidc(await services.connections.find('onelogin'));
       assert.deepEqual(onelogin.metadata, { endpoints: {
         issuer: 'https://corp.onelogin.example/oidc/2', authorizationEndpoint: 'https://corp.onelogin.example/oidc/2/auth',
         tokenEndpoint: 'https://corp.onelogin.example/oidc/2/token', userinfoEndpoint: undefined, jwksUri: 'https://corp.onelogin.example/oidc/2/certs', endSessionEndpoint: undefined,
@@ -110,10 +111,10 @@ for (const dialect of dialects) {
       const renamed = await services.connections.updateConnection(cli, declaration({ name: 'Okta', email_domains: ['corp.example', 'corp-labs.example'] }));
       assert.equal(renamed.changed, true);
       const afterRename = await db.selectFrom('connections').selectAll().where('id', '=', 'okta').executeTakeFirstOrThrow();
-      assert.equal(afterRename.client_secret_sealed, stored.client_secret_sealed, 'an unchanged secret is not sealed again');
+      assert.equal(afterRename.secret_sealed, stored.secret_sealed, 'an unchanged secret is not sealed again');
       assert.ok(afterRename.updated_at > stored.updated_at);
       await services.connections.updateConnection(cli, declaration({ name: 'Okta', client_secret: 'a-rotated-secret', email_domains: ['corp.example'] }));
-      assert.equal((await services.connections.find('okta'))?.clientSecret, 'a-rotated-secret');
+      assert.equal(asOidc(await services.connections.find('okta')).clientSecret, 'a-rotated-secret');
       assert.equal(await services.connections.findByEmailDomain('corp-labs.example'), undefined, 'a domain left out is released');
       await assert.rejects(services.connections.updateConnection(cli, declaration({ id: 'nobody' })), /no connection "nobody"/);
     });
@@ -165,7 +166,7 @@ for (const dialect of dialects) {
       await opened.storage.db.updateTable('connections').set({ settings: JSON.stringify({ client_id: 'x', scopes: ['profile'] }) }).where('id', '=', 'okta2').execute();
       await assert.rejects(services.connections.find('okta2'), /connection "okta2" is stored in a form Gatehouse cannot read \(scopes: must include openid/);
       const repaired = await services.connections.updateConnection(cli, declaration({ id: 'okta2', email_domains: ['corp.example'] }));
-      assert.deepEqual([repaired.changed, (await services.connections.find('okta2'))?.scopes], [true, ['openid', 'profile', 'email']]);
+      assert.deepEqual([repaired.changed, asOidc(await services.connections.find('okta2')).scopes], [true, ['openid', 'profile', 'email']]);
     });
 
     const applyFile = (connections: unknown[]) => applyDeclarations(services, { ...emptyDeclarations, connections: connections as typeof emptyDeclarations.connections }, {
@@ -178,7 +179,7 @@ for (const dialect of dialects) {
       await opened.storage.db.updateTable('connections').set({ settings: JSON.stringify({ client_id: 'x', scopes: ['profile'] }) }).where('id', '=', 'okta2').execute();
       await assert.rejects(services.connections.find('okta2'), /cannot read/);
       await applyFile([okta2]);
-      assert.deepEqual((await services.connections.find('okta2'))?.scopes, ['openid', 'profile', 'email']);
+      assert.deepEqual(asOidc(await services.connections.find('okta2')).scopes, ['openid', 'profile', 'email']);
       await applyFile([]);
     });
 

@@ -4,6 +4,7 @@ import { defaultSecuritySettings } from '../../src/config/security-settings.js';
 import { parseDeclarations } from '../../src/setup/config-file.js';
 import { redirectUri } from '../helpers/applications.js';
 import { configRefusal } from '../helpers/config-refusal.js';
+import { asOidcDeclaration } from '../helpers/connection-types.js';
 
 const jsonFile = '/etc/gatehouse/gatehouse.json';
 const yamlFile = '/etc/gatehouse/gatehouse.yaml';
@@ -188,10 +189,10 @@ describe('connections', () => {
     const yaml = 'connections:\n  - id: onelogin\n    name: OneLogin\n    type: oidc\n'
       + Object.entries(manual).map(([field, value]) => `    ${field}: ${value}\n`).join('')
       + '    client_id: abc\n    client_secret: def\n    token_endpoint_auth_method: client_secret_post\n    scopes: openid email groups\n    groups_claim: groups\n';
-    const [onelogin] = parseDeclarations(yaml, yamlFile).connections;
-    assert.deepEqual(onelogin?.scopes, ['openid', 'email', 'groups']);
-    assert.equal(onelogin?.token_endpoint_auth_method, 'client_secret_post');
-    assert.equal(onelogin?.discovery_url, undefined);
+    const onelogin = asOidcDeclaration(parseDeclarations(yaml, yamlFile).connections[0]);
+    assert.deepEqual(onelogin.scopes, ['openid', 'email', 'groups']);
+    assert.equal(onelogin.token_endpoint_auth_method, 'client_secret_post');
+    assert.equal(onelogin.discovery_url, undefined);
   });
 
   test('an unknown field or a bad value names the file, the entry by its id, and the field', async () => {

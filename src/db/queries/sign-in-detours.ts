@@ -9,7 +9,8 @@ export interface ProvedIdentityColumns {
   identity_issuer: string;
   identity_subject: string;
   identity_claims: string;
-  upstream_id_token: string;
+  /** An upstream's id_token; a partner's sign-in has none. */
+  upstream_id_token: string | null;
 }
 
 /**

@@ -4,10 +4,11 @@ import { z } from 'zod';
 import type { OidcConnection } from '../../connections/connection.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { SignInRoutes } from '../sign-in-method.js';
-import type { BrowserBinding } from './browser-binding.js';
+import type { BrowserBinding } from '../detour/browser-binding.js';
 import type { UpstreamConfiguration } from './depart.js';
-import { connectionUnavailable, sendFailure, sendRefusal, upstreamFailure, upstreamSaidNo } from './detour-failures.js';
-import type { Detour, Detours, ProvedIdentity } from './detours.js';
+import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
+import { upstreamFailure, upstreamSaidNo } from './upstream-failures.js';
+import type { Detour, Detours, ProvedIdentity } from '../detour/detours.js';
 import { proveIdentity } from './prove-identity.js';
 
 export interface CallbackDeps {

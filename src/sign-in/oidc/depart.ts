@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { connectionUrls, type OidcConnection } from '../../connections/connection.js';
 import type { DetourPurpose } from '../../db/database.js';
 import type { Clock } from '../../runtime/clock.js';
-import type { BrowserBinding } from './browser-binding.js';
-import { sendFailure, upstreamFailure } from './detour-failures.js';
-import type { Detours } from './detours.js';
+import type { BrowserBinding } from '../detour/browser-binding.js';
+import { sendFailure } from '../detour/detour-failures.js';
+import { upstreamFailure } from './upstream-failures.js';
+import type { Detours } from '../detour/detours.js';
 
 /** The openid-client configuration of a connection (discovery or typed-in endpoints), cached by the connections side. */
 export type UpstreamConfiguration = (connection: OidcConnection) => Promise<oidc.Configuration>;
@@ -49,7 +50,7 @@ export function createDeparture({ detours, upstream, publicOrigin, logger, clock
     }
     const { redirectUri } = connectionUrls(publicOrigin, connection.id);
     const binding = bindings.valueFor(request);
-    const departed = await detours.depart({
+    const departed = await detours.departToUpstream({
       purpose: trip.purpose,
       interactionUid: trip.uid,
       connectionId: connection.id,

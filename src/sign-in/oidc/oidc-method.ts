@@ -9,7 +9,7 @@ import type { HomeRealm, SignInContext, SignInMethod, SignInRoutes } from '../si
 import { registerCallbackRoute, type CallbackDeps } from './callback-route.js';
 import { connectionButtons } from './connection-buttons.js';
 import type { Depart } from './depart.js';
-import { connectionUnavailable, sendFailure, sendRefusal } from './detour-failures.js';
+import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
 import type { UpstreamAccounts } from './upstream-accounts.js';
 
 /** The connections the sign-in reads (the connections service). */

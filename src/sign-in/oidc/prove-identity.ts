@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import type { OidcConnection } from '../../connections/connection.js';
-import type { Detour, ProvedIdentity } from './detours.js';
+import type { Detour, ProvedIdentity } from '../detour/detours.js';
 import { lacksClaims } from './upstream-claims.js';
 
 /**
@@ -19,6 +19,7 @@ export async function proveIdentity(
   detour: Detour,
   { state, query }: { state: string; query: URLSearchParams },
 ): Promise<ProvedIdentity> {
+  if (detour.codeVerifier === undefined || detour.nonce === undefined) throw new oidc.ClientError('the sign-in was not started as one through an OpenID Connect provider');
   // The URL the upstream redirected to as registered, whatever address this instance was reached at.
   const currentUrl = new URL(detour.redirectUri);
   currentUrl.search = query.toString();

@@ -11,7 +11,7 @@ import { messagePage } from '../../views/message-page.js';
 import type { SignInRoutes } from '../sign-in-method.js';
 import { connectionParams } from './callback-route.js';
 import type { UpstreamConfiguration } from './depart.js';
-import type { Detours } from './detours.js';
+import type { Detours } from '../detour/detours.js';
 import type { SignedValues } from './signed-values.js';
 
 export interface UpstreamLogoutDeps {
@@ -50,7 +50,8 @@ export function createUpstreamLogout({ db, box, clock, detours, connections, ups
     async loggedIn({ interactionUid, sessionUid, amr }) {
       if (!amr.includes('fed')) return;
       const detour = await detours.completedFor(interactionUid);
-      if (!detour?.identity) return;
+      // A partner's (JWT) sign-in has no upstream session to end.
+      if (!detour?.identity?.idToken) return;
       await sessions.save({
         session_uid: sessionUid,
         connection_id: detour.connectionId,

@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import type { OidcConnection } from '../../connections/connection.js';
+import type { Connection, OidcConnection } from '../../connections/connection.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db } from '../../db/database.js';
 import type { FederatedSessions } from '../../oidc/federated-sessions.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { IdentityService } from '../../users/identity-service.js';
 import type { UserService } from '../../users/user-service.js';
-import { createBrowserBinding } from './browser-binding.js';
+import { createBrowserBinding } from '../detour/browser-binding.js';
 import { createDeparture, type UpstreamConfiguration } from './depart.js';
-import { createDetours } from './detours.js';
+import { createDetours } from '../detour/detours.js';
 import { createOidcMethod, type ConnectionDirectory, type OidcMethod } from './oidc-method.js';
 import { createSignedValues, type SignedValues } from './signed-values.js';
 import { registerTestRoutes, testSignInUrl } from './test-routes.js';
@@ -22,7 +22,13 @@ export interface UpstreamSignInDeps {
   logger: Logger;
   /** GATEHOUSE_PUBLIC_URL's origin: the connections' callback and post-logout URLs are there. */
   publicOrigin: string;
-  connections: ConnectionDirectory & { upstreamConfiguration: UpstreamConfiguration };
+  /** The connections service: every type; this method reads the `oidc` ones. */
+  connections: {
+    find(id: string): Promise<Connection | undefined>;
+    listEnabled(): Promise<Connection[]>;
+    findByEmailDomain(domain: string): Promise<Connection | undefined>;
+    upstreamConfiguration: UpstreamConfiguration;
+  };
   identities: IdentityService;
   users: UserService;
 }
@@ -49,8 +55,9 @@ export function createTestSignInUrl({ box, clock, publicOrigin }: { box: SecretB
 
 /** Sign-in through upstream OpenID Connect providers, assembled from the services it stands on. */
 export function createUpstreamSignIn(deps: UpstreamSignInDeps): UpstreamSignIn {
-  const { db, box, clock, logger, publicOrigin, connections } = deps;
-  const upstream: UpstreamConfiguration = (connection) => connections.upstreamConfiguration(connection);
+  const { db, box, clock, logger, publicOrigin } = deps;
+  const connections = upstreamsOnly(deps.connections);
+  const upstream: UpstreamConfiguration = (connection) => deps.connections.upstreamConfiguration(connection);
   const detours = createDetours({ db, box, clock });
   const binding = createBrowserBinding(publicOrigin);
   const depart = createDeparture({ detours, upstream, publicOrigin, logger, clock, binding });
@@ -67,4 +74,15 @@ export function createUpstreamSignIn(deps: UpstreamSignInDeps): UpstreamSignIn {
     },
   });
   return { method, federatedSessions: logout.federatedSessions };
+}
+
+const oidcOnly = (connection: Connection | undefined): OidcConnection | undefined => (connection?.type === 'oidc' ? connection : undefined);
+
+/** The upstream OpenID Connect providers among the connections: a partner's (`jwt`) is another method's. */
+function upstreamsOnly(connections: UpstreamSignInDeps['connections']): ConnectionDirectory {
+  return {
+    find: async (id) => oidcOnly(await connections.find(id)),
+    listEnabled: async () => (await connections.listEnabled()).filter((connection): connection is OidcConnection => connection.type === 'oidc'),
+    findByEmailDomain: async (domain) => oidcOnly(await connections.findByEmailDomain(domain)),
+  };
 }

@@ -8,6 +8,7 @@ import { createTestSignInUrl } from '../../../src/sign-in/oidc/upstream-sign-in.
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { startUpstreamIdp, type UpstreamIdp } from '../../helpers/upstream-idp.js';
 import { ann, oidcConnection, upstreamSecret } from './fixtures.js';
+import { asOidc } from '../../helpers/connection-types.js';
 
 const publicUrl = 'https://id.example.test';
 
@@ -32,7 +33,7 @@ describe('the binding cookie when Gatehouse is served over https (sqlite)', () =
   /** Departs through Test connection's link (reached at the listening address): the departure's answer. */
   async function depart(): Promise<Response> {
     const signIn = createTestSignInUrl({ box: server.services.deps.box, clock: server.services.deps.clock, publicOrigin: publicUrl });
-    const link = new URL(await signIn((await server.services.connections.find('okta'))!));
+    const link = new URL(await signIn(asOidc(await server.services.connections.find('okta'))));
     return fetch(`${server.url}${link.pathname}${link.search}`, { redirect: 'manual' });
   }
 

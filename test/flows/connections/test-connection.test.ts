@@ -24,6 +24,7 @@ import { randomIds } from '../../../src/runtime/ids.js';
 import { createServices, type Services } from '../../../src/services.js';
 import { createPostgresDatabase, dialects } from '../../helpers/databases.js';
 import { startUpstreamIdp, type UpstreamIdp } from '../../helpers/upstream-idp.js';
+import { asOidc } from '../../helpers/connection-types.js';
 
 const publicUrl = 'https://id.example.test';
 const secret = 'upstream-client-secret-0123456789abcdef';
@@ -166,7 +167,7 @@ for (const dialect of dialects) {
       assert.equal(code, 1);
       const expected = elsewhere.replace('/.well-known/openid-configuration', '');
       assert.ok(stdout.includes(`FAIL  issuer: the discovery document names the issuer "${upstream.issuer}", but its URL belongs to the issuer "${expected}"`), stdout);
-      await assert.rejects(services.connections.upstreamConfiguration(connection), (error) => isGatehouseError(error) && error.code === 'upstream_failed' && error.message.startsWith('connection "mixed-up": the discovery document names the issuer'));
+      await assert.rejects(services.connections.upstreamConfiguration(asOidc(connection)), (error) => isGatehouseError(error) && error.code === 'upstream_failed' && error.message.startsWith('connection "mixed-up": the discovery document names the issuer'));
     });
 
     test('a key set without signing keys is named', async () => {
@@ -197,7 +198,7 @@ for (const dialect of dialects) {
         const refusal = `connection "moved-keys": http://127.0.0.1:${port}/moved redirects to http://127.0.0.1:${port}/keys (HTTP 301); Gatehouse follows no redirects: configure the URL it redirects to`;
         assert.ok(stdout.includes(`FAIL  jwks: ${refusal}`), stdout);
         // The sign-in side asks as openid-client does, with redirect: 'manual', and gets the same refusal.
-        const signInFetch = services.connections.upstreamConfiguration(connection).then((configuration) => configuration[customFetch]!(`http://127.0.0.1:${port}/moved`, { redirect: 'manual', headers: {}, method: 'GET', body: undefined, signal: undefined }));
+        const signInFetch = services.connections.upstreamConfiguration(asOidc(connection)).then((configuration) => configuration[customFetch]!(`http://127.0.0.1:${port}/moved`, { redirect: 'manual', headers: {}, method: 'GET', body: undefined, signal: undefined }));
         await assert.rejects(signInFetch, (error) => isGatehouseError(error) && error.message === refusal);
       } finally {
         moved.close();
@@ -228,7 +229,7 @@ for (const dialect of dialects) {
     });
 
     test('the sign-in side\'s configuration is cached, and read again when the connection changes', async () => {
-      const okta = (await services.connections.find('okta'))!;
+      const okta = asOidc(await services.connections.find('okta'));
       const first = await services.connections.upstreamConfiguration(okta);
       assert.equal(await services.connections.upstreamConfiguration(okta), first, 'unchanged: the same Configuration');
       assert.equal(first.serverMetadata().issuer, upstream.issuer);
@@ -236,7 +237,7 @@ for (const dialect of dialects) {
       const { connection: renamed } = await services.connections.updateConnection(operator, oidcConnectionInputSchema.parse({
         id: 'okta', name: 'Okta', type: 'oidc', discovery_url: upstream.discoveryUrl, client_id: 'gatehouse', client_secret: 'rotated-secret',
       }));
-      assert.notEqual(await services.connections.upstreamConfiguration(renamed), first, 'a changed connection is read again');
+      assert.notEqual(await services.connections.upstreamConfiguration(asOidc(renamed)), first, 'a changed connection is read again');
     });
   });
 }

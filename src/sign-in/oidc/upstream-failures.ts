@@ -1,52 +1,6 @@
-import type { FastifyReply } from 'fastify';
 import * as oidc from 'openid-client';
-import { errorCodes, type ErrorCode } from '../../errors/codes.js';
 import { isGatehouseError } from '../../errors/gatehouse-error.js';
-import { interactionPath } from '../../oidc/interaction-path.js';
-import { signInFailedPage } from '../../views/sign-in-failed-page.js';
-import type { Detour, DetourRefusal } from './detours.js';
-
-/**
- * Why a trip through an upstream cannot go on: one of Gatehouse's error codes (docs/errors.md)
- * and the words for the person signing in. The status is the code's own (`errorCodes`), never
- * stated beside it, so the two cannot disagree. Every one of them leaves users, identity links
- * and sessions as they were.
- */
-export interface DetourFailure {
-  readonly code: ErrorCode;
-  readonly message: string;
-}
-
-/** Where the failure page leads back to: the interaction's login page, when this browser holds it. */
-export type WayBack = { uid: string | undefined };
-
-export function sendFailure(reply: FastifyReply, failure: DetourFailure, { uid }: WayBack): FastifyReply {
-  return reply
-    .code(errorCodes[failure.code].status)
-    .type('text/html; charset=utf-8')
-    .send(signInFailedPage({ message: failure.message, code: failure.code, loginPage: uid === undefined ? undefined : interactionPath(uid) }));
-}
-
-const refusals: Record<DetourRefusal, DetourFailure> = {
-  unknown: { code: 'detour_unknown', message: 'This sign-in response does not belong to any sign-in Gatehouse started, or it has expired.' },
-  other_browser: {
-    code: 'detour_other_browser',
-    message: 'This sign-in was started in another browser, or this browser no longer has the cookie it was given. Finish it in the browser you started in.',
-  },
-  expired: { code: 'detour_expired', message: 'The sign-in took too long and has expired. Start it again.' },
-  used: { code: 'detour_used', message: 'This sign-in response was used already. Start the sign-in again.' },
-};
-
-/** A return the detour store refused, on the failure page with the way back this browser still has. */
-export function sendRefusal(reply: FastifyReply, refusal: DetourRefusal, detour: Detour | undefined): FastifyReply {
-  // Another browser holds neither the binding nor the interaction's cookie: the login page would not open there.
-  const uid = refusal === 'unknown' || refusal === 'other_browser' ? undefined : detour?.interactionUid;
-  return sendFailure(reply, refusals[refusal], { uid });
-}
-
-export function connectionUnavailable(connectionId: string): DetourFailure {
-  return { code: 'connection_unavailable', message: `The sign-in option "${connectionId}" is not available.` };
-}
+import type { DetourFailure } from '../detour/detour-failures.js';
 
 /**
  * The error an upstream sent back to the callback (RFC 6749 §4.1.2.1): the person refused or

@@ -3,17 +3,19 @@ import * as oidc from 'openid-client';
 import { defaults } from '../../config/defaults.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db, DetourPurpose } from '../../db/database.js';
+import { inTransaction } from '../../db/in-transaction.js';
 import { createSignInDetourQueries, type SignInDetourRow } from '../../db/queries/sign-in-detours.js';
 import type { Clock } from '../../runtime/clock.js';
 import { bindingHash } from './browser-binding.js';
 
-/** What the upstream proved at the callback: the identity and the claims the connection's rules read. */
+/** What the other site proved at the callback: the identity and the claims the connection's rules read. */
 export interface ProvedIdentity {
   issuer: string;
+  /** Who the other site says the user is; empty when a partner's token names no `sub` (its email identifies the user). */
   subject: string;
   claims: Record<string, unknown>;
-  /** Kept to name the upstream session when the user signs out (id_token_hint). */
-  idToken: string;
+  /** An upstream's id_token, kept to name the upstream session when the user signs out (id_token_hint); none from a partner. */
+  idToken: string | undefined;
 }
 
 export interface Detour {
@@ -21,8 +23,9 @@ export interface Detour {
   purpose: DetourPurpose;
   interactionUid: string | undefined;
   connectionId: string;
-  nonce: string;
-  codeVerifier: string;
+  /** An upstream's trip only: the id_token's nonce and the PKCE verifier. */
+  nonce: string | undefined;
+  codeVerifier: string | undefined;
   redirectUri: string;
   identity: ProvedIdentity | undefined;
 }
@@ -38,12 +41,16 @@ export interface Departure {
   notAfter: number | undefined;
 }
 
-/** The values that travel with the authorization request; `state` is stored only hashed. */
+/** The values that travel with the trip; `state` is stored only hashed. */
 export interface Departed {
   state: string;
+  expiresAt: number;
+}
+
+/** An upstream's trip also carries the id_token's nonce and the PKCE verifier. */
+export interface DepartedUpstream extends Departed {
   nonce: string;
   codeVerifier: string;
-  expiresAt: number;
 }
 
 /**
@@ -72,7 +79,7 @@ function toDetour(row: SignInDetourRow, box: SecretBox): Detour {
         issuer: row.identity_issuer,
         subject: row.identity_subject,
         claims: JSON.parse(opened('identity_claims') ?? '{}') as Record<string, unknown>,
-        idToken: opened('upstream_id_token') ?? '',
+        idToken: opened('upstream_id_token'),
       }
     : undefined;
   return {
@@ -80,8 +87,8 @@ function toDetour(row: SignInDetourRow, box: SecretBox): Detour {
     purpose: row.purpose,
     interactionUid: row.interaction_uid ?? undefined,
     connectionId: row.connection_id,
-    nonce: row.nonce,
-    codeVerifier: row.code_verifier,
+    nonce: row.nonce ?? undefined,
+    codeVerifier: row.code_verifier ?? undefined,
     redirectUri: row.redirect_uri,
     identity,
   };
@@ -89,8 +96,16 @@ function toDetour(row: SignInDetourRow, box: SecretBox): Detour {
 
 export type Detours = ReturnType<typeof createDetours>;
 
+/** Undoes a partner return's transaction. */
+class Refused extends Error {
+  constructor(readonly outcome: 'used' | 'refused') {
+    super(outcome);
+  }
+}
+
 /**
- * The detour store: rows in the database, never process memory, since the browser may come
+ * The detour store, for every method whose sign-in goes through another site (upstream
+ * providers, partners): rows in the database, never process memory, since the browser may come
  * back to any instance. Each return is checked in the same order: the state names a row, the
  * browser is the one that left, the row is unexpired, and then it is taken once.
  */
@@ -113,34 +128,76 @@ export function createDetours({ db, box, clock }: { db: Db; box: SecretBox; cloc
     return { ok: true, detour };
   }
 
+  async function depart(departure: Departure, proofs: { nonce: string; codeVerifier: string } | undefined): Promise<Departed> {
+    const now = clock.now();
+    const expiresAt = Math.min(now + defaults.connections.detourSeconds * 1000, departure.notAfter ?? Number.POSITIVE_INFINITY);
+    const state = randomBytes(32).toString('base64url');
+    await queries.insert({
+      state_hash: stateHashOf(state),
+      purpose: departure.purpose,
+      interaction_uid: departure.interactionUid ?? null,
+      connection_id: departure.connectionId,
+      binding_hash: bindingHash(departure.binding),
+      nonce: proofs?.nonce ?? null,
+      code_verifier: proofs?.codeVerifier ?? null,
+      redirect_uri: departure.redirectUri,
+      created_at: now,
+      expires_at: expiresAt,
+    });
+    return { state, expiresAt };
+  }
+
+  function recordIdentity(trx: Db, detour: Detour, identity: ProvedIdentity): Promise<void> {
+    return createSignInDetourQueries(trx).recordIdentity(detour.stateHash, {
+      identity_issuer: identity.issuer,
+      identity_subject: identity.subject,
+      identity_claims: box.seal(JSON.stringify(identity.claims), sealContext(detour.stateHash, 'identity_claims')),
+      upstream_id_token: identity.idToken === undefined ? null : box.seal(identity.idToken, sealContext(detour.stateHash, 'upstream_id_token')),
+    });
+  }
+
   return {
-    async depart(departure: Departure): Promise<Departed> {
-      const now = clock.now();
-      const expiresAt = Math.min(now + defaults.connections.detourSeconds * 1000, departure.notAfter ?? Number.POSITIVE_INFINITY);
-      const departed = { state: randomBytes(32).toString('base64url'), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier(), expiresAt };
-      await queries.insert({
-        state_hash: stateHashOf(departed.state),
-        purpose: departure.purpose,
-        interaction_uid: departure.interactionUid ?? null,
-        connection_id: departure.connectionId,
-        binding_hash: bindingHash(departure.binding),
-        nonce: departed.nonce,
-        code_verifier: departed.codeVerifier,
-        redirect_uri: departure.redirectUri,
-        created_at: now,
-        expires_at: expiresAt,
-      });
-      return departed;
+    /** A trip to an upstream OpenID Connect provider, with the nonce and PKCE verifier its return must match. */
+    async departToUpstream(departure: Departure): Promise<DepartedUpstream> {
+      const proofs = { nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
+      return { ...(await depart(departure, proofs)), ...proofs };
     },
+    /** A trip to a partner, whose return is a signed JWT. */
+    departToPartner: (departure: Departure): Promise<Departed> => depart(departure, undefined),
     /** The upstream's redirect to the callback: taken once, before any code is redeemed. */
     takeCallback: (state: string, binding: string | undefined) => checkReturn(state, binding, (row, now) => queries.markReturned(row.state_hash, now)),
-    recordIdentity: (detour: Detour, identity: ProvedIdentity) =>
-      queries.recordIdentity(detour.stateHash, {
-        identity_issuer: identity.issuer,
-        identity_subject: identity.subject,
-        identity_claims: box.seal(JSON.stringify(identity.claims), sealContext(detour.stateHash, 'identity_claims')),
-        upstream_id_token: box.seal(identity.idToken, sealContext(detour.stateHash, 'upstream_id_token')),
-      }),
+    recordIdentity: (detour: Detour, identity: ProvedIdentity) => recordIdentity(db, detour, identity),
+    /**
+     * A partner's return, before it is taken: the state names an unexpired, unused sign-in
+     * detour of this connection. Its binding is not checked here: a partner's POST carries no
+     * Lax cookie, so the hop back (takeCompletion) checks it.
+     */
+    async findPartnerReturn(state: string, connectionId: string): Promise<DetourReturn> {
+      const row = await queries.find(stateHashOf(state));
+      if (!row || row.connection_id !== connectionId || row.purpose !== 'sign_in') return { ok: false, refusal: 'unknown', detour: undefined };
+      const detour = toDetour(row, box);
+      if (row.expires_at <= clock.now()) return { ok: false, refusal: 'expired', detour };
+      if (row.returned_at !== null) return { ok: false, refusal: 'used', detour };
+      return { ok: true, detour };
+    },
+    /**
+     * Takes a partner's return once and records the identity its token proved, in one
+     * transaction with `alsoOnce` (the token id's single use): false from it, or the return taken
+     * by another request meanwhile, leaves everything as it was.
+     */
+    async takePartnerReturn(detour: Detour, identity: ProvedIdentity, alsoOnce: (trx: Db) => Promise<boolean>): Promise<'taken' | 'used' | 'refused'> {
+      try {
+        return await inTransaction(db, async (trx) => {
+          if (!(await alsoOnce(trx))) throw new Refused('refused');
+          if (!(await createSignInDetourQueries(trx).markReturned(detour.stateHash, clock.now()))) throw new Refused('used');
+          await recordIdentity(trx, detour, identity);
+          return 'taken' as const;
+        });
+      } catch (error) {
+        if (error instanceof Refused) return error.outcome;
+        throw error;
+      }
+    },
     /**
      * The hop back, under the interaction `interactionUid` (undefined: a test's result page):
      * taken once, and only once the callback stored an identity. A sign-in's detour is then kept
