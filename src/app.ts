@@ -6,6 +6,7 @@ import type { GatehouseConfig } from './config/load.js';
 import { assetRoutes } from './http/assets.js';
 import { errorResponses } from './http/error-responses.js';
 import { healthRoutes } from './http/health.js';
+import { homeRoute } from './http/home.js';
 import { createCsrf } from './http/interaction/csrf.js';
 import { interactionRoutes } from './http/interaction/routes.js';
 import { oidcMount } from './http/mount-oidc.js';
@@ -17,6 +18,7 @@ import type { Services } from './services.js';
 import type { OidcMethod } from './sign-in/oidc/oidc-method.js';
 import { createPasswordMethod } from './sign-in/password-method.js';
 import type { PasswordSignIn } from './sign-in/password-sign-in.js';
+import type { SignInMethod } from './sign-in/sign-in-method.js';
 
 export interface AppParts {
   config: GatehouseConfig;
@@ -26,10 +28,12 @@ export interface AppParts {
   signIn: PasswordSignIn;
   /** Sign-in through the connections (upstream OpenID Connect providers), and their home-realm discovery. */
   upstreamSignIn: OidcMethod;
+  /** Sign-in with partners' signed JWTs (the `jwt` connections). */
+  partnerSignIn: SignInMethod;
 }
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
-export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn }: AppParts): Promise<FastifyInstance> {
+export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn, partnerSignIn }: AppParts): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -41,10 +45,11 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
   await app.register(formbody);
   await app.register(healthRoutes, { ping: services.ping });
   await app.register(assetRoutes);
+  await app.register(homeRoute);
   await app.register(interactionRoutes, {
     interactions: createInteractions(() => engine.current()),
     csrf: createCsrf(services.deps.box.derive('csrf')),
-    methods: [createPasswordMethod(signIn, { homeRealm: upstreamSignIn.homeRealm }), upstreamSignIn],
+    methods: [createPasswordMethod(signIn, { homeRealm: upstreamSignIn.homeRealm }), upstreamSignIn, partnerSignIn],
     identities: services.identities,
     users: services.users,
     customScopes: () => engine.state().customScopes,

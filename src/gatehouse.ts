@@ -16,6 +16,7 @@ import { createServices, type Services } from './services.js';
 import { applyDeclarations, type ApplyReport } from './setup/apply-declarations.js';
 import { readDeclarations } from './setup/config-file.js';
 import { ensureFirstAdmin, type AdminReport } from './setup/ensure-admin.js';
+import { createPartnerSignIn } from './sign-in/jwt/partner-sign-in.js';
 import { createUpstreamSignIn, createTestSignInUrl } from './sign-in/oidc/upstream-sign-in.js';
 import { createPasswordSignIn } from './sign-in/password-sign-in.js';
 import type { PasswordHasher } from './users/password-hasher.js';
@@ -66,6 +67,10 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     const upstreamSignIn = createUpstreamSignIn({
       db, box: boot.box, clock, logger, publicOrigin, connections: services.connections, identities: services.identities, users: services.users,
     });
+    const partnerSignIn = createPartnerSignIn({
+      db, box: boot.box, clock, logger, issuer: config.issuer, publicOrigin, connections: services.connections, keys: services.partnerKeys,
+      identities: services.identities, users: services.users,
+    });
     const engineDeps = {
       issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn,
       clientIp: clientIpOf, clientAuthLimits: services.protection.clients, federatedSessions: upstreamSignIn.federatedSessions,
@@ -78,7 +83,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     const admin = await ensureFirstAdmin(services.users, config.adminPassword);
     engine = await createEngineHolder({ source: services.engineSource, build: buildEngine, checkEverySeconds: defaults.engineCheckSeconds, logger });
     const holder = engine;
-    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method });
+    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn });
 
     const sweeper = setInterval(() => {
       sweepExpired(db, clock).catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));

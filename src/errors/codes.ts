@@ -28,6 +28,7 @@ export const errorCodes = {
   detour_other_browser: { status: 400, title: 'The sign-in was started in another browser' },
   detour_expired: { status: 400, title: 'The sign-in through another site has expired' },
   detour_used: { status: 400, title: 'The sign-in response was used already' },
+  jwt_refused: { status: 400, title: "The partner's sign-in token was refused" },
   test_link_invalid: { status: 403, title: 'The connection test link is not valid or has expired' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, ErrorCodeEntry>;

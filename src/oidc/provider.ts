@@ -10,7 +10,7 @@ import type { Clock } from '../runtime/clock.js';
 import { scopeClaims, supportedScopes } from '../scopes/scope-claims.js';
 import type { PasswordSignIn } from '../sign-in/password-sign-in.js';
 import type { UserService } from '../users/user-service.js';
-import { createAdapterClass } from './adapter.js';
+import { createAdapterClass, type ClientLookup } from './adapter.js';
 import { assertClaimsParameter } from './claims-parameter.js';
 import { createClientAuthThrottle } from './client-auth-throttle.js';
 import { extraClientMetadata } from './client-metadata.js';
@@ -21,6 +21,7 @@ import type { FederatedSessions } from './federated-sessions.js';
 import { createFindAccount } from './find-account.js';
 import { interactionPath } from './interaction-path.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
+import { loadExistingGrant, sessionClientId, sessionClientMetadata } from './session-client.js';
 
 export interface ProviderDeps {
   issuer: string;
@@ -49,7 +50,8 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   const findAccount = createFindAccount(deps.users, claimsOf);
   const clientAuth = createClientAuthThrottle({ limits: deps.clientAuthLimits, clientIp: deps.clientIp });
   const configuration: Configuration = {
-    adapter: createAdapterClass({ db: deps.db, clock: deps.clock, findClient: clientAuth.guard(deps.applications.findClientMetadata) }),
+    adapter: createAdapterClass({ db: deps.db, clock: deps.clock, findClient: withSessionClient(new URL(deps.issuer).origin, clientAuth.guard(deps.applications.findClientMetadata)) }),
+    loadExistingGrant,
     findAccount,
     jwks: { keys: state.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
     cookies: {
@@ -121,6 +123,12 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   provider.proxy = true;
   registerEngineMiddleware(provider, { ...deps, findAccount, supportedScopes: scopes, clientAuth });
   return provider;
+}
+
+/** The applications, and Gatehouse's own client for plain sessions (session-client.ts). */
+function withSessionClient(publicOrigin: string, findClient: ClientLookup): ClientLookup {
+  const own = sessionClientMetadata(publicOrigin);
+  return async (clientId) => (clientId === sessionClientId ? own : findClient(clientId));
 }
 
 /** Validates application metadata with the engine's own rules; the caller names the entry. */

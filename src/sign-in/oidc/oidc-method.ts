@@ -7,7 +7,7 @@ import { normalizeIdentifier } from '../../users/normalize.js';
 import { csrfField, formBody, interactionParams } from '../route-schemas.js';
 import type { HomeRealm, SignInContext, SignInMethod, SignInRoutes } from '../sign-in-method.js';
 import { registerCallbackRoute, type CallbackDeps } from './callback-route.js';
-import { connectionButtons } from './connection-buttons.js';
+import { connectionButtons } from '../connection-buttons.js';
 import type { Depart } from './depart.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
 import type { UpstreamAccounts } from './upstream-accounts.js';

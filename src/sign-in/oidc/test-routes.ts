@@ -8,7 +8,7 @@ import { connectionParams } from './callback-route.js';
 import type { Depart } from './depart.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
 import type { Detours } from '../detour/detours.js';
-import type { SignedValues } from './signed-values.js';
+import type { SignedValues } from '../../crypto/signed-values.js';
 import type { AccountDecision, UpstreamAccounts } from './upstream-accounts.js';
 import { usernameOf } from './upstream-claims.js';
 

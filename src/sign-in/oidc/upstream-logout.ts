@@ -12,7 +12,7 @@ import type { SignInRoutes } from '../sign-in-method.js';
 import { connectionParams } from './callback-route.js';
 import type { UpstreamConfiguration } from './depart.js';
 import type { Detours } from '../detour/detours.js';
-import type { SignedValues } from './signed-values.js';
+import type { SignedValues } from '../../crypto/signed-values.js';
 
 export interface UpstreamLogoutDeps {
   db: Db;

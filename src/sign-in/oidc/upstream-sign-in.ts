@@ -10,7 +10,7 @@ import { createBrowserBinding } from '../detour/browser-binding.js';
 import { createDeparture, type UpstreamConfiguration } from './depart.js';
 import { createDetours } from '../detour/detours.js';
 import { createOidcMethod, type ConnectionDirectory, type OidcMethod } from './oidc-method.js';
-import { createSignedValues, type SignedValues } from './signed-values.js';
+import { createSignedValues, type SignedValues } from '../../crypto/signed-values.js';
 import { registerTestRoutes, testSignInUrl } from './test-routes.js';
 import { createUpstreamAccounts } from './upstream-accounts.js';
 import { createUpstreamLogout } from './upstream-logout.js';

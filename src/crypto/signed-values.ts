@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../../runtime/clock.js';
+import type { Clock } from '../runtime/clock.js';
 
 /**
  * Short-lived values that come back through a browser and must be the ones Gatehouse handed

@@ -1,0 +1,74 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { JwtConnection } from '../../connections/connection.js';
+import type { PartnerKeys } from '../../connections/partner-keys.js';
+import { interactionPath } from '../../oidc/interaction-path.js';
+import type { Clock } from '../../runtime/clock.js';
+import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
+import type { Detours } from '../detour/detours.js';
+import { formBody } from '../route-schemas.js';
+import type { SignInRoutes } from '../sign-in-method.js';
+import { rememberTokenId } from './check-replay.js';
+import { isRefusal, type PartnerClaims } from './partner-claims.js';
+import { partnerIssuer } from './partner-accounts.js';
+import { refuse } from './token-refusal.js';
+import { sendTokenRefusal } from './token-refusal-page.js';
+import { verifyPartnerToken } from './verify-token.js';
+
+export interface PartnerCallbackDeps {
+  detours: Detours;
+  partners: { find(id: string): Promise<JwtConnection | undefined> };
+  keys: PartnerKeys;
+  clock: Clock;
+  logger: Logger;
+}
+
+export const partnerParams = z.object({ id: z.string().min(1).max(64) });
+
+/** Bounded well above the 8 KiB a token may have, so that a larger one is refused by name (token_too_large), not by the schema. */
+const tokenField = z.string().max(64 * 1024).optional();
+const stateField = z.string().min(1).max(200).optional();
+const callbackQuery = z.object({ state: stateField, token: tokenField });
+const callbackForm = formBody({ state: stateField, token: tokenField });
+
+/** Where the browser goes once the identity is stored: the hop back under its interaction, where its cookies are sent again. */
+export const partnerHopBack = (uid: string, state: string) => `${interactionPath(uid)}/jwt/complete?state=${encodeURIComponent(state)}`;
+
+/**
+ * The partner's return, `/login/jwt/{id}?state=…` with `token` in the query (GET) or the form
+ * (POST, e.g. an auto-submitting form): the state names a sign-in of this connection, unexpired
+ * and unused; the token is verified; then, in one transaction, its id is remembered (single use)
+ * and the sign-in taken with the identity it proved. A refused token changes nothing. The browser
+ * then hops back under its interaction, where its binding cookie is checked (a cross-site POST
+ * carries no Lax cookie: docs/architecture.md).
+ */
+export function registerPartnerCallback(routes: SignInRoutes, deps: PartnerCallbackDeps): void {
+  routes.get('/login/jwt/:id', { schema: { params: partnerParams, querystring: callbackQuery } }, async (request, reply) =>
+    callback(reply, request.params.id, request.query.state, request.query.token));
+  routes.post('/login/jwt/:id', { schema: { params: partnerParams, querystring: callbackQuery, body: callbackForm } }, async (request, reply) =>
+    callback(reply, request.params.id, request.body.state ?? request.query.state, request.body.token ?? request.query.token));
+
+  async function callback(reply: Parameters<typeof sendFailure>[0], id: string, state: string | undefined, token: string | undefined) {
+    const { detours, partners, keys, clock, logger } = deps;
+    if (state === undefined) return sendRefusal(reply, 'unknown', undefined);
+    const found = await detours.findPartnerReturn(state, id);
+    if (!found.ok) return sendRefusal(reply, found.refusal, found.detour);
+    const { detour } = found;
+    const wayBack = { uid: detour.interactionUid };
+    const connection = await partners.find(id);
+    if (!connection?.enabled) return sendFailure(reply, connectionUnavailable(id), wayBack);
+    if (token === undefined || token === '') return sendTokenRefusal(reply, logger, connection, refuse('token_missing', 'the return carries no "token" parameter'), wayBack);
+    const verified = await verifyPartnerToken(token, connection, keys, clock);
+    if (isRefusal(verified)) return sendTokenRefusal(reply, logger, connection, verified, wayBack);
+    const taken = await detours.takePartnerReturn(detour, provedBy(connection, verified), (trx) => rememberTokenId(trx, connection, verified));
+    if (taken === 'refused') return sendTokenRefusal(reply, logger, connection, refuse('jti_replayed', 'this connection accepted a token with this "jti" before'), wayBack);
+    if (taken === 'used') return sendRefusal(reply, 'used', detour);
+    logger.info({ connection: connection.id }, 'partner sign-in token accepted');
+    return reply.redirect(partnerHopBack(detour.interactionUid!, state), 303);
+  }
+}
+
+/** The identity the token proved, kept (sealed) on the detour until the hop back. */
+function provedBy(connection: JwtConnection, claims: PartnerClaims) {
+  return { issuer: partnerIssuer(connection), subject: claims.sub ?? '', claims: { ...claims }, idToken: undefined };
+}

@@ -1,0 +1,120 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { JwtConnection } from '../../connections/connection.js';
+import { interactionPath } from '../../oidc/interaction-path.js';
+import type { PendingInteraction } from '../../oidc/interactions.js';
+import { connectionButtons } from '../connection-buttons.js';
+import type { BrowserBinding } from '../detour/browser-binding.js';
+import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
+import type { PlainSession } from '../plain-session.js';
+import { csrfField, formBody, interactionParams } from '../route-schemas.js';
+import type { SignInContext, SignInMethod, SignInRoutes } from '../sign-in-method.js';
+import { partnerParams, registerPartnerCallback, type PartnerCallbackDeps } from './callback-route.js';
+import type { DepartToPartner } from './depart-to-partner.js';
+import type { PartnerAccounts } from './partner-accounts.js';
+import type { PartnerClaims } from './partner-claims.js';
+
+/** The partners' connections the method reads (the `jwt` ones of the connections service). */
+export interface PartnerDirectory {
+  find(id: string): Promise<JwtConnection | undefined>;
+  listEnabled(): Promise<JwtConnection[]>;
+}
+
+export interface PartnerMethodDeps extends PartnerCallbackDeps {
+  partners: PartnerDirectory;
+  binding: BrowserBinding;
+  depart: DepartToPartner;
+  accounts: PartnerAccounts;
+  plainSession: PlainSession;
+}
+
+/** RFC 8176: the person authenticated at another party, which vouches for them with its signature. */
+const federated = ['fed'];
+
+const startForm = formBody({ ...csrfField, connection: z.string().max(64).default('') });
+const completeQuery = z.object({ state: z.string().min(1).max(200) });
+const plainSessionQuery = z.object({ returnUrl: z.string().max(2000).optional() });
+
+/**
+ * Signing in with a partner's signed JWT (seed 003): a button per enabled `jwt` connection,
+ * `connection=` on the authorization request and `/login/sso/{id}` depart to the partner's
+ * sign-in page; its return (callback-route.ts) proves an identity with a verified token; the
+ * hop back completes the sign-in by the connection's rule, with the token's claims on the user.
+ */
+export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
+  const { partners, detours, binding, depart, accounts } = deps;
+
+  const enabled = async (id: string | undefined) => {
+    const connection = id ? await partners.find(id) : undefined;
+    return connection?.enabled ? connection : undefined;
+  };
+
+  const signInThrough = (request: FastifyRequest, reply: FastifyReply, pending: PendingInteraction, connection: JwtConnection) =>
+    depart(reply, { connection, uid: pending.uid, notAfter: pending.expiresAt, binding: binding.valueFor(request) });
+
+  return {
+    id: 'jwt',
+    loginSection: async (model) => connectionButtons(model, await partners.listEnabled()),
+
+    // Taken once per interaction: coming back to the login page after a refused token shows the page.
+    async shortcut(request, reply, pending) {
+      const connection = await enabled(pending.connection);
+      if (!connection || (await detours.wasAway(pending.uid))) return undefined;
+      return signInThrough(request, reply, pending, connection);
+    },
+
+    interactionRoutes(routes, context) {
+      // The form was loaded and its CSRF token checked by the interaction routes before this runs.
+      routes.post('/start', { schema: { params: interactionParams, body: startForm } }, async (request, reply) => {
+        const pending = await context.load(request, reply, request.params.uid);
+        if (pending.prompt !== 'login') return reply.redirect(interactionPath(pending.uid), 303);
+        const connection = await enabled(request.body.connection);
+        if (!connection) return context.showLoginPage(reply, pending, { status: 400, message: connectionUnavailable(request.body.connection).message });
+        return signInThrough(request, reply, pending, connection);
+      });
+
+      // A GET without CSRF token by design: a cross-site hop after the callback's 303, acting only on this browser's own detour.
+      routes.get('/complete', { schema: { params: interactionParams, querystring: completeQuery } }, async (request, reply) =>
+        complete(request, reply, context, request.params.uid, request.query.state));
+    },
+
+    fixedRoutes(routes) {
+      registerPartnerCallback(routes, deps);
+      registerPlainSessionStart(routes);
+    },
+  };
+
+  /** `/login/sso/{id}?returnUrl=/path`: a sign-in to Gatehouse itself through the partner (seed 003's hard-coded link). */
+  function registerPlainSessionStart(routes: SignInRoutes): void {
+    routes.get('/login/sso/:id', { schema: { params: partnerParams, querystring: plainSessionQuery } }, async (request, reply) => {
+      const { id } = request.params;
+      if (!(await enabled(id))) return sendFailure(reply, connectionUnavailable(id), { uid: undefined });
+      return deps.plainSession.start(reply, id, request.query.returnUrl);
+    });
+    deps.plainSession.registerReturnRoute(routes);
+  }
+
+  /**
+   * The hop back: the interaction is this browser's (the engine checks its cookie), the detour
+   * is this browser's (binding cookie) and this interaction's, proved and unused; then the
+   * connection's rule gives the user, whose profile takes the token's claims, and the login
+   * prompt is finished with amr `fed`.
+   */
+  async function complete(request: FastifyRequest, reply: FastifyReply, context: SignInContext, uid: string, state: string): Promise<FastifyReply> {
+    const pending = await context.load(request, reply, uid);
+    if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
+    const taken = await detours.takeCompletion(state, binding.read(request), uid);
+    if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour);
+    const { identity, connectionId } = taken.detour;
+    const connection = await enabled(connectionId);
+    if (!connection || !identity) return sendFailure(reply, connectionUnavailable(connectionId), { uid });
+    const claims = identity.claims as unknown as PartnerClaims;
+    const decision = await accounts.decide(connection, claims);
+    if (decision.kind === 'refuse') return context.showLoginPage(reply, pending, { status: 403, message: decision.reason });
+    const user = await accounts.carryOut(connection, claims, decision);
+    // Linked elsewhere meanwhile, or deleted since the decision: the seam's own refusal (403, no account) answers.
+    if (!user) return context.completeSignIn(request, reply, { uid, amr: federated, as: { identity: { issuer: identity.issuer, subject: identity.subject }, whenUnlinked: { action: 'refuse' } } });
+    const following = decision.kind !== 'provision' && !user.disabled;
+    return context.completeSignIn(request, reply, { uid, amr: federated, as: { user: following ? await accounts.follow(user, connection, claims) : user } });
+  }
+}

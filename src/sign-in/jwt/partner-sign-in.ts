@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import type { Connection, JwtConnection } from '../../connections/connection.js';
+import type { PartnerKeys } from '../../connections/partner-keys.js';
+import type { SecretBox } from '../../crypto/secret-box.js';
+import { createSignedValues } from '../../crypto/signed-values.js';
+import type { Db } from '../../db/database.js';
+import type { Clock } from '../../runtime/clock.js';
+import type { IdentityService } from '../../users/identity-service.js';
+import type { UserService } from '../../users/user-service.js';
+import { createBrowserBinding } from '../detour/browser-binding.js';
+import { createDetours } from '../detour/detours.js';
+import { createPlainSession } from '../plain-session.js';
+import type { SignInMethod } from '../sign-in-method.js';
+import { createPartnerDeparture } from './depart-to-partner.js';
+import { createPartnerAccounts } from './partner-accounts.js';
+import { createPartnerMethod, type PartnerDirectory } from './partner-method.js';
+
+export interface PartnerSignInDeps {
+  db: Db;
+  box: SecretBox;
+  clock: Clock;
+  logger: Logger;
+  /** The engine's issuer, for a plain session's authorization request. */
+  issuer: string;
+  /** GATEHOUSE_PUBLIC_URL's origin: the partners' callback URLs are there. */
+  publicOrigin: string;
+  /** The connections service: every type; this method reads the `jwt` ones. */
+  connections: { find(id: string): Promise<Connection | undefined>; listEnabled(): Promise<Connection[]> };
+  keys: PartnerKeys;
+  identities: IdentityService;
+  users: UserService;
+}
+
+/** Sign-in with partners' signed JWTs (connections of type `jwt`), assembled from the services it stands on. */
+export function createPartnerSignIn(deps: PartnerSignInDeps): SignInMethod {
+  const { db, box, clock, logger, publicOrigin } = deps;
+  const detours = createDetours({ db, box, clock });
+  const binding = createBrowserBinding(publicOrigin);
+  return createPartnerMethod({
+    partners: partnersOnly(deps.connections),
+    detours,
+    binding,
+    keys: deps.keys,
+    clock,
+    logger,
+    depart: createPartnerDeparture({ detours, binding, clock, publicOrigin }),
+    accounts: createPartnerAccounts({ identities: deps.identities, users: deps.users }),
+    plainSession: createPlainSession({ issuer: deps.issuer, publicOrigin, returns: createSignedValues(box.derive('plain session return'), clock) }),
+  });
+}
+
+const jwtOnly = (connection: Connection | undefined): JwtConnection | undefined => (connection?.type === 'jwt' ? connection : undefined);
+
+/** The partners among the connections: an upstream provider's (`oidc`) is another method's. */
+function partnersOnly(connections: PartnerSignInDeps['connections']): PartnerDirectory {
+  return {
+    find: async (id) => jwtOnly(await connections.find(id)),
+    listEnabled: async () => (await connections.listEnabled()).filter((connection): connection is JwtConnection => connection.type === 'jwt'),
+  };
+}
