@@ -6,6 +6,7 @@ import pino from 'pino';
 import { createGatehouse, type Gatehouse, type StartupReport } from '../../src/gatehouse.js';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load.js';
 import { openStorage } from '../../src/db/open-storage.js';
+import { createLogger } from '../../src/runtime/logger.js';
 import type { Storage } from '../../src/db/database.js';
 import type { Clock } from '../../src/runtime/clock.js';
 import type { Services } from '../../src/services.js';
@@ -31,6 +32,8 @@ export interface StartOptions {
   hasher?: PasswordHasher;
   /** The public URL, e.g. https behind a TLS proxy; the server still listens on http on 127.0.0.1. */
   publicUrl?: string;
+  /** Keeps every log line (level info and up, as `npm start` logs) in this array, for a test of what is logged. */
+  logLines?: string[];
 }
 
 export interface TestServer {
@@ -96,12 +99,16 @@ function writeConfig(file: string, change: ConfigChange): Promise<void> {
 }
 
 /** Listens on a free port; a sibling keeps the first instance's public URL, as behind one load balancer. */
-async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<void>, options: Pick<StartOptions, 'clock' | 'hasher'>, publicUrl?: string): Promise<TestServer> {
+async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<void>, options: Pick<StartOptions, 'clock' | 'hasher' | 'logLines'>, publicUrl?: string): Promise<TestServer> {
   const listenPort = await freePort();
   const env: Record<string, string> = { ...baseEnv, PORT: String(listenPort), GATEHOUSE_HOST: '127.0.0.1' };
   env.GATEHOUSE_PUBLIC_URL = publicUrl ?? `http://127.0.0.1:${listenPort}`;
   const config = loadConfig(env);
-  const logger = pino({ level: env.GATEHOUSE_LOG_LEVEL ?? 'silent' });
+  const { logLines } = options;
+  // Kept lines go through Gatehouse's own logger, with what it leaves out of the log.
+  const logger = logLines
+    ? createLogger('info', { write: (line: string) => void logLines.push(line) })
+    : pino({ level: env.GATEHOUSE_LOG_LEVEL ?? 'silent' });
   const deps = { logger, ...(options.clock ? { clock: options.clock } : {}), ...(options.hasher ? { hasher: options.hasher } : {}) };
   let current: Gatehouse = await createGatehouse(config, deps);
   await current.app.listen({ port: listenPort, host: '127.0.0.1' });

@@ -169,13 +169,15 @@ export function createDetours({ db, box, clock }: { db: Db; box: SecretBox; cloc
     recordIdentity: (detour: Detour, identity: ProvedIdentity) => recordIdentity(db, detour, identity),
     /**
      * A partner's return, before it is taken: the state names an unexpired, unused sign-in
-     * detour of this connection. Its binding is not checked here: a partner's POST carries no
-     * Lax cookie, so the hop back (takeCompletion) checks it.
+     * detour of this connection, and a GET comes from the browser that left (its binding
+     * cookie). A partner's cross-site POST carries no Lax cookie (`binding: 'not_sent'`): the hop
+     * back under the interaction (takeCompletion) checks the binding then.
      */
-    async findPartnerReturn(state: string, connectionId: string): Promise<DetourReturn> {
+    async findPartnerReturn(state: string, connectionId: string, binding: string | undefined | 'not_sent'): Promise<DetourReturn> {
       const row = await queries.find(stateHashOf(state));
       if (!row || row.connection_id !== connectionId || row.purpose !== 'sign_in') return { ok: false, refusal: 'unknown', detour: undefined };
       const detour = toDetour(row, box);
+      if (binding !== 'not_sent' && (binding === undefined || bindingHash(binding) !== row.binding_hash)) return { ok: false, refusal: 'other_browser', detour };
       if (row.expires_at <= clock.now()) return { ok: false, refusal: 'expired', detour };
       if (row.returned_at !== null) return { ok: false, refusal: 'used', detour };
       return { ok: true, detour };

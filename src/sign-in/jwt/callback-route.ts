@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { JwtConnection } from '../../connections/connection.js';
@@ -5,6 +6,7 @@ import type { PartnerKeys } from '../../connections/partner-keys.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { Clock } from '../../runtime/clock.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
+import type { BrowserBinding } from '../detour/browser-binding.js';
 import type { Detours } from '../detour/detours.js';
 import { formBody } from '../route-schemas.js';
 import type { SignInRoutes } from '../sign-in-method.js';
@@ -17,6 +19,7 @@ import { verifyPartnerToken } from './verify-token.js';
 
 export interface PartnerCallbackDeps {
   detours: Detours;
+  binding: BrowserBinding;
   partners: { find(id: string): Promise<JwtConnection | undefined> };
   keys: PartnerKeys;
   clock: Clock;
@@ -37,21 +40,23 @@ export const partnerHopBack = (uid: string, state: string) => `${interactionPath
 /**
  * The partner's return, `/login/jwt/{id}?state=…` with `token` in the query (GET) or the form
  * (POST, e.g. an auto-submitting form): the state names a sign-in of this connection, unexpired
- * and unused; the token is verified; then, in one transaction, its id is remembered (single use)
- * and the sign-in taken with the identity it proved. A refused token changes nothing. The browser
- * then hops back under its interaction, where its binding cookie is checked (a cross-site POST
+ * and unused, and a GET must come from the browser that left; the token is verified; then, in
+ * one transaction, its id is remembered (single use) and the sign-in taken with the identity it
+ * proved. A refused token changes nothing. The browser then hops back under its interaction,
+ * where its binding cookie is checked again, and checked at all after a POST (a cross-site POST
  * carries no Lax cookie: docs/architecture.md).
  */
 export function registerPartnerCallback(routes: SignInRoutes, deps: PartnerCallbackDeps): void {
+  // A redirect is a top-level GET, which brings the binding cookie (SameSite=Lax): checked at once.
   routes.get('/login/jwt/:id', { schema: { params: partnerParams, querystring: callbackQuery } }, async (request, reply) =>
-    callback(reply, request.params.id, request.query.state, request.query.token));
+    callback(reply, request.params.id, request.query.state, request.query.token, deps.binding.read(request)));
   routes.post('/login/jwt/:id', { schema: { params: partnerParams, querystring: callbackQuery, body: callbackForm } }, async (request, reply) =>
-    callback(reply, request.params.id, request.body.state ?? request.query.state, request.body.token ?? request.query.token));
+    callback(reply, request.params.id, request.body.state ?? request.query.state, request.body.token ?? request.query.token, 'not_sent'));
 
-  async function callback(reply: Parameters<typeof sendFailure>[0], id: string, state: string | undefined, token: string | undefined) {
+  async function callback(reply: FastifyReply, id: string, state: string | undefined, token: string | undefined, binding: string | undefined | 'not_sent') {
     const { detours, partners, keys, clock, logger } = deps;
     if (state === undefined) return sendRefusal(reply, 'unknown', undefined);
-    const found = await detours.findPartnerReturn(state, id);
+    const found = await detours.findPartnerReturn(state, id, binding);
     if (!found.ok) return sendRefusal(reply, found.refusal, found.detour);
     const { detour } = found;
     const wayBack = { uid: detour.interactionUid };

@@ -4,7 +4,6 @@ import type { JwtConnection } from '../../connections/connection.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { PendingInteraction } from '../../oidc/interactions.js';
 import { connectionButtons } from '../connection-buttons.js';
-import type { BrowserBinding } from '../detour/browser-binding.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
 import type { PlainSession } from '../plain-session.js';
 import { csrfField, formBody, interactionParams } from '../route-schemas.js';
@@ -22,7 +21,6 @@ export interface PartnerDirectory {
 
 export interface PartnerMethodDeps extends PartnerCallbackDeps {
   partners: PartnerDirectory;
-  binding: BrowserBinding;
   depart: DepartToPartner;
   accounts: PartnerAccounts;
   plainSession: PlainSession;

@@ -93,7 +93,7 @@ for (const dialect of dialects) {
     test('an auto-submitting form (POST) works as the redirect (GET) does', async () => {
       const person = new Person(world);
       const { pending, signInUrl } = await departThroughButton(world, person, 'portal');
-      const back = await person.approveIfAsked(await person.postBack(signInUrl, await partnerToken({ sub: 'poster', email: 'poster@partner.example' })) as Awaited<ReturnType<Person['open']>>);
+      const back = await person.approveIfAsked(await person.postBack(signInUrl, await partnerToken({ sub: 'poster', email: 'poster@partner.example' })));
       const { userinfo } = await finish(world, pending, back);
       assert.equal(userinfo.email, 'poster@partner.example');
     });

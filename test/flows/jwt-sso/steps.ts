@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { SignJWT, type JWTPayload } from 'jose';
+import { parse } from 'node-html-parser';
 import * as oidc from 'openid-client';
 import type { Clock } from '../../../src/runtime/clock.js';
 import { expectPage, expectRedirect, isPage, type Browser, type Page } from '../../helpers/browser.js';
@@ -24,14 +25,17 @@ export interface WorldOptions {
   clock?: Clock;
   /** More users than the fixtures' own. */
   users?: Array<Record<string, unknown>>;
+  /** Keeps Gatehouse's log lines here. */
+  logLines?: string[];
 }
 
-export async function startWorld({ dialect, connections, clock, users = [] }: WorldOptions): Promise<World> {
+export async function startWorld({ dialect, connections, clock, users = [], logLines }: WorldOptions): Promise<World> {
   const server = await startServer({
     dialect,
     // The tests' key sets are served on 127.0.0.1.
     env: { GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: 'true' },
     ...(clock ? { clock } : {}),
+    ...(logLines ? { logLines } : {}),
     declarations: { applications: [application], users: [...localUsers, ...users], connections },
   });
   const app = await oidc.discovery(new URL(server.issuer), application.client_id, undefined, oidc.None(), insecure);
@@ -93,7 +97,10 @@ export class Person {
       redirect: 'manual',
     });
     const location = response.headers.get('location');
-    if (response.status !== 303 || !location) return { status: response.status, body: await response.text() };
+    if (response.status !== 303 || !location) {
+      const body = await response.text();
+      return { url: response.url, status: response.status, headers: response.headers, body, document: parse(body) } satisfies Page;
+    }
     // The hop back is a top-level GET again: the browser sends its cookies with it.
     return this.browser.get(new URL(location, this.world.server.url).toString());
   }
