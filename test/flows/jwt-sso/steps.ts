@@ -5,10 +5,10 @@ import { SignJWT, type JWTPayload } from 'jose';
 import { parse } from 'node-html-parser';
 import * as oidc from 'openid-client';
 import type { Clock } from '../../../src/runtime/clock.js';
-import { expectPage, expectRedirect, isPage, type Browser, type Page } from '../../helpers/browser.js';
+import { Browser, expectPage, expectRedirect, isPage, type Page } from '../../helpers/browser.js';
 import { redeem, startAuthorization, type PendingAuthorization } from '../../helpers/code-flow.js';
 import type { TestDialect } from '../../helpers/databases.js';
-import { insecure, newBrowser } from '../../helpers/oauth.js';
+import { insecure } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { application, localUsers, portalSecret } from './fixtures.js';
 
@@ -63,8 +63,9 @@ export async function partnerToken(payload: JWTPayload & Record<string, unknown>
 export class Person {
   readonly browser: Browser;
 
-  constructor(readonly world: World) {
-    this.browser = newBrowser(world.server);
+  /** `alsoAt`: the listening addresses of more instances behind the same public URL, which the browser may reach too. */
+  constructor(readonly world: World, alsoAt: TestServer[] = []) {
+    this.browser = new Browser([new URL(world.server.issuer).origin, world.server.url, ...alsoAt.map((server) => server.url)]);
   }
 
   /** The application sends the browser to Gatehouse: the page it lands on, or where it is sent off to. */
@@ -81,11 +82,11 @@ export class Person {
     return new URL(expectRedirect(await this.browser.post(new URL(form.getAttribute('action') ?? '', loginPage.url).toString(), fields)));
   }
 
-  /** At the partner: the browser is sent back to the callback URL Gatehouse gave, with the token in the query. */
-  returnWith(signInUrl: URL, token: string) {
+  /** At the partner: the browser is sent back to the callback URL Gatehouse gave, with the token in the query; `via` another instance's address. */
+  returnWith(signInUrl: URL, token: string, via?: TestServer) {
     const callback = callbackOf(signInUrl);
     callback.searchParams.set('token', token);
-    return this.browser.get(callback.toString());
+    return this.browser.get(via ? `${via.url}${callback.pathname}${callback.search}` : callback.toString());
   }
 
   /** At the partner: an auto-submitting form posts the token to the callback URL, as a cross-site POST (no Lax cookie). */
