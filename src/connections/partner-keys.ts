@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { createRemoteJWKSet, customFetch, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey } from 'jose';
 import { defaults } from '../config/defaults.js';
+import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 import type { Outbound, SafeFetch } from '../outbound/safe-fetch.js';
 import type { JwtConnection } from './connection.js';
 
@@ -12,6 +13,22 @@ export interface PartnerKeys {
   keyFor(connection: JwtConnection): PartnerVerificationKey;
   /** The safe fetch for a connection's key set, its refusals naming the connection. */
   fetchFor(connection: Pick<JwtConnection, 'id'>): SafeFetch;
+}
+
+/**
+ * The key set's verdict on a token's key, where anything but "no such key" means the key set
+ * could not be read (unreachable, refused, not 200, not a key set): `upstream_failed` naming the
+ * connection and the address, as any failure of an outbound request.
+ */
+function keyFrom(connection: Pick<JwtConnection, 'id'>, jwksUri: string, set: JWTVerifyGetKey): JWTVerifyGetKey {
+  return async (header, token) => {
+    try {
+      return await set(header, token);
+    } catch (error) {
+      if (error instanceof errors.JWKSNoMatchingKey || isGatehouseError(error)) throw error;
+      throw new GatehouseError('upstream_failed', `${requesterOf(connection)}: the key set at ${jwksUri} could not be read (${(error as Error).message})`, { cause: error });
+    }
+  };
 }
 
 /** How refusals and failures name a partner's connection, as upstream.ts names an upstream's. */
@@ -40,7 +57,7 @@ export function createPartnerKeys({ outbound }: { outbound: Outbound }): Partner
       });
       keySets.set(cacheKey, set);
     }
-    return set;
+    return keyFrom(connection, jwksUri, set);
   }
 
   return {

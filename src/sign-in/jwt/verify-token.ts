@@ -2,6 +2,7 @@ import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
 import { defaults } from '../../config/defaults.js';
 import type { JwtConnection } from '../../connections/connection.js';
 import type { PartnerKeys } from '../../connections/partner-keys.js';
+import { isGatehouseError } from '../../errors/gatehouse-error.js';
 import type { Clock } from '../../runtime/clock.js';
 import { readPartnerClaims, type PartnerClaims } from './partner-claims.js';
 import { refuse, type TokenRefusal } from './token-refusal.js';
@@ -83,10 +84,9 @@ function asRefusal(error: unknown): TokenRefusal {
   if (error instanceof errors.JWKSNoMatchingKey) return refuse('signature_invalid', 'no key of the partner\'s key set matches the token (kid and algorithm)');
   if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) return refuse('malformed', message);
   if (error instanceof errors.JOSEAlgNotAllowed) return refuse('alg_not_allowed', message);
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || isFetchFailure(error)) return refuse('keys_unavailable', `the partner's key set could not be read: ${message}`);
+  // partner-keys.ts words every failure to read a key set as upstream_failed (or the safe fetch's upstream_address_refused).
+  if (isGatehouseError(error) && (error.code === 'upstream_failed' || error.code === 'upstream_address_refused')) return refuse('keys_unavailable', message);
   // A key of the wrong type for the algorithm (e.g. a key set's RSA key for an ES256 token).
   if (error instanceof TypeError) return refuse('signature_invalid', message);
   throw error;
 }
-
-const isFetchFailure = (error: unknown) => (error as { code?: unknown })?.code === 'upstream_failed' || (error as { code?: unknown })?.code === 'upstream_address_refused';
