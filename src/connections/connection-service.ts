@@ -33,9 +33,10 @@ export type ConnectionService = ReturnType<typeof createConnectionService>;
 /** Bound to the connection and to what the secret is for, so that a sealed secret cannot serve another connection or type. */
 const secretContext = (id: string, type: string) => (type === 'jwt' ? `connection_jwt_secret:${id}` : `connection_client_secret:${id}`);
 
+/** The URLs Gatehouse itself fetches, under the outbound address rules. */
 const urlFields = {
   oidc: ['discovery_url', 'issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint'],
-  jwt: ['sign_in_url', 'jwks_uri'],
+  jwt: ['jwks_uri'],
 } as const;
 
 /** The secret a declaration carries: the upstream's client secret, or the partner's HMAC key (none with a public key). */
@@ -140,6 +141,11 @@ export function createConnectionService({ db, box, clock, upstreams, partnerKeys
       const value = (declaration as Partial<Record<string, unknown>>)[field] as string | undefined;
       const problem = value === undefined ? undefined : upstreamUrlProblem(value, upstreams.allowPrivate);
       if (problem) throw new GatehouseError('invalid_request', `${field}: ${problem}`, { details: [{ path: field, message: problem }] });
+    }
+    // Only the browser goes to a partner's sign-in page, so any address will do; plain http would expose the state on the way.
+    if (declaration.type === 'jwt' && new URL(declaration.sign_in_url).protocol === 'http:' && !upstreams.allowPrivate) {
+      const problem = 'must use https (plain http only with GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS=true, for a test setup)';
+      throw new GatehouseError('invalid_request', `sign_in_url: ${problem}`, { details: [{ path: 'sign_in_url', message: problem }] });
     }
   }
 

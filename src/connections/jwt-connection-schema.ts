@@ -29,9 +29,9 @@ function algorithmsOfKey(key: KeyObject): readonly JwtAlgorithm[] {
 
 /** The public key of a PEM `PUBLIC KEY` or `CERTIFICATE`; a private key is refused rather than stored in clear. */
 export function parsePublicKey(pem: string): { key: KeyObject } | { problem: string } {
-  if (!/-----BEGIN (PUBLIC KEY|CERTIFICATE)-----/.test(pem)) {
-    return { problem: /PRIVATE KEY/.test(pem) ? 'is a private key: give the partner\'s public key (-----BEGIN PUBLIC KEY-----), the private one stays with the partner' : 'must be a PEM public key (-----BEGIN PUBLIC KEY-----) or certificate' };
-  }
+  // Anywhere in the text: a private key pasted beside the public one would be stored in clear too.
+  if (/PRIVATE KEY/.test(pem)) return { problem: 'is a private key: give the partner\'s public key (-----BEGIN PUBLIC KEY-----), the private one stays with the partner' };
+  if (!/-----BEGIN (PUBLIC KEY|CERTIFICATE)-----/.test(pem)) return { problem: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----) or certificate' };
   try {
     return { key: createPublicKey(pem) };
   } catch (error) {

@@ -150,6 +150,12 @@ export interface SignInDetourTable {
   identity_claims: string | null;
   /** The upstream's id_token, sealed likewise. */
   upstream_id_token: string | null;
+  /**
+   * A partner's return only: SHA-256 (hex) of the one-time ticket handed to the browser the
+   * return came in, which the hop back must show. A partner's POST brings no cookie, so without
+   * it whoever holds the state could finish a sign-in the partner completed in another browser.
+   */
+  return_ticket_hash: string | null;
 }
 
 /** The upstream sign-in behind an engine session, kept to end the upstream session at logout. */

@@ -4,7 +4,7 @@ import type { Command } from './command.js';
 export const connectionsTest: Command = {
   words: ['connections', 'test'],
   arguments: ['<id>'],
-  summary: 'check a connection against its upstream: metadata, issuer, endpoints, keys, client ID and secret',
+  summary: 'check a connection: an upstream\'s metadata, issuer, endpoints, keys, client ID and secret; a partner\'s verification key',
   async run([id], context, io) {
     const report = await context.services.connections.testConnection(id!);
     for (const { check, ok, detail } of report.checks) io.stdout.write(`${ok ? 'ok  ' : 'FAIL'}  ${check}: ${detail}\n`);

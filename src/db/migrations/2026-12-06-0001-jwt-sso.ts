@@ -7,7 +7,9 @@ import { sql, SqliteAdapter, type Kysely } from 'kysely';
  * - a connection's secret is an upstream's client secret or a partner's HMAC key, so its column
  *   is `secret_sealed`;
  * - a trip to a partner has no nonce and no PKCE verifier, which only an OpenID Connect
- *   upstream's trip has, so those columns of `sign_in_detours` may be null;
+ *   upstream's trip has, so those columns of `sign_in_detours` may be null; its return instead
+ *   hands the browser it came in a one-time ticket that the hop back must show
+ *   (`return_ticket_hash`);
  * - `jwt_replays` remembers each token id a connection accepted until the token has expired, so
  *   that a second use is refused: the primary key makes the insert that finds it taken the
  *   replay, on every instance at once.
@@ -24,6 +26,7 @@ async function change(db: Kysely<any>): Promise<void> {
     await db.schema.alterTable('sign_in_detours').alterColumn('nonce', (c) => c.dropNotNull()).execute();
     await db.schema.alterTable('sign_in_detours').alterColumn('code_verifier', (c) => c.dropNotNull()).execute();
   }
+  await db.schema.alterTable('sign_in_detours').addColumn('return_ticket_hash', 'varchar(64)').execute();
 
   await db.schema
     .createTable('jwt_replays')

@@ -2,7 +2,7 @@ import type { Db, SignInDetourTable } from '../database.js';
 
 export type SignInDetourRow = SignInDetourTable;
 
-export type NewDetourRow = Omit<SignInDetourRow, 'returned_at' | 'completed_at' | 'identity_issuer' | 'identity_subject' | 'identity_claims' | 'upstream_id_token'>;
+export type NewDetourRow = Omit<SignInDetourRow, 'returned_at' | 'completed_at' | 'identity_issuer' | 'identity_subject' | 'identity_claims' | 'upstream_id_token' | 'return_ticket_hash'>;
 
 /** The identity the callback proved; the claims and the id_token sealed by the caller (detours.ts). */
 export interface ProvedIdentityColumns {
@@ -11,6 +11,8 @@ export interface ProvedIdentityColumns {
   identity_claims: string;
   /** An upstream's id_token; a partner's sign-in has none. */
   upstream_id_token: string | null;
+  /** A partner's return's ticket, hashed; an upstream's return has none. */
+  return_ticket_hash: string | null;
 }
 
 /**
@@ -33,7 +35,7 @@ export function createSignInDetourQueries(db: Db) {
 
   return {
     insert: async (row: NewDetourRow): Promise<void> => {
-      await db.insertInto('sign_in_detours').values({ ...row, returned_at: null, completed_at: null }).execute();
+      await db.insertInto('sign_in_detours').values({ ...row, returned_at: null, completed_at: null, return_ticket_hash: null }).execute();
     },
     find: (stateHash: string): Promise<SignInDetourRow | undefined> =>
       db.selectFrom('sign_in_detours').selectAll().where('state_hash', '=', stateHash).executeTakeFirst(),

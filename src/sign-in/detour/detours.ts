@@ -62,6 +62,7 @@ export type DetourRefusal = 'unknown' | 'other_browser' | 'expired' | 'used';
 export type DetourReturn = { ok: true; detour: Detour } | { ok: false; refusal: DetourRefusal; detour: Detour | undefined };
 
 const stateHashOf = (state: string) => createHash('sha256').update(state).digest('hex');
+const ticketHashOf = (ticket: string) => createHash('sha256').update(`ticket ${ticket}`).digest('hex');
 
 /**
  * The claims and the upstream's id_token are personal data and a bearer of the upstream session:
@@ -147,12 +148,13 @@ export function createDetours({ db, box, clock }: { db: Db; box: SecretBox; cloc
     return { state, expiresAt };
   }
 
-  function recordIdentity(trx: Db, detour: Detour, identity: ProvedIdentity): Promise<void> {
+  function recordIdentity(trx: Db, detour: Detour, identity: ProvedIdentity, ticket?: string): Promise<void> {
     return createSignInDetourQueries(trx).recordIdentity(detour.stateHash, {
       identity_issuer: identity.issuer,
       identity_subject: identity.subject,
       identity_claims: box.seal(JSON.stringify(identity.claims), sealContext(detour.stateHash, 'identity_claims')),
       upstream_id_token: identity.idToken === undefined ? null : box.seal(identity.idToken, sealContext(detour.stateHash, 'upstream_id_token')),
+      return_ticket_hash: ticket === undefined ? null : ticketHashOf(ticket),
     });
   }
 
@@ -185,34 +187,39 @@ export function createDetours({ db, box, clock }: { db: Db; box: SecretBox; cloc
     /**
      * Takes a partner's return once and records the identity its token proved, in one
      * transaction with `alsoOnce` (the token id's single use): false from it, or the return taken
-     * by another request meanwhile, leaves everything as it was.
+     * by another request meanwhile, leaves everything as it was. Taken, it hands out a one-time
+     * ticket for the browser the return came in: the hop back must show it (takeCompletion), so
+     * that only that browser, and only if it is also the one that left, finishes the sign-in.
      */
-    async takePartnerReturn(detour: Detour, identity: ProvedIdentity, alsoOnce: (trx: Db) => Promise<boolean>): Promise<'taken' | 'used' | 'refused'> {
+    async takePartnerReturn(detour: Detour, identity: ProvedIdentity, alsoOnce: (trx: Db) => Promise<boolean>): Promise<{ taken: true; ticket: string } | { taken: false; outcome: 'used' | 'refused' }> {
+      const ticket = randomBytes(32).toString('base64url');
       try {
         return await inTransaction(db, async (trx) => {
           if (!(await alsoOnce(trx))) throw new Refused('refused');
           if (!(await createSignInDetourQueries(trx).markReturned(detour.stateHash, clock.now()))) throw new Refused('used');
-          await recordIdentity(trx, detour, identity);
-          return 'taken' as const;
+          await recordIdentity(trx, detour, identity, ticket);
+          return { taken: true as const, ticket };
         });
       } catch (error) {
-        if (error instanceof Refused) return error.outcome;
+        if (error instanceof Refused) return { taken: false, outcome: error.outcome };
         throw error;
       }
     },
     /**
      * The hop back, under the interaction `interactionUid` (undefined: a test's result page):
-     * taken once, and only once the callback stored an identity. A sign-in's detour is then kept
+     * taken once, and only once the callback stored an identity (and, after a partner's return,
+     * with the ticket that return handed out). A sign-in's detour is then kept
      * as long as the prompts that follow the login may take (an interaction's lifetime, from
      * now: the consent page's interaction is made at the resume just after), since the upstream
      * session is recorded only when the login goes into a session (completedFor, at `resume`).
      */
-    takeCompletion: (state: string, binding: string | undefined, interactionUid: string | undefined) =>
+    takeCompletion: (state: string, binding: string | undefined, interactionUid: string | undefined, ticket?: string) =>
       checkReturn(
         state,
         binding,
         (row, now) => queries.markCompleted(row.state_hash, now, interactionUid === undefined ? row.expires_at : Math.max(row.expires_at, now + defaults.ttl.interaction * 1000)),
-        (row) => (row.interaction_uid ?? undefined) === interactionUid && (row.purpose === 'test') === (interactionUid === undefined),
+        (row) => (row.interaction_uid ?? undefined) === interactionUid && (row.purpose === 'test') === (interactionUid === undefined)
+          && (row.return_ticket_hash === null || (ticket !== undefined && ticketHashOf(ticket) === row.return_ticket_hash)),
       ),
     /** Whether this interaction has been away to an upstream before. */
     wasAway: (interactionUid: string) => queries.anyFor(interactionUid),

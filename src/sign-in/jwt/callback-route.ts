@@ -34,17 +34,23 @@ const stateField = z.string().min(1).max(200).optional();
 const callbackQuery = z.object({ state: stateField, token: tokenField });
 const callbackForm = formBody({ state: stateField, token: tokenField });
 
-/** Where the browser goes once the identity is stored: the hop back under its interaction, where its cookies are sent again. */
-export const partnerHopBack = (uid: string, state: string) => `${interactionPath(uid)}/jwt/complete?state=${encodeURIComponent(state)}`;
+/**
+ * Where the browser goes once the identity is stored: the hop back under its interaction, where
+ * its cookies are sent again, with the return's one-time ticket, which only this browser gets.
+ */
+export const partnerHopBack = (uid: string, state: string, ticket: string) =>
+  `${interactionPath(uid)}/jwt/complete?${new URLSearchParams({ state, ticket }).toString()}`;
 
 /**
  * The partner's return, `/login/jwt/{id}?state=…` with `token` in the query (GET) or the form
  * (POST, e.g. an auto-submitting form): the state names a sign-in of this connection, unexpired
  * and unused, and a GET must come from the browser that left; the token is verified; then, in
  * one transaction, its id is remembered (single use) and the sign-in taken with the identity it
- * proved. A refused token changes nothing. The browser then hops back under its interaction,
- * where its binding cookie is checked again, and checked at all after a POST (a cross-site POST
- * carries no Lax cookie: docs/architecture.md).
+ * proved. A refused token changes nothing. The browser then hops back under its interaction with
+ * a one-time ticket, where its binding cookie is checked again, and checked at all after a POST
+ * (a cross-site POST carries no Lax cookie: docs/architecture.md). The ticket keeps a sign-in the
+ * partner completed in one browser (which posted to a callback URL someone else gave it) from
+ * being finished in the browser that left with that URL.
  */
 export function registerPartnerCallback(routes: SignInRoutes, deps: PartnerCallbackDeps): void {
   // A redirect is a top-level GET, which brings the binding cookie (SameSite=Lax): checked at once.
@@ -66,10 +72,10 @@ export function registerPartnerCallback(routes: SignInRoutes, deps: PartnerCallb
     const verified = await verifyPartnerToken(token, connection, keys, clock);
     if (isRefusal(verified)) return sendTokenRefusal(reply, logger, connection, verified, wayBack);
     const taken = await detours.takePartnerReturn(detour, provedBy(connection, verified), (trx) => rememberTokenId(trx, connection, verified));
-    if (taken === 'refused') return sendTokenRefusal(reply, logger, connection, refuse('jti_replayed', 'this connection accepted a token with this "jti" before'), wayBack);
-    if (taken === 'used') return sendRefusal(reply, 'used', detour);
+    if (!taken.taken && taken.outcome === 'refused') return sendTokenRefusal(reply, logger, connection, refuse('jti_replayed', 'this connection accepted a token with this "jti" before'), wayBack);
+    if (!taken.taken) return sendRefusal(reply, 'used', detour);
     logger.info({ connection: connection.id }, 'partner sign-in token accepted');
-    return reply.redirect(partnerHopBack(detour.interactionUid!, state), 303);
+    return reply.redirect(partnerHopBack(detour.interactionUid!, state, taken.ticket), 303);
   }
 }
 

@@ -123,9 +123,12 @@ export function createPartnerAccounts({ identities, users }: PartnerAccountDeps)
    */
   async function follow(user: User, connection: JwtConnection, claims: PartnerClaims): Promise<User> {
     if (user.owner === 'config_file') return user;
-    const mayTakeEmail = claims.email !== undefined && (normalizeIdentifier(claims.email) === user.email || (await ownerOfEmail(claims.email)) === undefined);
+    const sameEmail = claims.email !== undefined && normalizeIdentifier(claims.email) === user.email;
+    const mayTakeEmail = claims.email !== undefined && (sameEmail || (await ownerOfEmail(claims.email)) === undefined);
+    const { email_verified: verified, ...profile } = namesOver(user.profile, claims);
     const changes: UserChanges = {
-      profile: namesOver(user.profile, claims),
+      // Whoever verified the old address did not verify the new one.
+      profile: mayTakeEmail && !sameEmail ? profile : { ...profile, ...(verified === undefined ? {} : { email_verified: verified }) },
       ...(mayTakeEmail ? { email: claims.email } : {}),
       ...(claims.groups ? { groups: claims.groups } : {}),
     };

@@ -30,7 +30,7 @@ export interface PartnerMethodDeps extends PartnerCallbackDeps {
 const federated = ['fed'];
 
 const startForm = formBody({ ...csrfField, connection: z.string().max(64).default('') });
-const completeQuery = z.object({ state: z.string().min(1).max(200) });
+const completeQuery = z.object({ state: z.string().min(1).max(200), ticket: z.string().min(1).max(200).optional() });
 const plainSessionQuery = z.object({ returnUrl: z.string().max(2000).optional() });
 
 /**
@@ -73,7 +73,7 @@ export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
 
       // A GET without CSRF token by design: a cross-site hop after the callback's 303, acting only on this browser's own detour.
       routes.get('/complete', { schema: { params: interactionParams, querystring: completeQuery } }, async (request, reply) =>
-        complete(request, reply, context, request.params.uid, request.query.state));
+        complete(request, reply, context, request.params.uid, request.query));
     },
 
     fixedRoutes(routes) {
@@ -94,14 +94,15 @@ export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
 
   /**
    * The hop back: the interaction is this browser's (the engine checks its cookie), the detour
-   * is this browser's (binding cookie) and this interaction's, proved and unused; then the
+   * is this browser's (binding cookie) and this interaction's, proved, unused, and returned in
+   * this browser (the return's ticket); then the
    * connection's rule gives the user, whose profile takes the token's claims, and the login
    * prompt is finished with amr `fed`.
    */
-  async function complete(request: FastifyRequest, reply: FastifyReply, context: SignInContext, uid: string, state: string): Promise<FastifyReply> {
+  async function complete(request: FastifyRequest, reply: FastifyReply, context: SignInContext, uid: string, { state, ticket }: z.output<typeof completeQuery>): Promise<FastifyReply> {
     const pending = await context.load(request, reply, uid);
     if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
-    const taken = await detours.takeCompletion(state, binding.read(request), uid);
+    const taken = await detours.takeCompletion(state, binding.read(request), uid, ticket);
     if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour);
     const { identity, connectionId } = taken.detour;
     const connection = await enabled(connectionId);

@@ -8,9 +8,10 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { exportSPKI, generateKeyPair, type JWTPayload } from 'jose';
 import { expectPage, isPage } from '../../helpers/browser.js';
+import { startAuthorization } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
 import { jwtConnection, portalSecret } from './fixtures.js';
-import { departThroughButton, failureOf, partnerToken, Person, signInWith, startWorld, whatExists, type PartnerKey, type World } from './steps.js';
+import { callbackOf, departThroughButton, failureOf, partnerToken, Person, signInWith, startWorld, whatExists, type PartnerKey, type World } from './steps.js';
 
 const otherSecret = 'another-partner-secret-0123456789abcdefghijklmn';
 const issuer = 'https://portal.partner.example';
@@ -153,6 +154,27 @@ for (const dialect of dialects) {
       assert.deepEqual(await whatExists(world.server), before, 'nobody is signed in or created, and the token is not spent');
       const own = await victim.approveIfAsked(await victim.returnWith(signInUrl, await partnerToken({ sub: 'victim', email: 'victim@partner.example' })));
       assert.ok(!isPage(own), 'the victim\'s own return still signs the victim in');
+    });
+
+    test('a sign-in URL someone else started cannot collect another person\'s token: the partner posts it in the victim\'s browser, and the one who started cannot finish it', async () => {
+      const attacker = new Person(world);
+      const pending = await startAuthorization(world.app, 'openid email');
+      const loginPage = expectPage(await attacker.open(pending.url));
+      const uid = new URL(loginPage.url).pathname.split('/')[2]!;
+      const signInUrl = await attacker.pressPartner(loginPage, 'portal');
+      // The attacker sends the partner's sign-in URL to the victim, who is signed in at the partner: the partner posts the victim's token back.
+      const victim = new Person(world);
+      const before = await whatExists(world.server);
+      const inVictimsBrowser = expectPage(await victim.postBack(signInUrl, await partnerToken({ sub: 'victim-2', email: 'victim2@partner.example' })));
+      assert.equal(inVictimsBrowser.status, 400, 'the victim\'s browser holds no interaction of the attacker\'s');
+      const state = callbackOf(signInUrl).searchParams.get('state')!;
+      for (const ticket of [undefined, 'guessed-ticket']) {
+        const hop = `/interaction/${uid}/jwt/complete?state=${encodeURIComponent(state)}${ticket ? `&ticket=${ticket}` : ''}`;
+        const inAttackersBrowser = await attacker.browser.get(new URL(hop, world.server.url).toString());
+        assert.ok(isPage(inAttackersBrowser), `not sent on to the application with ${ticket ?? 'no ticket'}`);
+        assert.equal(failureOf(inAttackersBrowser).code, 'detour_unknown');
+      }
+      assert.deepEqual(await whatExists(world.server), { ...before, replays: before.replays + 1 }, 'nobody signed in, no session');
     });
 
     test('a POST (which brings no cookie) with another browser\'s state is stopped at the hop back, which that browser cannot take', async () => {
