@@ -2,11 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JwtConnection } from '../../connections/connection.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
-import type { PendingInteraction } from '../../oidc/interactions.js';
 import { connectionButtons } from '../connection-buttons.js';
+import { connectionDepartures } from '../detour/connection-departures.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
 import type { PlainSession } from '../plain-session.js';
-import { csrfField, formBody, interactionParams } from '../route-schemas.js';
+import { interactionParams } from '../route-schemas.js';
 import type { SignInContext, SignInMethod, SignInRoutes } from '../sign-in-method.js';
 import { partnerParams, registerPartnerCallback, type PartnerCallbackDeps } from './callback-route.js';
 import type { DepartToPartner } from './depart-to-partner.js';
@@ -29,7 +29,6 @@ export interface PartnerMethodDeps extends PartnerCallbackDeps {
 /** RFC 8176: the person authenticated at another party, which vouches for them with its signature. */
 const federated = ['fed'];
 
-const startForm = formBody({ ...csrfField, connection: z.string().max(64).default('') });
 const completeQuery = z.object({ state: z.string().min(1).max(200), ticket: z.string().min(1).max(200).optional() });
 const plainSessionQuery = z.object({ returnUrl: z.string().max(2000).optional() });
 
@@ -42,34 +41,21 @@ const plainSessionQuery = z.object({ returnUrl: z.string().max(2000).optional() 
 export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
   const { partners, detours, binding, depart, accounts } = deps;
 
-  const enabled = async (id: string | undefined) => {
-    const connection = id ? await partners.find(id) : undefined;
-    return connection?.enabled ? connection : undefined;
-  };
-
-  const signInThrough = (request: FastifyRequest, reply: FastifyReply, pending: PendingInteraction, connection: JwtConnection) =>
-    depart(reply, { connection, uid: pending.uid, notAfter: pending.expiresAt, binding: binding.valueFor(request) });
+  const departures = connectionDepartures({
+    find: (id) => partners.find(id),
+    detours,
+    signInThrough: (request, reply, pending, connection: JwtConnection) =>
+      depart(reply, { connection, uid: pending.uid, notAfter: pending.expiresAt, binding: binding.valueFor(request) }),
+  });
+  const { enabled } = departures;
 
   return {
     id: 'jwt',
     loginSection: async (model) => connectionButtons(model, await partners.listEnabled()),
-
-    // Taken once per interaction: coming back to the login page after a refused token shows the page.
-    async shortcut(request, reply, pending) {
-      const connection = await enabled(pending.connection);
-      if (!connection || (await detours.wasAway(pending.uid))) return undefined;
-      return signInThrough(request, reply, pending, connection);
-    },
+    shortcut: departures.shortcut,
 
     interactionRoutes(routes, context) {
-      // The form was loaded and its CSRF token checked by the interaction routes before this runs.
-      routes.post('/start', { schema: { params: interactionParams, body: startForm } }, async (request, reply) => {
-        const pending = await context.load(request, reply, request.params.uid);
-        if (pending.prompt !== 'login') return reply.redirect(interactionPath(pending.uid), 303);
-        const connection = await enabled(request.body.connection);
-        if (!connection) return context.showLoginPage(reply, pending, { status: 400, message: connectionUnavailable(request.body.connection).message });
-        return signInThrough(request, reply, pending, connection);
-      });
+      departures.registerStart(routes, context);
 
       // A GET without CSRF token by design: a cross-site hop after the callback's 303, acting only on this browser's own detour.
       routes.get('/complete', { schema: { params: interactionParams, querystring: completeQuery } }, async (request, reply) =>

@@ -4,10 +4,11 @@ import type { OidcConnection } from '../../connections/connection.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { PendingInteraction } from '../../oidc/interactions.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
-import { csrfField, formBody, interactionParams } from '../route-schemas.js';
+import { interactionParams } from '../route-schemas.js';
 import type { HomeRealm, SignInContext, SignInMethod, SignInRoutes } from '../sign-in-method.js';
 import { registerCallbackRoute, type CallbackDeps } from './callback-route.js';
 import { connectionButtons } from '../connection-buttons.js';
+import { connectionDepartures } from '../detour/connection-departures.js';
 import type { Depart } from './depart.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
 import type { UpstreamAccounts } from './upstream-accounts.js';
@@ -31,7 +32,6 @@ export interface OidcMethodDeps extends CallbackDeps {
 /** RFC 8176: the user authenticated through a federated identity provider. */
 const federated = ['fed'];
 
-const startForm = formBody({ ...csrfField, connection: z.string().max(64).default('') });
 const completeQuery = z.object({ state: z.string().min(1).max(200) });
 
 export type OidcMethod = SignInMethod & { homeRealm: HomeRealm };
@@ -46,24 +46,19 @@ export type OidcMethod = SignInMethod & { homeRealm: HomeRealm };
 export function createOidcMethod(deps: OidcMethodDeps): OidcMethod {
   const { connections, depart, accounts, detours, binding } = deps;
 
-  const enabled = async (id: string | undefined) => {
-    const connection = id ? await connections.find(id) : undefined;
-    return connection?.enabled ? connection : undefined;
-  };
-
   const signInThrough = (request: FastifyRequest, reply: FastifyReply, pending: PendingInteraction, connection: OidcConnection, loginHint: string | undefined) =>
     depart(request, reply, { purpose: 'sign_in', connection, uid: pending.uid, notAfter: pending.expiresAt, loginHint });
+  const departures = connectionDepartures({
+    find: (id) => connections.find(id),
+    detours,
+    signInThrough: (request, reply, pending, connection: OidcConnection) => signInThrough(request, reply, pending, connection, pending.loginHint),
+  });
+  const { enabled } = departures;
 
   return {
     id: 'oidc',
     loginSection: async (model) => connectionButtons(model, await connections.listEnabled()),
-
-    // Taken once per interaction: coming back to the login page after a failed trip shows the page.
-    async shortcut(request, reply, pending) {
-      const connection = await enabled(pending.connection);
-      if (!connection || (await detours.wasAway(pending.uid))) return undefined;
-      return signInThrough(request, reply, pending, connection, pending.loginHint);
-    },
+    shortcut: departures.shortcut,
 
     async homeRealm(request, reply, pending, identifier) {
       const address = normalizeIdentifier(identifier);
@@ -75,14 +70,7 @@ export function createOidcMethod(deps: OidcMethodDeps): OidcMethod {
     },
 
     interactionRoutes(routes, context) {
-      // The form was loaded and its CSRF token checked by the interaction routes before this runs.
-      routes.post('/start', { schema: { params: interactionParams, body: startForm } }, async (request, reply) => {
-        const pending = await context.load(request, reply, request.params.uid);
-        if (pending.prompt !== 'login') return reply.redirect(interactionPath(pending.uid), 303);
-        const connection = await enabled(request.body.connection);
-        if (!connection) return context.showLoginPage(reply, pending, { status: 400, message: connectionUnavailable(request.body.connection).message });
-        return signInThrough(request, reply, pending, connection, pending.loginHint);
-      });
+      departures.registerStart(routes, context);
 
       // A GET without CSRF token by design: a cross-site hop after the callback's 303, acting only on this browser's own detour.
       routes.get('/complete', { schema: { params: interactionParams, querystring: completeQuery } }, async (request, reply) =>
