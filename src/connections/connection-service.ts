@@ -30,6 +30,15 @@ export interface ConnectionServiceDeps {
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
 
+/** One type's connections, as a sign-in method reads them. */
+export interface ConnectionsOfType<C extends Connection> {
+  find(id: string): Promise<C | undefined>;
+  /** The login page's buttons. */
+  listEnabled(): Promise<C[]>;
+  /** The connection whose `email_domains` has this domain, disabled ones included (the caller decides). */
+  findByEmailDomain(domain: string): Promise<C | undefined>;
+}
+
 /** Bound to the connection and to what the secret is for, so that a sealed secret cannot serve another connection or type. */
 const secretContext = (id: string, type: string) => (type === 'jwt' ? `connection_jwt_secret:${id}` : `connection_client_secret:${id}`);
 
@@ -255,16 +264,29 @@ export function createConnectionService({ db, box, clock, upstreams, partnerKeys
     return row ? toConnection(row) : undefined;
   }
 
+  /** The connections of one type, for the sign-in method that serves them: another type's are not found. */
+  function ofType<T extends Connection['type']>(type: T): ConnectionsOfType<Extract<Connection, { type: T }>> {
+    const typed = (connection: Connection | undefined) => (connection?.type === type ? (connection as Extract<Connection, { type: T }>) : undefined);
+    return {
+      find: async (id) => typed(await find(id)),
+      listEnabled: async () => (await queries.listEnabled()).map(toConnection).filter((connection): connection is Extract<Connection, { type: T }> => connection.type === type),
+      findByEmailDomain: async (domain) => typed(await findByEmailDomain(domain)),
+    };
+  }
+
+  /** Home-realm discovery: the connection an email domain goes to, disabled ones included (the caller decides). */
+  async function findByEmailDomain(domain: string): Promise<Connection | undefined> {
+    const row = await queries.findByEmailDomain(domain.trim().toLowerCase().replace(/\.$/, ''));
+    return row ? toConnection(row) : undefined;
+  }
+
   return {
     list: async (): Promise<Connection[]> => (await queries.list()).map(toConnection),
     /** The login page's buttons. */
     listEnabled: async (): Promise<Connection[]> => (await queries.listEnabled()).map(toConnection),
     find,
-    /** Home-realm discovery: the connection an email domain goes to, disabled ones included (the caller decides). */
-    async findByEmailDomain(domain: string): Promise<Connection | undefined> {
-      const row = await queries.findByEmailDomain(domain.trim().toLowerCase().replace(/\.$/, ''));
-      return row ? toConnection(row) : undefined;
-    },
+    findByEmailDomain,
+    ofType,
     createConnection,
     updateConnection,
     releaseUnlistedDomains,

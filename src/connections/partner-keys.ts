@@ -25,7 +25,8 @@ function keyFrom(connection: Pick<JwtConnection, 'id'>, jwksUri: string, set: JW
     try {
       return await set(header, token);
     } catch (error) {
-      if (error instanceof errors.JWKSNoMatchingKey || isGatehouseError(error)) throw error;
+      // No such key, or several (verify-token.ts tries each): answers about the token, not failures to read the set.
+      if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys || isGatehouseError(error)) throw error;
       throw new GatehouseError('upstream_failed', `${requesterOf(connection)}: the key set at ${jwksUri} could not be read (${(error as Error).message})`, { cause: error });
     }
   };

@@ -18,6 +18,15 @@ export interface PlainSessionDeps {
 
 const returnQuery = z.object({ state: z.string().max(4000).default(''), error: z.string().max(200).optional() });
 
+/** Paths that would start a sign-in again (and again) rather than end one. */
+const signInPaths = /^\/(login|interaction)(\/|$)/;
+
+/** Where the person ends: a path of Gatehouse's own, not one of the sign-in's own steps, else `/`. */
+function returnPath(returnUrl: string | undefined): string {
+  const path = localPath(returnUrl);
+  return signInPaths.test(path) ? '/' : path;
+}
+
 /**
  * A sign-in to Gatehouse itself, with no application behind it: an authorization request of
  * Gatehouse's own client (oidc/session-client.ts) that goes straight to one connection
@@ -40,7 +49,7 @@ export function createPlainSession({ issuer, publicOrigin, returns }: PlainSessi
         connection: connectionId,
         code_challenge: challenge,
         code_challenge_method: 'S256',
-        state: returns.sign(localPath(returnUrl), defaults.ttl.interaction),
+        state: returns.sign(returnPath(returnUrl), defaults.ttl.interaction),
       }).toString();
       return reply.redirect(url.href, 303);
     },
@@ -52,7 +61,7 @@ export function createPlainSession({ issuer, publicOrigin, returns }: PlainSessi
         if (request.query.error !== undefined || returnTo === undefined) {
           return reply.type('text/html; charset=utf-8').send(messagePage('Not signed in', 'The sign-in did not complete. Start it again from where you came from.'));
         }
-        return reply.redirect(localPath(returnTo), 303);
+        return reply.redirect(returnPath(returnTo), 303);
       });
     },
   };

@@ -70,7 +70,11 @@ async function detoursRebuiltForSqlite(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('sign_in_detours_expires_at').on('sign_in_detours').columns(['expires_at']).execute();
 }
 
+/** Partners' detours and connections go with it; the nonce and verifier stay nullable, which the earlier code does not mind. */
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.deleteFrom('sign_in_detours').where('nonce', 'is', null).execute();
+  await db.schema.alterTable('sign_in_detours').dropColumn('return_ticket_hash').execute();
+  await db.deleteFrom('connections').where('type', '=', 'jwt').execute();
   await db.schema.dropTable('jwt_replays').execute();
   await db.schema.alterTable('connections').renameColumn('secret_sealed', 'client_secret_sealed').execute();
 }

@@ -12,7 +12,7 @@ import { formBody } from '../route-schemas.js';
 import type { SignInRoutes } from '../sign-in-method.js';
 import { rememberTokenId } from './check-replay.js';
 import { isRefusal, type PartnerClaims } from './partner-claims.js';
-import { partnerIssuer } from './partner-accounts.js';
+import { partnerIssuer } from './partner-profile.js';
 import { refuse } from './token-refusal.js';
 import { sendTokenRefusal } from './token-refusal-page.js';
 import { verifyPartnerToken } from './verify-token.js';

@@ -16,6 +16,7 @@ export async function rememberTokenId(trx: Db, connection: JwtConnection, claims
   return createJwtReplayQueries(trx).remember({
     connection_id: connection.id,
     jti_hash: createHash('sha256').update(claims.jti).digest('hex'),
-    expires_at: (claims.exp + connection.clockSkewSeconds) * 1000,
+    // RFC 7519 lets a NumericDate have a fraction; the column holds whole milliseconds.
+    expires_at: Math.ceil((claims.exp + connection.clockSkewSeconds) * 1000),
   });
 }

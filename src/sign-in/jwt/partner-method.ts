@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JwtConnection } from '../../connections/connection.js';
+import type { ConnectionsOfType } from '../../connections/connection-service.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
+import type { UserService } from '../../users/user-service.js';
 import { connectionButtons } from '../connection-buttons.js';
 import { connectionDepartures } from '../detour/connection-departures.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
@@ -10,17 +12,17 @@ import { interactionParams } from '../route-schemas.js';
 import type { SignInContext, SignInMethod, SignInRoutes } from '../sign-in-method.js';
 import { partnerParams, registerPartnerCallback, type PartnerCallbackDeps } from './callback-route.js';
 import type { DepartToPartner } from './depart-to-partner.js';
+import { applyPartnerClaims } from './apply-partner-claims.js';
 import type { PartnerAccounts } from './partner-accounts.js';
 import type { PartnerClaims } from './partner-claims.js';
 
 /** The partners' connections the method reads (the `jwt` ones of the connections service). */
-export interface PartnerDirectory {
-  find(id: string): Promise<JwtConnection | undefined>;
-  listEnabled(): Promise<JwtConnection[]>;
-}
+export type PartnerDirectory = Pick<ConnectionsOfType<JwtConnection>, 'find' | 'listEnabled'>;
 
 export interface PartnerMethodDeps extends PartnerCallbackDeps {
   partners: PartnerDirectory;
+  /** Where the token's claims are written on an existing user. */
+  users: Pick<UserService, 'findByIdentifier' | 'updateUser'>;
   depart: DepartToPartner;
   accounts: PartnerAccounts;
   plainSession: PlainSession;
@@ -100,6 +102,6 @@ export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
     // Linked elsewhere meanwhile, or deleted since the decision: the seam's own refusal (403, no account) answers.
     if (!user) return context.completeSignIn(request, reply, { uid, amr: federated, as: { identity: { issuer: identity.issuer, subject: identity.subject }, whenUnlinked: { action: 'refuse' } } });
     const following = decision.kind !== 'provision' && !user.disabled;
-    return context.completeSignIn(request, reply, { uid, amr: federated, as: { user: following ? await accounts.follow(user, connection, claims) : user } });
+    return context.completeSignIn(request, reply, { uid, amr: federated, as: { user: following ? await applyPartnerClaims(deps.users, user, connection, claims) : user } });
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Connection, JwtConnection } from '../../connections/connection.js';
+import type { JwtConnection } from '../../connections/connection.js';
+import type { ConnectionsOfType } from '../../connections/connection-service.js';
 import type { PartnerKeys } from '../../connections/partner-keys.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import { createSignedValues } from '../../crypto/signed-values.js';
@@ -13,7 +14,7 @@ import { createPlainSession } from '../plain-session.js';
 import type { SignInMethod } from '../sign-in-method.js';
 import { createPartnerDeparture } from './depart-to-partner.js';
 import { createPartnerAccounts } from './partner-accounts.js';
-import { createPartnerMethod, type PartnerDirectory } from './partner-method.js';
+import { createPartnerMethod } from './partner-method.js';
 
 export interface PartnerSignInDeps {
   db: Db;
@@ -24,8 +25,8 @@ export interface PartnerSignInDeps {
   issuer: string;
   /** GATEHOUSE_PUBLIC_URL's origin: the partners' callback URLs are there. */
   publicOrigin: string;
-  /** The connections service: every type; this method reads the `jwt` ones. */
-  connections: { find(id: string): Promise<Connection | undefined>; listEnabled(): Promise<Connection[]> };
+  /** The connections service: this method reads the `jwt` ones. */
+  connections: { ofType(type: 'jwt'): ConnectionsOfType<JwtConnection> };
   keys: PartnerKeys;
   identities: IdentityService;
   users: UserService;
@@ -37,7 +38,7 @@ export function createPartnerSignIn(deps: PartnerSignInDeps): SignInMethod {
   const detours = createDetours({ db, box, clock });
   const binding = createBrowserBinding(publicOrigin);
   return createPartnerMethod({
-    partners: partnersOnly(deps.connections),
+    partners: deps.connections.ofType('jwt'),
     detours,
     binding,
     keys: deps.keys,
@@ -45,16 +46,7 @@ export function createPartnerSignIn(deps: PartnerSignInDeps): SignInMethod {
     logger,
     depart: createPartnerDeparture({ detours, binding, clock, publicOrigin }),
     accounts: createPartnerAccounts({ identities: deps.identities, users: deps.users }),
+    users: deps.users,
     plainSession: createPlainSession({ issuer: deps.issuer, publicOrigin, returns: createSignedValues(box.derive('plain session return'), clock) }),
   });
-}
-
-const jwtOnly = (connection: Connection | undefined): JwtConnection | undefined => (connection?.type === 'jwt' ? connection : undefined);
-
-/** The partners among the connections: an upstream provider's (`oidc`) is another method's. */
-function partnersOnly(connections: PartnerSignInDeps['connections']): PartnerDirectory {
-  return {
-    find: async (id) => jwtOnly(await connections.find(id)),
-    listEnabled: async () => (await connections.listEnabled()).filter((connection): connection is JwtConnection => connection.type === 'jwt'),
-  };
 }

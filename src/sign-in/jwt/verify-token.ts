@@ -1,7 +1,7 @@
-import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { defaults } from '../../config/defaults.js';
 import type { JwtConnection } from '../../connections/connection.js';
-import type { PartnerKeys } from '../../connections/partner-keys.js';
+import type { PartnerKeys, PartnerVerificationKey } from '../../connections/partner-keys.js';
 import { isGatehouseError } from '../../errors/gatehouse-error.js';
 import type { Clock } from '../../runtime/clock.js';
 import { readPartnerClaims, type PartnerClaims } from './partner-claims.js';
@@ -22,16 +22,17 @@ export async function verifyPartnerToken(token: string, connection: JwtConnectio
   const algProblem = checkAlgorithm(token, connection);
   if (algProblem) return algProblem;
   const now = Math.floor(clock.now() / 1000);
+  const options: JWTVerifyOptions = {
+    algorithms: connection.algorithms,
+    currentDate: new Date(now * 1000),
+    clockTolerance: connection.clockSkewSeconds,
+    requiredClaims: ['exp'],
+    ...(connection.issuer === undefined ? {} : { issuer: connection.issuer }),
+    ...(connection.audience === undefined ? {} : { audience: connection.audience }),
+  };
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, keys.keyFor(connection) as Parameters<typeof jwtVerify>[1], {
-      algorithms: connection.algorithms,
-      currentDate: new Date(now * 1000),
-      clockTolerance: connection.clockSkewSeconds,
-      requiredClaims: ['exp'],
-      ...(connection.issuer === undefined ? {} : { issuer: connection.issuer }),
-      ...(connection.audience === undefined ? {} : { audience: connection.audience }),
-    }));
+    payload = await verifiedPayload(token, keys.keyFor(connection), options);
   } catch (error) {
     return asRefusal(error);
   }
@@ -49,7 +50,8 @@ function checkAlgorithm(token: string, connection: JwtConnection): TokenRefusal 
   }
   if (typeof alg !== 'string') return refuse('malformed', 'the token\'s header names no "alg"');
   if (alg.toLowerCase() === 'none') return refuse('alg_none', 'the token is unsigned (alg "none"), which is never accepted');
-  if (!(connection.algorithms as string[]).includes(alg)) return refuse('alg_not_allowed', `the token is signed with ${alg}; the connection accepts ${connection.algorithms.join(', ')}`);
+  // The header is the sender's to choose: only a bounded part of it reaches the log.
+  if (!(connection.algorithms as string[]).includes(alg)) return refuse('alg_not_allowed', `the token is signed with ${JSON.stringify(alg.slice(0, 20))}; the connection accepts ${connection.algorithms.join(', ')}`);
   return undefined;
 }
 
@@ -69,6 +71,27 @@ function checkAge(payload: JWTPayload, connection: JwtConnection, now: number): 
   return undefined;
 }
 
+/**
+ * The payload once the signature verifies. A key set may hold several keys a token without
+ * `kid` could be signed with (during a partner's rotation, say): each is tried, as jose's
+ * error for that case offers.
+ */
+async function verifiedPayload(token: string, key: PartnerVerificationKey, options: JWTVerifyOptions): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], options)).payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const candidate of error) {
+      try {
+        return (await jwtVerify(token, candidate, options)).payload;
+      } catch (attempt) {
+        if (!(attempt instanceof errors.JWSSignatureVerificationFailed)) throw attempt;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
+}
+
 /** jose's verdicts as refusal reasons; what jose says goes to the log as the detail. */
 function asRefusal(error: unknown): TokenRefusal {
   const message = error instanceof Error ? error.message : String(error);
@@ -82,11 +105,9 @@ function asRefusal(error: unknown): TokenRefusal {
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return refuse('signature_invalid', 'the signature does not verify with the connection\'s key');
   if (error instanceof errors.JWKSNoMatchingKey) return refuse('signature_invalid', 'no key of the partner\'s key set matches the token (kid and algorithm)');
-  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid) return refuse('malformed', message);
-  if (error instanceof errors.JOSEAlgNotAllowed) return refuse('alg_not_allowed', message);
   // partner-keys.ts words every failure to read a key set as upstream_failed (or the safe fetch's upstream_address_refused).
   if (isGatehouseError(error) && (error.code === 'upstream_failed' || error.code === 'upstream_address_refused')) return refuse('keys_unavailable', message);
-  // A key of the wrong type for the algorithm (e.g. a key set's RSA key for an ES256 token).
-  if (error instanceof TypeError) return refuse('signature_invalid', message);
+  // Anything else jose refuses is a token it cannot process: an unknown critical header, a JWE, a header it cannot read.
+  if (error instanceof errors.JOSEError) return refuse('malformed', message);
   throw error;
 }

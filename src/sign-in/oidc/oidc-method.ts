@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { OidcConnection } from '../../connections/connection.js';
+import type { ConnectionsOfType } from '../../connections/connection-service.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { PendingInteraction } from '../../oidc/interactions.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
@@ -14,12 +15,7 @@ import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detou
 import type { UpstreamAccounts } from './upstream-accounts.js';
 
 /** The connections the sign-in reads (the connections service). */
-export interface ConnectionDirectory {
-  find(id: string): Promise<OidcConnection | undefined>;
-  listEnabled(): Promise<OidcConnection[]>;
-  /** The connection whose `email_domains` has this (lower-case) domain. */
-  findByEmailDomain(domain: string): Promise<OidcConnection | undefined>;
-}
+export type ConnectionDirectory = ConnectionsOfType<OidcConnection>;
 
 export interface OidcMethodDeps extends CallbackDeps {
   connections: ConnectionDirectory;

@@ -40,7 +40,8 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
     if (byName) return { user: byName, matchedBy: 'username' };
     const email = verifiedEmailOf(claims);
     const byEmail = email === undefined ? undefined : await ownerOfEmail(email);
-    return byEmail && { user: byEmail, matchedBy: 'email' };
+    // Both sides must vouch for the address: one a partner or a typing administrator put here unverified matches nobody.
+    return byEmail?.profile.email_verified === true ? { user: byEmail, matchedBy: 'email' } : undefined;
   }
 
   /** A new user from the claims; an email another user has already is left out rather than stolen. */

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { Connection, OidcConnection } from '../../connections/connection.js';
+import type { OidcConnection } from '../../connections/connection.js';
+import type { ConnectionsOfType } from '../../connections/connection-service.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
 import type { Db } from '../../db/database.js';
 import type { FederatedSessions } from '../../oidc/federated-sessions.js';
@@ -9,7 +10,7 @@ import type { UserService } from '../../users/user-service.js';
 import { createBrowserBinding } from '../detour/browser-binding.js';
 import { createDeparture, type UpstreamConfiguration } from './depart.js';
 import { createDetours } from '../detour/detours.js';
-import { createOidcMethod, type ConnectionDirectory, type OidcMethod } from './oidc-method.js';
+import { createOidcMethod, type OidcMethod } from './oidc-method.js';
 import { createSignedValues, type SignedValues } from '../../crypto/signed-values.js';
 import { registerTestRoutes, testSignInUrl } from './test-routes.js';
 import { createUpstreamAccounts } from './upstream-accounts.js';
@@ -22,13 +23,8 @@ export interface UpstreamSignInDeps {
   logger: Logger;
   /** GATEHOUSE_PUBLIC_URL's origin: the connections' callback and post-logout URLs are there. */
   publicOrigin: string;
-  /** The connections service: every type; this method reads the `oidc` ones. */
-  connections: {
-    find(id: string): Promise<Connection | undefined>;
-    listEnabled(): Promise<Connection[]>;
-    findByEmailDomain(domain: string): Promise<Connection | undefined>;
-    upstreamConfiguration: UpstreamConfiguration;
-  };
+  /** The connections service: this method reads the `oidc` ones. */
+  connections: { ofType(type: 'oidc'): ConnectionsOfType<OidcConnection>; upstreamConfiguration: UpstreamConfiguration };
   identities: IdentityService;
   users: UserService;
 }
@@ -56,7 +52,7 @@ export function createTestSignInUrl({ box, clock, publicOrigin }: { box: SecretB
 /** Sign-in through upstream OpenID Connect providers, assembled from the services it stands on. */
 export function createUpstreamSignIn(deps: UpstreamSignInDeps): UpstreamSignIn {
   const { db, box, clock, logger, publicOrigin } = deps;
-  const connections = upstreamsOnly(deps.connections);
+  const connections = deps.connections.ofType('oidc');
   const upstream: UpstreamConfiguration = (connection) => deps.connections.upstreamConfiguration(connection);
   const detours = createDetours({ db, box, clock });
   const binding = createBrowserBinding(publicOrigin);
@@ -74,15 +70,4 @@ export function createUpstreamSignIn(deps: UpstreamSignInDeps): UpstreamSignIn {
     },
   });
   return { method, federatedSessions: logout.federatedSessions };
-}
-
-const oidcOnly = (connection: Connection | undefined): OidcConnection | undefined => (connection?.type === 'oidc' ? connection : undefined);
-
-/** The upstream OpenID Connect providers among the connections: a partner's (`jwt`) is another method's. */
-function upstreamsOnly(connections: UpstreamSignInDeps['connections']): ConnectionDirectory {
-  return {
-    find: async (id) => oidcOnly(await connections.find(id)),
-    listEnabled: async () => (await connections.listEnabled()).filter((connection): connection is OidcConnection => connection.type === 'oidc'),
-    findByEmailDomain: async (domain) => oidcOnly(await connections.findByEmailDomain(domain)),
-  };
 }

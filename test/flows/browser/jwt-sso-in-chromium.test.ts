@@ -25,7 +25,7 @@ async function startPortal() {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const callback = url.searchParams.get('gatehouse_callback_url');
     if (!callback) return void res.writeHead(400).end('no gatehouse_callback_url');
-    const mode = new URL(callback).searchParams.has('state') ? url.searchParams.get('mode') ?? 'form' : 'form';
+    const mode = url.searchParams.get('mode') === 'redirect' ? 'redirect' : 'form';
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ sub: `p-${mode}`, email: `${mode}@partner.example`, given_name: 'Pat', family_name: mode, jti: randomUUID(), iat: now, exp: now + 60 })
       .setProtectedHeader({ alg: 'HS256' })

@@ -68,5 +68,14 @@ for (const dialect of dialects) {
       assert.deepEqual(await linksOf(world.server, ben.sub), [], 'bernard, who has that address here, is not linked');
       assert.deepEqual(await whatExists(world.server), before);
     });
+
+    test('an address nobody verified here matches nobody, even one the upstream vouches for: a partner or a typo may have put it there', async () => {
+      await world.server.services.users.createUser({ kind: 'cli', command: 'test' }, { username: 'anna', email: ann.email, profile: { name: 'Anna, unverified' } });
+      const before = await whatExists(world.server);
+      const page = await refusedAfterUpstream(ann.sub);
+      assert.equal(page.status, 403);
+      assert.deepEqual(await linksOf(world.server, ann.sub), [], 'anna is not linked');
+      assert.deepEqual(await whatExists(world.server), before);
+    });
   });
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { defaults } from '../../../src/config/defaults.js';
 import { expectPage } from '../../helpers/browser.js';
 import { dialects } from '../../helpers/databases.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
@@ -101,6 +102,21 @@ for (const dialect of dialects) {
         return again.returnWith(url, await partnerToken({ sub: 'es-user' }, first.signer));
       })());
       assert.equal(failureOf(retired).reason, 'signature_invalid', 'the key the partner withdrew no longer verifies');
+    });
+
+    test('a token without kid is checked against every key of its algorithm, as during a rotation', async () => {
+      const older = await partnerKey('ES256', 'k-old');
+      const newer = await partnerKey('ES256', 'k-new');
+      keySet.publish([older.jwk, newer.jwk]);
+      // A cached set that has a key of the token's algorithm is read again once it is older than the cache lifetime.
+      time.advance(defaults.jwtSso.jwksCacheSeconds + 1);
+      const { userinfo } = await signInWith(world, 'published', await partnerToken({ sub: 'no-kid', email: 'nokid@partner.example' }, { ...newer.signer, kid: undefined }));
+      assert.equal(userinfo.email, 'nokid@partner.example');
+      const person = new Person(world);
+      const { signInUrl } = await departThroughButton(world, person, 'published');
+      const stranger = await partnerKey('ES256', 'k-stranger');
+      const page = expectPage(await person.returnWith(signInUrl, await partnerToken({ sub: 'no-kid' }, { ...stranger.signer, kid: undefined })));
+      assert.deepEqual([page.status, failureOf(page).reason], [400, 'signature_invalid'], 'no key of the set verifies it');
     });
 
     test('a key set that cannot be read: 502 naming the partner, the reason in the log, nothing changed', async () => {

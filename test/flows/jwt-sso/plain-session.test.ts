@@ -48,6 +48,13 @@ for (const dialect of dialects) {
       assert.equal(next.document.querySelector('form[action$="/password/login"]'), null, 'no login form');
     });
 
+    test('a returnUrl that would start the sign-in again ends on / instead of going round', async () => {
+      for (const loop of ['/login/sso/portal', '/interaction/abc']) {
+        const landed = expectPage(await signInByLink(new Person(world), loop, `loop${Math.random().toString(36).slice(2, 8)}@partner.example`));
+        assert.equal(new URL(landed.url).pathname, '/');
+      }
+    });
+
     for (const offSite of ['https://evil.example/steal', '//evil.example/steal', '/\\evil.example/steal', '/\t/evil.example/steal', 'javascript:alert(1)', 'evil.example']) {
       test(`returnUrl ${JSON.stringify(offSite)} never leads off-site: the person ends on /`, async () => {
         const person = new Person(world);

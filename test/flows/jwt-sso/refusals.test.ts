@@ -88,6 +88,7 @@ for (const dialect of dialects) {
       { name: 'a token over 8 KiB', token: () => partnerToken({ email: 'eve@partner.example', padding: 'x'.repeat(8 * 1024) }), reason: 'token_too_large', by: 'POST' },
       { name: 'a payload that is not JSON', token: async () => handMade({ alg: 'HS256', typ: 'JWT' }, '{"email": "eve@partner.example", '), reason: 'malformed' },
       { name: 'something that is not a JWT at all', token: async () => 'not-a-jwt', reason: 'malformed' },
+      { name: 'a critical header Gatehouse does not know, with a wrong signature', token: async () => handMade({ alg: 'HS256', crit: ['x-unknown'], 'x-unknown': 1 }, JSON.stringify({ email: 'eve@partner.example', exp: now() + 60, jti: randomUUID() })).replace(/[^.]+$/, 'AAAA'), reason: 'malformed' },
       { name: 'neither email nor sub', token: () => partnerToken({ given_name: 'Eve' }), reason: 'identity_missing' },
       { name: 'groups that are not a list of names', token: () => partnerToken({ email: 'eve@partner.example', groups: 'admins' }), reason: 'claim_invalid' },
       { name: 'an email that is not an address', token: () => partnerToken({ email: 'eve' }), reason: 'claim_invalid' },
