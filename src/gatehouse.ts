@@ -15,7 +15,7 @@ import { createLogger } from './runtime/logger.js';
 import { createServices, type Services } from './services.js';
 import { applyDeclarations, type ApplyReport } from './setup/apply-declarations.js';
 import { readDeclarations } from './setup/config-file.js';
-import { ensureFirstAdmin, type AdminReport } from './setup/ensure-admin.js';
+import { ensureAdministrator, type AdminReport } from './setup/ensure-admin.js';
 import { createPartnerSignIn } from './sign-in/jwt/partner-sign-in.js';
 import { createUpstreamSignIn, createTestSignInUrl } from './sign-in/oidc/upstream-sign-in.js';
 import { createPasswordSignIn } from './sign-in/password-sign-in.js';
@@ -80,7 +80,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       source: config.configFile ?? '',
       validatorFor: async (tx) => createClientValidator(buildEngine(await tx.engineSource.load())),
     });
-    const admin = await ensureFirstAdmin(services.users, config.adminPassword);
+    const admin = await ensureAdministrator(services.users, config.adminPassword);
     engine = await createEngineHolder({ source: services.engineSource, build: buildEngine, checkEverySeconds: defaults.engineCheckSeconds, logger });
     const holder = engine;
     const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn });

@@ -1,4 +1,5 @@
 import type { StartupReport } from './gatehouse.js';
+import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 
 /** The short block an operator reads at start: where the issuer is, and what was generated once. */
@@ -9,13 +10,19 @@ export function startupBanner(config: GatehouseConfig, startup: StartupReport): 
     `  Issuer:     ${config.issuer}`,
     `  Discovery:  ${config.issuer}/.well-known/openid-configuration`,
   ];
-  if (startup.admin) {
-    lines.push(`  First administrator: user "${startup.admin.username}"`);
+  const { admin } = startup;
+  if (admin?.kind === 'created') {
+    lines.push(`  First administrator: user "${admin.username}"`);
     lines.push(
-      startup.admin.generatedPassword
-        ? `    password: ${startup.admin.generatedPassword}   (shown this once; it is not stored in clear)`
+      admin.generatedPassword
+        ? `    password: ${admin.generatedPassword}   (shown this once; it is not stored in clear)`
         : '    password: the value of GATEHOUSE_ADMIN_PASSWORD',
     );
+  } else if (admin?.kind === 'upgraded') {
+    lines.push(`  The administrator "${admin.username}" is now a member of ${defaults.administratorsGroup}.`);
+  } else if (admin?.kind === 'missing') {
+    lines.push(`  WARNING: nobody administers this installation, and the user "${admin.username}" is not Gatehouse's to promote.`);
+    lines.push(`    Put an administrator in the group ${defaults.administratorsGroup} (in the configuration file, or: gatehouse users create).`);
   }
   for (const { clientId, secret } of startup.applied.generatedSecrets) {
     lines.push(`  Generated client secret for application "${clientId}": ${secret}   (shown this once)`);

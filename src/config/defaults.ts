@@ -23,6 +23,8 @@ export const defaults = {
   oidcBodyLimitBytes: 56 * 1024,
   /** The first administrator's user name on a fresh installation. */
   adminUsername: 'admin',
+  /** Members are Gatehouse's human administrators (issue 17); no connection's claims grant or take this group. */
+  administratorsGroup: 'gatehouse-admins',
   /** A GATEHOUSE_SECRET shorter than this cannot be a random 256-bit value. */
   minimumSecretLength: 32,
   /** The name of the generated master secret file in embedded mode. */

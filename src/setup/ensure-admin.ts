@@ -1,26 +1,44 @@
 import { randomBytes } from 'node:crypto';
 import { defaults } from '../config/defaults.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
+import type { Actor } from '../runtime/actor.js';
 import type { UserService } from '../users/user-service.js';
 
-export interface AdminReport {
-  username: string;
-  /** Present only when Gatehouse generated the password; it is shown once and never stored in clear. */
-  generatedPassword: string | undefined;
-}
+/** What the start did about the administrator, for the banner. */
+export type AdminReport =
+  /** Created now; the password only when Gatehouse generated it: shown once and never stored in clear. */
+  | { kind: 'created'; username: string; generatedPassword: string | undefined }
+  /** The first administrator of an earlier version (in the group `admin`) joined the administrators' group. */
+  | { kind: 'upgraded'; username: string }
+  /** Nobody administers the installation, and the administrator's name is another user's: an operator must name one. */
+  | { kind: 'missing'; username: string };
+
+const actor: Actor = { kind: 'system', reason: 'first administrator' };
 
 /**
- * On a fresh installation (no users at all) creates the first administrator, with
- * GATEHOUSE_ADMIN_PASSWORD (checked against the password policy) or a generated password.
+ * Makes sure the installation has an administrator: an enabled member of `gatehouse-admins`.
+ * When it has none — a fresh database, or one whose configuration file declares only other users —
+ * `admin` is created in that group, with GATEHOUSE_ADMIN_PASSWORD (checked against the password
+ * policy) or a generated password. The `admin` of an earlier version (group `admin`, created by
+ * Gatehouse) joins the group instead. An `admin` that is someone else's is never made an
+ * administrator: the banner says to name one.
  */
-export async function ensureFirstAdmin(users: UserService, configuredPassword: string | undefined): Promise<AdminReport | undefined> {
-  if ((await users.count()) > 0) return undefined;
+export async function ensureAdministrator(users: UserService, configuredPassword: string | undefined): Promise<AdminReport | undefined> {
+  const group = defaults.administratorsGroup;
+  if ((await users.inGroup(group)).some((user) => !user.disabled)) return undefined;
+  const username = defaults.adminUsername;
+  const existing = await users.findByUsername(username);
+  if (existing) {
+    if (existing.owner !== 'database' || !existing.groups.includes('admin') || existing.disabled) return { kind: 'missing', username };
+    await users.updateUser(actor, existing.id, { groups: [...existing.groups.filter((name) => name !== 'admin'), group] });
+    return { kind: 'upgraded', username };
+  }
   const password = configuredPassword ?? randomBytes(18).toString('base64url');
   let created: boolean;
   try {
     ({ created } = await users.createUser(
-      { kind: 'system', reason: 'first administrator' },
-      { username: defaults.adminUsername, credential: { password }, groups: ['admin'] },
+      actor,
+      { username, credential: { password }, groups: [group] },
       // Another instance starting at the same moment may have created it: its printed password must stay valid.
       { existing: 'keep' },
     ));
@@ -31,5 +49,5 @@ export async function ensureFirstAdmin(users: UserService, configuredPassword: s
     throw error;
   }
   if (!created) return undefined;
-  return { username: defaults.adminUsername, generatedPassword: configuredPassword ? undefined : password };
+  return { kind: 'created', username, generatedPassword: configuredPassword ? undefined : password };
 }

@@ -187,6 +187,8 @@ export function createUserService(deps: UserServiceDeps) {
       return row && toUser(row);
     },
     count: users.count,
+    /** The members of a group, disabled ones included. */
+    inGroup: async (group: string): Promise<User[]> => (await users.inGroupCandidates(group)).map(toUser).filter((user) => user.groups.includes(group)),
     createUser,
     updateUser,
     disableUser: (actor: Actor, id: string) => updateUser(actor, id, { disabled: true }),

@@ -10,12 +10,43 @@ export function createUserQueries(db: Db) {
       db.selectFrom('users').selectAll().where('username_normalized', '=', normalized).executeTakeFirst(),
     findByEmail: (normalized: string): Promise<UserRow | undefined> =>
       db.selectFrom('users').selectAll().where('email', '=', normalized).executeTakeFirst(),
+    /**
+     * Users whose groups may hold this one: their JSON text contains its JSON spelling, `"name"`.
+     * The caller confirms on the parsed list; a `%` or `_` in the name only widens the candidates.
+     */
+    inGroupCandidates: (group: string): Promise<UserRow[]> =>
+      db.selectFrom('users').selectAll().where('groups', 'like', `%${JSON.stringify(group)}%`).execute(),
     count: async (): Promise<number> =>
       Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     /** False when another instance inserted the same user name first. */
     insertIfAbsent: async (row: UserRow): Promise<boolean> => {
       const result = await db.insertInto('users').values(row).onConflict((oc) => oc.column('username_normalized').doNothing()).executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+    /**
+     * Of these normalized user names and emails, the ones some user has already: the names, and
+     * each email with the user name it belongs to. For an import's batch, one query instead of two per user.
+     */
+    findTaken: async (usernames: string[], emails: string[]): Promise<{ usernames: Set<string>; emails: Map<string, string> }> => {
+      const taken = { usernames: new Set<string>(), emails: new Map<string, string>() };
+      if (usernames.length === 0 && emails.length === 0) return taken;
+      const rows = await db
+        .selectFrom('users')
+        .select(['username', 'username_normalized', 'email'])
+        .where((eb) => eb.or([
+          ...(usernames.length > 0 ? [eb('username_normalized', 'in', usernames)] : []),
+          ...(emails.length > 0 ? [eb('email', 'in', emails)] : []),
+        ]))
+        .execute();
+      for (const row of rows) {
+        taken.usernames.add(row.username_normalized);
+        if (row.email !== null) taken.emails.set(row.email, row.username);
+      }
+      return taken;
+    },
+    /** One multi-row insert; a name or email taken meanwhile fails it whole (a unique violation). */
+    insertMany: async (rows: UserRow[]): Promise<void> => {
+      if (rows.length > 0) await db.insertInto('users').values(rows).execute();
     },
     update: async (id: string, changes: Partial<Omit<UserRow, 'id' | 'created_at'>>): Promise<void> => {
       await db.updateTable('users').set(changes).where('id', '=', id).execute();

@@ -1,5 +1,6 @@
 import type { JwtConnection } from '../../connections/connection.js';
 import type { Actor } from '../../runtime/actor.js';
+import { groupsFromConnection } from '../../users/connection-groups.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
 import type { User } from '../../users/user.js';
 import type { UserChanges, UserService } from '../../users/user-service.js';
@@ -11,7 +12,7 @@ export const partnerActor = (connection: Pick<JwtConnection, 'id'>): Actor => ({
 /**
  * The token's claims on an existing user, at each sign-in: a claim present overwrites, one left
  * out leaves the stored value (seed 003); `groups` present makes the membership exactly that
- * list. An address another user has stays theirs, and a new address drops the verification the
+ * list, but for the groups no connection grants or takes (connection-groups.ts). An address another user has stays theirs, and a new address drops the verification the
  * old one had. A user the configuration file declares keeps the file's profile: the next start
  * would undo the partner's anyway.
  */
@@ -23,7 +24,7 @@ export async function applyPartnerClaims(users: Pick<UserService, 'findByIdentif
   const changes: UserChanges = {
     profile: newEmail || verified === undefined ? profile : { ...profile, email_verified: verified },
     ...(newEmail ? { email: claims.email } : {}),
-    ...(claims.groups ? { groups: claims.groups } : {}),
+    ...(claims.groups ? { groups: groupsFromConnection(user.groups, claims.groups) } : {}),
   };
   return users.updateUser(partnerActor(connection), user.id, changes);
 }

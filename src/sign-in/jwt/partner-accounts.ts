@@ -1,5 +1,6 @@
 import type { JwtConnection } from '../../connections/connection.js';
 import { isGatehouseError } from '../../errors/gatehouse-error.js';
+import { groupsFromConnection } from '../../users/connection-groups.js';
 import type { IdentityService } from '../../users/identity-service.js';
 import type { User } from '../../users/user.js';
 import type { NewUser, UserService } from '../../users/user-service.js';
@@ -51,7 +52,7 @@ export function createPartnerAccounts({ identities, users }: PartnerAccountDeps)
     const names = namesOver({}, claims);
     return {
       kind: 'provision',
-      user: { username, email: claims.email, profile: names.name ? names : visitorProfile(), ...(claims.groups ? { groups: claims.groups } : {}) },
+      user: { username, email: claims.email, profile: names.name ? names : visitorProfile(), ...(claims.groups ? { groups: groupsFromConnection([], claims.groups) } : {}) },
     };
   }
 

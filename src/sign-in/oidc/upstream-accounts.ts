@@ -1,6 +1,7 @@
 import type { OidcConnection } from '../../connections/connection.js';
 import type { Actor } from '../../runtime/actor.js';
 import type { IdentityKey, IdentityService, UnlinkedIdentityRule } from '../../users/identity-service.js';
+import { groupsFromConnection } from '../../users/connection-groups.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
 import type { User } from '../../users/user.js';
 import type { NewUser, UserChanges, UserService } from '../../users/user-service.js';
@@ -48,7 +49,10 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
   async function newUser(username: string, connection: OidcConnection, claims: UpstreamClaims): Promise<NewUser> {
     const { email, profile, groups } = upstreamProfile(connection, claims);
     const keepEmail = email !== undefined && !(await ownerOfEmail(email));
-    return { username, email: keepEmail ? email : undefined, profile: { ...profile, email_verified: keepEmail ? profile.email_verified : undefined }, groups };
+    return {
+      username, email: keepEmail ? email : undefined, profile: { ...profile, email_verified: keepEmail ? profile.email_verified : undefined },
+      groups: groups && groupsFromConnection([], groups),
+    };
   }
 
   /** Another upstream user with the same name or address never takes an account that is someone's at this issuer. */
@@ -105,7 +109,7 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
     const changes: UserChanges = {
       profile: { ...user.profile, ...profile, ...(mayTake && verified !== undefined ? { email_verified: verified } : {}) },
       ...(mayTake ? { email } : {}),
-      ...(groups ? { groups } : {}),
+      ...(groups ? { groups: groupsFromConnection(user.groups, groups) } : {}),
     };
     const actor: Actor = { kind: 'system', reason: `sign-in through connection ${connection.id}` };
     return users.updateUser(actor, user.id, changes);

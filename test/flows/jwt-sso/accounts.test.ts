@@ -84,6 +84,15 @@ for (const dialect of dialects) {
       assert.equal(String(userinfo.name).length, 300);
     });
 
+    test('a partner\'s groups never grant gatehouse-admins, nor take it from an administrator', async () => {
+      const { idToken, userinfo } = await signInWith(world, 'portal', await partnerToken({ sub: 'climber', email: 'climber@partner.example', groups: ['staff', 'gatehouse-admins'] }));
+      assert.deepEqual(userinfo.groups, ['staff']);
+      const user = (await world.server.services.users.findById(idToken.sub))!;
+      await world.server.services.users.updateUser({ kind: 'cli', command: 'test' }, user.id, { groups: ['staff', 'gatehouse-admins'] });
+      const again = await signInWith(world, 'portal', await partnerToken({ sub: 'climber', groups: ['editors'] }));
+      assert.deepEqual(again.userinfo.groups, ['editors', 'gatehouse-admins'], 'the administrator\'s membership stays');
+    });
+
     test('an exp with a fraction of a second, as RFC 7519 allows, signs in', async () => {
       const { userinfo } = await signInWith(world, 'portal', await partnerToken({ sub: 'fraction', email: 'fraction@partner.example', exp: Date.now() / 1000 + 60.25 }));
       assert.equal(userinfo.email, 'fraction@partner.example');
