@@ -3,20 +3,16 @@ import { html, type SafeHtml } from '../views/html.js';
 import type { LoginSectionModel } from './sign-in-method.js';
 
 /**
- * A method's connections on the login page (upstream providers, partners): a button per enabled connection, labelled with
- * its name, each a form posting to the method's start route with the page's CSRF token. Nothing
- * when no connection is enabled.
+ * A method's connections on the login page (upstream providers, partners): a button per enabled
+ * connection, labelled with its name, each a form posting to the method's start route with the
+ * page's CSRF token. Nothing when no connection is enabled. The page puts every method's buttons
+ * under one "Or sign in with" (views/login-page.ts).
  */
 export function connectionButtons(model: LoginSectionModel, connections: ReadonlyArray<Pick<Connection, 'id' | 'name'>>): SafeHtml {
-  if (connections.length === 0) return html``;
-  // Each method's section has a heading of its own: the page may show two.
-  const headingId = `${model.basePath.split('/').pop()}-connections-heading`;
-  return html`<section class="connections" aria-labelledby="${headingId}">
-<p class="divider" id="${headingId}">Or sign in with</p>
-${connections.map((connection) => html`<form method="post" action="${model.basePath}/start">
+  return html`${connections.map((connection) => html`<form method="post" action="${model.basePath}/start">
 <input type="hidden" name="csrf" value="${model.csrfToken}">
 <input type="hidden" name="connection" value="${connection.id}">
 <button class="secondary" type="submit">${connection.name}</button>
 </form>
-`)}</section>`;
+`)}`;
 }

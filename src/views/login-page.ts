@@ -9,17 +9,24 @@ export interface LoginPageModel {
   csrfToken: string;
   applicationName: string;
   error?: string;
-  /** One per sign-in method, in order: each a form or a button. */
+  /** One per sign-in method, in order: the first is the page's own form (the password), the others offer other ways (buttons), each possibly empty. */
   sections: SafeHtml[];
 }
 
 export function loginPage(model: LoginPageModel): string {
+  const [first, ...rest] = model.sections;
+  // One divider above every other way to sign in, however many methods offer one.
+  const others = rest.filter((section) => section.value.trim() !== '');
   return layout(
     'Sign in',
     html`<h1>Sign in</h1>
 <p>to continue to <strong>${model.applicationName}</strong></p>
 ${model.error ? html`<p class="error" role="alert" id="${loginErrorId}">${model.error}</p>` : ''}
-${model.sections.map((section) => html`${section}\n`)}<form method="post" action="${model.abortAction}">
+${first ?? ''}
+${others.length > 0 ? html`<section class="connections" aria-labelledby="connections-heading">
+<p class="divider" id="connections-heading">Or sign in with</p>
+${others.map((section) => html`${section}\n`)}</section>
+` : ''}<form method="post" action="${model.abortAction}">
 <input type="hidden" name="csrf" value="${model.csrfToken}">
 <div class="actions"><button class="secondary" type="submit">Cancel</button></div>
 </form>`,
