@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { createUserQueries, type UserRow } from '../db/queries/users.js';
-import { GatehouseError } from '../errors/gatehouse-error.js';
+import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 import type { Sessions } from '../oidc/sessions.js';
 import { assertMayChange, ownerFor, type Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
@@ -39,6 +39,10 @@ export interface UserFields {
 
 export type NewUser = Pick<UserFields, 'username'> & Partial<UserFields> & { credential?: Credential };
 export type UserChanges = Partial<UserFields> & { credential?: Credential };
+/** A user for createImportedUsers: nothing is hashed there, so its credential is an imported hash or none. */
+export type ImportedUser = Omit<NewUser, 'credential'> & { credential?: { importedHash: string } };
+/** What createImportedUsers did with one user: created it, or left it out because its user name or its email is taken. */
+export type ImportOutcome = { outcome: 'created' } | { outcome: 'exists' } | { outcome: 'email_taken'; owner: string | undefined };
 
 type PasswordColumns = Pick<UserRow, 'password_hash' | 'password_hash_import'>;
 
@@ -116,6 +120,21 @@ export function createUserService(deps: UserServiceDeps) {
     return columns;
   }
 
+  /** A new user's row: created by this actor, at this time, with these password columns. */
+  function newRow(actor: Actor, input: NewUser | ImportedUser, password: PasswordColumns | undefined, now: number): UserRow {
+    return {
+      id: ids(),
+      username: '', username_normalized: '', email: null,
+      password_hash: null, password_hash_import: null,
+      profile: '{}', groups: '[]', attributes: '{}', disabled: 0,
+      ...columnsOf(input),
+      ...password,
+      owner: ownerFor(actor),
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
   /**
    * Creates a user. A user name taken already is a conflict, or, with `existing: 'keep'`, leaves
    * that user as it is and reports `created: false` (another instance applying the same file, or
@@ -125,18 +144,7 @@ export function createUserService(deps: UserServiceDeps) {
     const password = input.credential ? await passwordColumns(input.credential, undefined) : undefined;
     return inTransaction(db, async (trx) => {
       const queries = createUserQueries(trx);
-      const now = clock.now();
-      const row: UserRow = {
-        id: ids(),
-        username: '', username_normalized: '', email: null,
-        password_hash: null, password_hash_import: null,
-        profile: '{}', groups: '[]', attributes: '{}', disabled: 0,
-        ...columnsOf(input),
-        ...password,
-        owner: ownerFor(actor),
-        created_at: now,
-        updated_at: now,
-      };
+      const row = newRow(actor, input, password, clock.now());
       const taken = await queries.findByUsername(row.username_normalized);
       if (!taken) await assertEmailFree(queries, row.email, undefined);
       if (!taken && (await emailTakenMeanwhile(() => queries.insertIfAbsent(row), row.email))) return { user: toUser(row), created: true };
@@ -144,6 +152,49 @@ export function createUserService(deps: UserServiceDeps) {
       if (existing === 'keep') return { user: toUser(current), created: false };
       throw new GatehouseError('conflict', `user name "${current.username}" is taken`);
     });
+  }
+
+  /**
+   * Creates a batch of users at once, for `gatehouse users import`: one transaction, one query
+   * for the names and emails taken, one insert, nothing hashed. Each user is created whole or
+   * left out: `exists` when its user name is taken (that user is left exactly as it is),
+   * `email_taken` when its email belongs to another user. When a concurrent writer takes a name
+   * or an email between the check and the insert, the batch is undone and its users are created
+   * one by one, each in its own transaction.
+   */
+  async function createImportedUsers(actor: Actor, batch: ImportedUser[]): Promise<ImportOutcome[]> {
+    const now = clock.now();
+    const rows: UserRow[] = [];
+    for (const input of batch) rows.push(newRow(actor, input, input.credential && (await passwordColumns(input.credential, undefined)), now));
+    try {
+      return await inTransaction(db, async (trx) => {
+        const queries = createUserQueries(trx);
+        const taken = await queries.findTaken(rows.map((row) => row.username_normalized), rows.flatMap((row) => (row.email ? [row.email] : [])));
+        const outcomes = rows.map((row): ImportOutcome => {
+          if (taken.usernames.has(row.username_normalized)) return { outcome: 'exists' };
+          if (row.email !== null && taken.emails.has(row.email)) return { outcome: 'email_taken', owner: taken.emails.get(row.email) };
+          return { outcome: 'created' };
+        });
+        await queries.insertMany(rows.filter((_, index) => outcomes[index]!.outcome === 'created'));
+        return outcomes;
+      });
+    } catch (error) {
+      // Inside a caller's transaction the failed insert has spoiled it (PostgreSQL): only the caller can start again.
+      if (db.isTransaction || !isUniqueViolation(error)) throw error;
+      const outcomes: ImportOutcome[] = [];
+      for (const input of batch) outcomes.push(await createImportedUser(actor, input));
+      return outcomes;
+    }
+  }
+
+  async function createImportedUser(actor: Actor, input: ImportedUser): Promise<ImportOutcome> {
+    try {
+      const { created } = await createUser(actor, input, { existing: 'keep' });
+      return created ? { outcome: 'created' } : { outcome: 'exists' };
+    } catch (error) {
+      if (!(isGatehouseError(error) && error.code === 'conflict') || input.email === undefined) throw error;
+      return { outcome: 'email_taken', owner: (await users.findByEmail(normalizeIdentifier(input.email)))?.username };
+    }
   }
 
   /** Changes a user; disabling one ends every session, grant and token it holds. */
@@ -187,9 +238,12 @@ export function createUserService(deps: UserServiceDeps) {
       return row && toUser(row);
     },
     count: users.count,
+    /** A page of every user, in order of the normalized user name, after the one given (normalized): `gatehouse config export`. */
+    listAfter: async (afterNormalized: string | undefined, limit: number): Promise<User[]> => (await users.listAfter(afterNormalized, limit)).map(toUser),
     /** The members of a group, disabled ones included. */
     inGroup: async (group: string): Promise<User[]> => (await users.inGroupCandidates(group)).map(toUser).filter((user) => user.groups.includes(group)),
     createUser,
+    createImportedUsers,
     updateUser,
     disableUser: (actor: Actor, id: string) => updateUser(actor, id, { disabled: true }),
     enableUser: (actor: Actor, id: string) => updateUser(actor, id, { disabled: false }),

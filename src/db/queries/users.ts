@@ -16,6 +16,11 @@ export function createUserQueries(db: Db) {
      */
     inGroupCandidates: (group: string): Promise<UserRow[]> =>
       db.selectFrom('users').selectAll().where('groups', 'like', `%${JSON.stringify(group)}%`).execute(),
+    /** Up to `limit` users in order of their normalized user name, after `afterNormalized` when given: a page of all of them. */
+    listAfter: (afterNormalized: string | undefined, limit: number): Promise<UserRow[]> => {
+      const page = db.selectFrom('users').selectAll().orderBy('username_normalized').limit(limit);
+      return (afterNormalized === undefined ? page : page.where('username_normalized', '>', afterNormalized)).execute();
+    },
     count: async (): Promise<number> =>
       Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     /** False when another instance inserted the same user name first. */
