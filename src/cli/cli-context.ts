@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { bootstrap } from '../bootstrap.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type GatehouseConfig } from '../config/load.js';
+import type { SecretBox } from '../crypto/secret-box.js';
 import { sqliteFileOf } from '../db/open-storage.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Actor } from '../runtime/actor.js';
 import { systemClock } from '../runtime/clock.js';
 import { randomIds } from '../runtime/ids.js';
 import { createServices, type Services } from '../services.js';
-import { readDeclarations } from '../setup/config-file.js';
+import { readDeclarations, type Declarations } from '../setup/config-file.js';
 import { createTestSignInUrl } from '../sign-in/oidc/upstream-sign-in.js';
 
 /** What an administrative command works with: the same services, database and settings as the server. */
@@ -19,6 +20,12 @@ export interface CliContext {
   configFile: string | undefined;
   /** GATEHOUSE_PUBLIC_URL: where browsers reach the server, for the URLs a command shows. */
   publicUrl: URL;
+  /** The whole environment's configuration, as the server reads it. */
+  config: GatehouseConfig;
+  /** What the configuration file declares now (validated), or nothing without one. */
+  declarations: Declarations;
+  /** The master secret's box, which the server's engine keys and sealed secrets are opened with. */
+  box: SecretBox;
   close(): Promise<void>;
 }
 
@@ -32,6 +39,7 @@ export async function openCliContext(env: NodeJS.ProcessEnv | undefined, command
   const declarations = await readDeclarations(config.configFile);
   assertDatabaseExists(config.databaseUrl, config.dataDir);
   const boot = await bootstrap(config, { clock: systemClock, existing: true });
+  // The file's security settings (the password policy among them) apply to the command's changes as to the server's.
   const services = createServices({
     db: boot.storage.db, box: boot.box, clock: systemClock, ids: randomIds, security: declarations.security,
     connections: {
@@ -46,6 +54,9 @@ export async function openCliContext(env: NodeJS.ProcessEnv | undefined, command
     actor: { kind: 'cli', command },
     configFile: config.configFile,
     publicUrl: config.publicUrl,
+    config,
+    declarations,
+    box: boot.box,
     async close() {
       await services.close();
       await boot.close();

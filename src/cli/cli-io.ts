@@ -2,7 +2,8 @@
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  /** A terminal (isTTY) gets redrawn progress bars; anything else plain lines. */
+  stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   /** The environment the configuration is read from; the process's own when absent. */
   env?: NodeJS.ProcessEnv;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { runCli } from './run-cli.js';
 
-/** The `gatehouse` administration command; the server itself is started by `npm start`. */
+/** The `gatehouse` command (docs/cli.md): administration, and `gatehouse serve`, the same start as `npm start`. */
 runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }).then(
   (code) => {
     process.exitCode = code;

@@ -30,8 +30,8 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-/** Applies pending migrations; Kysely's lock table keeps concurrent starts from racing. */
-export async function migrateToLatest(db: Db): Promise<void> {
+/** Applies pending migrations and returns their names; Kysely's lock table keeps concurrent starts from racing. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -42,4 +42,5 @@ export async function migrateToLatest(db: Db): Promise<void> {
       expose: true,
     });
   }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }

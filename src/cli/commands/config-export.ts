@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { Document, parse as parseYaml, stringify, type YAMLMap } from 'yaml';
+import type { ApplicationMetadata } from '../../applications/application-schema.js';
+import { normalizeIdentifier } from '../../users/normalize.js';
+import type { CliContext } from '../cli-context.js';
+import { applicationEntry, connectionEntry, scopeEntry, userEntry } from '../export-declarations.js';
+import type { Command } from './command.js';
+import { describeDatabase } from './migrate.js';
+
+/** Long values stay on one line: a folded URL or key is harder to read and to edit. */
+const yamlOptions = { lineWidth: 0 } as const;
+/** Users are read and printed a page at a time, so that a large directory takes bounded memory. */
+const usersPerPage = 500;
+
+function header(context: CliContext, when: string, placeholders: boolean): string {
+  const lines = [
+    `Gatehouse configuration exported from ${describeDatabase(context.config)} at ${when}.`,
+    'Check it with: gatehouse config validate <file>',
+    '',
+    'Every secret is left out:',
+    '- applications have no client_secret: a start with this file generates one for each application that',
+    '  authenticates with a secret and prints it once; to keep the ones in use, add each as client_secret.',
+    '- users have no password or password_hash: give them passwords with gatehouse users set-password (or',
+    '  password: here); until then they sign in only through a connection.',
+  ];
+  if (placeholders) {
+    lines.push(
+      '- connections\' secrets (an upstream\'s client_secret, a partner\'s HMAC secret) are placeholders, each',
+      '  explained above its entry: replace them before starting with this file.',
+    );
+  }
+  lines.push('A start with this file makes every record in it the file\'s (declared: changed here, not through the API).');
+  return `${lines.map((line) => (line ? `# ${line}` : '#')).join('\n')}\n`;
+}
+
+/** The `security:` section of the configuration file in use: settings of the file, not of the database. */
+async function securitySection(configFile: string | undefined): Promise<unknown> {
+  if (!configFile) return undefined;
+  const document = parseYaml(await readFile(configFile, 'utf8')) as Record<string, unknown> | null;
+  return document?.security ?? undefined;
+}
+
+export const configExport: Command = {
+  words: ['config', 'export'],
+  arguments: [],
+  summary: 'print the database\'s applications, users, scopes and connections as a configuration file (YAML), secrets left out',
+  details: 'The output is a configuration file that gatehouse config validate accepts and that a start applies to an '
+    + 'empty database to the same applications, users (profile, groups, attributes, disabled), custom scopes and '
+    + 'connections, declared and undeclared alike. No secret is in it, and its first lines say so: applications have '
+    + 'no client_secret (a start generates new ones), users have no password or hash, and a connection\'s secret is a '
+    + 'placeholder to replace (a partner\'s HMAC secret a random one, the connection exported disabled). The security: '
+    + 'section is copied from the configuration file in use (GATEHOUSE_CONFIG), if it has one.',
+  examples: ['gatehouse config export > gatehouse-export.yaml', 'gatehouse config export > export.yaml && gatehouse config validate export.yaml'],
+  async run(_args, context, io) {
+    const { services } = context;
+    const applications = (await services.applications.list()).map((row) => applicationEntry(JSON.parse(row.metadata) as ApplicationMetadata));
+    const scopes = (await services.scopes.list()).map(scopeEntry);
+    const connections = (await services.connections.list()).map(connectionEntry);
+    const security = await securitySection(context.configFile);
+    const when = new Date(services.deps.clock.now()).toISOString();
+    io.stdout.write(header(context, when, connections.some((connection) => connection.note)));
+    io.stdout.write(`\n${stringify({ applications }, yamlOptions)}`);
+
+    io.stdout.write('\n');
+    let after: string | undefined;
+    let written = 0;
+    for (;;) {
+      const page = await services.users.listAfter(after, usersPerPage);
+      if (page.length === 0) break;
+      const text = stringify({ users: page.map(userEntry) }, yamlOptions);
+      // One `users:` key; each page adds its items below it.
+      io.stdout.write(written === 0 ? text : text.slice(text.indexOf('\n') + 1));
+      written += page.length;
+      after = normalizeIdentifier(page[page.length - 1]!.username);
+    }
+    if (written === 0) io.stdout.write('users: []\n');
+
+    io.stdout.write(`\n${stringify({ scopes }, yamlOptions)}`);
+    const document = new Document({ connections: connections.map((connection) => connection.entry) });
+    connections.forEach((connection, index) => {
+      if (connection.note) (document.getIn(['connections', index], true) as YAMLMap).commentBefore = ` ${connection.note}`;
+    });
+    io.stdout.write(`\n${document.toString(yamlOptions)}`);
+    if (security !== undefined) {
+      io.stdout.write(`\n# As in ${context.configFile}: settings of the configuration file, not of the database.\n${stringify({ security }, yamlOptions)}`);
+    }
+  },
+};

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import type { ApplicationMetadata } from '../applications/application-schema.js';
+import type { Connection } from '../connections/connection.js';
+import type { CustomScope } from '../scopes/scope-service.js';
+import type { User } from '../users/user.js';
+
+/*
+ * The stored records as the configuration file declares them (docs/configuration.md), every
+ * secret left out: what `gatehouse config export` prints, and what a start applies again.
+ */
+
+/** An application's stored metadata is its declaration without the secret (a start generates a new one). */
+export function applicationEntry(metadata: ApplicationMetadata): Record<string, unknown> {
+  return withoutUndefined({ ...metadata });
+}
+
+export function scopeEntry(scope: CustomScope): Record<string, unknown> {
+  return { name: scope.name, description: scope.description, claims: scope.claims };
+}
+
+/** Profile, groups, attributes and disabled; never a password or a hash. */
+export function userEntry(user: User): Record<string, unknown> {
+  return withoutUndefined({
+    username: user.username,
+    email: user.email,
+    ...user.profile,
+    groups: user.groups.length > 0 ? user.groups : undefined,
+    attributes: Object.keys(user.attributes).length > 0 ? user.attributes : undefined,
+    disabled: user.disabled ? true : undefined,
+  });
+}
+
+/** What an exported connection says about the secret that stands in for its own. */
+export interface ConnectionExport {
+  entry: Record<string, unknown>;
+  /** The comment above the entry, when its secret was replaced by a placeholder. */
+  note: string | undefined;
+}
+
+/**
+ * An upstream's client secret is what Gatehouse presents to the upstream, so a placeholder can
+ * only make its sign-ins fail there (Test connection says so); the file's schema needs a value.
+ */
+export const upstreamSecretPlaceholder = 'LEFT-OUT-OF-THE-EXPORT-put-the-client-secret-the-upstream-gave-here';
+
+/**
+ * A partner's HMAC secret verifies its tokens: a value anyone who reads the file knows would let
+ * them sign users in. It stands in as a random value (64 bytes, enough for every HS algorithm),
+ * and the connection is exported disabled until the operator puts the partner's secret in.
+ */
+function partnerSecretPlaceholder(): string {
+  return `LEFT-OUT-${randomBytes(64).toString('base64url')}`;
+}
+
+export function connectionEntry(connection: Connection): ConnectionExport {
+  if (connection.type === 'oidc') {
+    const metadata = 'discoveryUrl' in connection.metadata
+      ? { discovery_url: connection.metadata.discoveryUrl }
+      : {
+          issuer: connection.metadata.endpoints.issuer,
+          authorization_endpoint: connection.metadata.endpoints.authorizationEndpoint,
+          token_endpoint: connection.metadata.endpoints.tokenEndpoint,
+          userinfo_endpoint: connection.metadata.endpoints.userinfoEndpoint,
+          jwks_uri: connection.metadata.endpoints.jwksUri,
+          end_session_endpoint: connection.metadata.endpoints.endSessionEndpoint,
+        };
+    return {
+      entry: withoutUndefined({
+        id: connection.id, name: connection.name, type: 'oidc', ...metadata,
+        client_id: connection.clientId,
+        client_secret: upstreamSecretPlaceholder,
+        token_endpoint_auth_method: connection.tokenEndpointAuthMethod,
+        scopes: connection.scopes,
+        username_claim: connection.usernameClaim,
+        provisioning: connection.provisioning,
+        update_profile: connection.updateProfile,
+        groups_claim: connection.groupsClaim,
+        email_domains: connection.emailDomains.length > 0 ? connection.emailDomains : undefined,
+        forward_login_hint: connection.forwardLoginHint,
+        enabled: connection.enabled,
+      }),
+      note: `client_secret was left out: put the client secret the upstream gave for client_id "${connection.clientId}" in place of the placeholder.`,
+    };
+  }
+  const { key } = connection;
+  const hmac = 'secret' in key;
+  const keyField = hmac ? { secret: partnerSecretPlaceholder() } : 'publicKey' in key ? { public_key: key.publicKey } : { jwks_uri: key.jwksUri };
+  return {
+    entry: withoutUndefined({
+      id: connection.id, name: connection.name, type: 'jwt',
+      sign_in_url: connection.signInUrl,
+      ...keyField,
+      algorithms: connection.algorithms,
+      issuer: connection.issuer,
+      audience: connection.audience,
+      require_jti: connection.requireJti,
+      max_token_age_seconds: connection.maxTokenAgeSeconds,
+      clock_skew_seconds: connection.clockSkewSeconds,
+      provisioning: connection.provisioning,
+      enabled: hmac ? false : connection.enabled,
+    }),
+    note: hmac
+      ? `secret was left out and stands in as a random placeholder: put the secret shared with the partner in its place${connection.enabled ? ', then set enabled: true (it is enabled in the database exported)' : ''}.`
+      : undefined,
+  };
+}
+
+function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined));
+}
