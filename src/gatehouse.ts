@@ -7,6 +7,7 @@ import type { GatehouseConfig } from './config/load.js';
 import type { Storage } from './db/database.js';
 import { sweepExpired } from './db/sweep-expired.js';
 import { clientIpOf } from './http/request-context.js';
+import { startRotationSchedule } from './keys/rotation-schedule.js';
 import { createEngineHolder, type EngineHolder, type EngineState } from './oidc/engine-holder.js';
 import { createClientValidator, createProvider } from './oidc/provider.js';
 import { systemClock, type Clock } from './runtime/clock.js';
@@ -89,9 +90,11 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       sweepExpired(db, clock).catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));
     }, defaults.sweepIntervalSeconds * 1000);
     sweeper.unref();
+    const rotation = startRotationSchedule({ keys: services.keys, logger, everySeconds: defaults.keys.stepIntervalSeconds });
     const started = services;
     app.addHook('onClose', async () => {
       clearInterval(sweeper);
+      await rotation.stop();
       await holder.stop();
       await started.close();
       await boot.close();

@@ -12,6 +12,8 @@ import { connectionsDelete } from './commands/connections-delete.js';
 import { connectionsList } from './commands/connections-list.js';
 import { connectionsTest } from './commands/connections-test.js';
 import { ipsUnblock } from './commands/ips-unblock.js';
+import { keysList } from './commands/keys-list.js';
+import { keysRotate } from './commands/keys-rotate.js';
 import { migrate } from './commands/migrate.js';
 import { scopesCreate } from './commands/scopes-create.js';
 import { scopesDelete } from './commands/scopes-delete.js';
@@ -31,6 +33,7 @@ const commands: AnyCommand[] = [
   ipsUnblock,
   scopesCreate, scopesList, scopesDelete,
   connectionsList, connectionsTest, connectionsDelete,
+  keysList, keysRotate,
   configValidate, configExport,
 ];
 

@@ -53,6 +53,15 @@ export const defaults = {
     session: 14 * 24 * 60 * 60,
     grant: 14 * 24 * 60 * 60,
   },
+  /** Key rotation; see docs/operations.md#key-rotation for the whole timeline. */
+  keys: {
+    /** A day: a new key must be in every relying party's cached JWKS before it signs (jose and jwks-rsa keep it 10 minutes, Microsoft.IdentityModel 12 hours, Keycloak's adapters a day). */
+    publishBeforeUseSeconds: 24 * 60 * 60,
+    /** A retired key outlives the last use of what it signed by this: relying parties' clock leeway (minutes), the rotation step's interval, an instance whose engine switched late. */
+    retiredMarginSeconds: 60 * 60,
+    /** How often every instance applies the rotation steps that are due: a minute, as the sweep; with engineCheckSeconds, the bound within which every instance switches. */
+    stepIntervalSeconds: 60,
+  },
 
   /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB, 2 iterations, 1 lane. */
   argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },

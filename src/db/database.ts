@@ -57,7 +57,7 @@ export interface UserIdentityTable {
 
 export type KeyStatus = 'next' | 'active' | 'retired';
 
-/** Signing and cookie keys by kid; at most one active per purpose. */
+/** Signing and cookie keys by kid; at most one active and one next per purpose (docs/operations.md#key-rotation). */
 export interface KeyTable {
   kid: string;
   /** `signing:<alg>` or `cookie`. */

@@ -10,6 +10,7 @@ import * as signInDetours from './migrations/2026-12-01-0005-sign-in-detours.js'
 import * as oneIdentityPerIssuer from './migrations/2026-12-01-0006-one-identity-per-issuer.js';
 import * as addressIdentities from './migrations/2026-12-01-0007-address-identities.js';
 import * as jwtSso from './migrations/2026-12-06-0001-jwt-sso.js';
+import * as oneNextKey from './migrations/2026-12-07-0001-one-next-key.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-0006-one-identity-per-issuer': oneIdentityPerIssuer,
   '2026-12-01-0007-address-identities': addressIdentities,
   '2026-12-06-0001-jwt-sso': jwtSso,
+  '2026-12-07-0001-one-next-key': oneNextKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

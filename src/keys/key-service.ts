@@ -1,17 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
-import { defaults } from '../config/defaults.js';
+import type { JWK } from 'jose';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db, KeyStatus } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
 import { createEngineStateQueries } from '../db/queries/engine-state.js';
 import { createKeyQueries, type KeyRow } from '../db/queries/keys.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import type { Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
+import { activatesAt, cookiePurpose, isDue, removedAt } from './key-timeline.js';
+import { algorithmOf, keyPurposes, newKey, signingAlgorithms, type NewKey } from './new-keys.js';
 
-/** RS256 first: it is the default id_token algorithm and the one every client library supports. */
-const signingAlgorithms = ['RS256', 'ES256', 'EdDSA'] as const;
-const cookiePurpose = 'cookie';
-const signingPurpose = (alg: string) => `signing:${alg}`;
 /** A key's private part is sealed bound to its purpose and kid, so it cannot be opened as another row. */
 const sealContext = (purpose: string, kid: string) => `${purpose}:${kid}`;
 /** Keys from the fixed-slot layout were sealed with their slot (see the keys-by-kid migration). */
@@ -27,53 +26,179 @@ export interface EngineKeys {
   cookieKeys: string[];
 }
 
+/** What may be shown of a key: never its private part. */
+export interface KeySummary {
+  kid: string;
+  /** `signing:<alg>` or `cookie`. */
+  purpose: string;
+  /** The signing algorithm; undefined for the cookie key. */
+  algorithm: string | undefined;
+  status: KeyStatus;
+  /** Epoch milliseconds, as every time below. */
+  createdAt: number;
+  statusChangedAt: number;
+  /** A `next` key: when it starts signing, and the active key of its purpose retires. */
+  activatesAt: number | undefined;
+  /** A `retired` key: when it stops being published (signing keys) or accepted (cookie keys). */
+  removedAt: number | undefined;
+  /** A signing key's public JWK, as the JWKS publishes it; undefined for the cookie key. */
+  publicJwk: JWK | undefined;
+}
+
+/** One change of a rotation step. */
+export interface KeyChange {
+  kid: string;
+  purpose: string;
+  change: 'activated' | 'retired' | 'removed';
+}
+
+export interface Rotation {
+  /** The steps that were due and were applied first. */
+  applied: KeyChange[];
+  /** The new keys: `next`, or `active` at once. */
+  stored: KeySummary[];
+  /** The keys a rotation at once removed. */
+  removed: KeySummary[];
+}
+
 export type KeyService = ReturnType<typeof createKeyService>;
 
-async function newSigningKey(alg: (typeof signingAlgorithms)[number]): Promise<{ kid: string; publicJwk: JWK; privateJwk: JWK }> {
-  const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true, modulusLength: defaults.rsaModulusLength });
-  const publicJwk = await exportJWK(publicKey);
-  const kid = await calculateJwkThumbprint(publicJwk);
-  const meta = { kid, alg, use: 'sig' };
-  return { kid, publicJwk: { ...publicJwk, ...meta }, privateJwk: { ...(await exportJWK(privateKey)), ...meta } };
+/** Another instance applied the same step between this one's read and its write. */
+class LostRace extends Error {}
+
+const byPurposeThenStatus = (a: KeyRow, b: KeyRow) =>
+  keyPurposes.indexOf(a.purpose) - keyPurposes.indexOf(b.purpose) || statusOrder[a.status] - statusOrder[b.status] || a.created_at - b.created_at;
+
+export function summaryOf(key: KeyRow): KeySummary {
+  return {
+    kid: key.kid, purpose: key.purpose, algorithm: algorithmOf(key.purpose), status: key.status,
+    createdAt: key.created_at, statusChangedAt: key.status_changed_at, activatesAt: activatesAt(key), removedAt: removedAt(key),
+    publicJwk: key.public_jwk ? (JSON.parse(key.public_jwk) as JWK) : undefined,
+  };
 }
 
 /**
  * Signing and cookie keys, by kid and status. Private parts are sealed with the master secret,
  * bound to their purpose and kid (the slot, for keys from before); a signing key's kid is its
  * public key's thumbprint, which opening checks as well.
+ *
+ * Rotation is a change of status (docs/operations.md#key-rotation): `rotate` stores a `next` key
+ * per purpose, published but not signing; `advanceRotations`, which every instance runs
+ * periodically and the CLI runs too, activates it once it has been published long enough
+ * (retiring the active one) and removes retired keys once nothing they signed can be presented.
+ * Every change bumps the engine state in its transaction, so every instance rebuilds its engine.
  */
 export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; clock: Clock }) {
   const keys = createKeyQueries(db);
 
-  function row(kid: string, purpose: string, publicJwk: JWK | null, secret: string): KeyRow {
-    const now = clock.now();
+  function row(key: NewKey, status: KeyStatus, now: number): KeyRow {
+    const sealedAs = sealContext(key.purpose, key.kid);
     return {
-      kid, purpose, status: 'active', public_jwk: publicJwk && JSON.stringify(publicJwk),
-      private_sealed: box.seal(secret, sealContext(purpose, kid)), sealed_as: sealContext(purpose, kid), created_at: now, status_changed_at: now,
+      kid: key.kid, purpose: key.purpose, status, public_jwk: key.publicJwk && JSON.stringify(key.publicJwk),
+      private_sealed: box.seal(key.secret, sealedAs), sealed_as: sealedAs, created_at: now, status_changed_at: now,
     };
+  }
+
+  /** Runs one change that signals the engines; one that another instance made first changes nothing. */
+  async function changing(work: (trx: Db) => Promise<KeyChange[]>): Promise<KeyChange[]> {
+    try {
+      return await inTransaction(db, async (trx) => {
+        const changes = await work(trx);
+        if (changes.length > 0) await createEngineStateQueries(trx).bump();
+        return changes;
+      });
+    } catch (error) {
+      if (!(error instanceof LostRace) && !isUniqueViolation(error)) throw error;
+      // Inside a caller's transaction nothing can be undone here: the caller's change fails instead.
+      if (db.isTransaction) throw new GatehouseError('conflict', 'another instance changed the keys at the same moment; try again', { cause: error });
+      return [];
+    }
   }
 
   /** Generates an active key for every purpose that has none (the first start); true when one was stored. */
   async function ensure(): Promise<boolean> {
     const active = await keys.activePurposes();
-    const missing: KeyRow[] = [];
-    for (const alg of signingAlgorithms) {
-      if (active.has(signingPurpose(alg))) continue;
-      const { kid, publicJwk, privateJwk } = await newSigningKey(alg);
-      missing.push(row(kid, signingPurpose(alg), publicJwk, JSON.stringify(privateJwk)));
-    }
-    if (!active.has(cookiePurpose)) {
-      missing.push(row(`cookie-${randomBytes(8).toString('hex')}`, cookiePurpose, null, randomBytes(32).toString('base64url')));
-    }
+    const missing = keyPurposes.filter((purpose) => !active.has(purpose));
     if (missing.length === 0) return false;
+    const now = clock.now();
+    const rows = await Promise.all(missing.map(async (purpose) => row(await newKey(purpose), 'active', now)));
     return inTransaction(db, async (trx) => {
       const queries = createKeyQueries(trx);
       let stored = false;
       // A concurrent first start may have activated its own key meanwhile: the first one stays.
-      for (const key of missing) stored = (await queries.insertIfNoneActive(key)) || stored;
+      for (const key of rows) stored = (await queries.insertIfNoneActive(key)) || stored;
       if (stored) await createEngineStateQueries(trx).bump();
       return stored;
     });
+  }
+
+  /** A waiting key becomes active and the active key of its purpose retired, both or neither. */
+  function activate(key: KeyRow, now: number): Promise<KeyChange[]> {
+    return changing(async (trx) => {
+      const queries = createKeyQueries(trx);
+      const retired = await queries.retireActive(key.purpose, now);
+      // Already activated (or replaced) by another instance: undo the retirement with the rest.
+      if (!(await queries.activate(key.kid, now))) throw new LostRace();
+      return [
+        ...retired.map((kid) => ({ kid, purpose: key.purpose, change: 'retired' as const })),
+        { kid: key.kid, purpose: key.purpose, change: 'activated' },
+      ];
+    });
+  }
+
+  function remove(key: KeyRow): Promise<KeyChange[]> {
+    return changing(async (trx) =>
+      (await createKeyQueries(trx).removeRetired(key.kid)) ? [{ kid: key.kid, purpose: key.purpose, change: 'removed' }] : []);
+  }
+
+  /**
+   * Applies every rotation step that is due: a `next` key published for long enough becomes
+   * active, a retired key past its retention is removed. Safe on every instance at once: each
+   * step is a conditional change, applied by whichever instance comes first.
+   */
+  async function advanceRotations(_actor: Actor): Promise<KeyChange[]> {
+    const now = clock.now();
+    const changes: KeyChange[] = [];
+    for (const key of (await keys.all()).filter((candidate) => isDue(candidate, now))) {
+      changes.push(...(key.status === 'next' ? await activate(key, now) : await remove(key)));
+    }
+    return changes;
+  }
+
+  /**
+   * Starts a rotation of every key: a new signing key per algorithm and a new cookie key, stored
+   * `next` (published, accepted, not signing). A rotation under way is refused. `immediately`
+   * is for a compromised key: the new keys sign at once and every other key is removed at once.
+   */
+  async function rotate(actor: Actor, { immediately = false }: { immediately?: boolean } = {}): Promise<Rotation> {
+    const applied = await advanceRotations(actor);
+    if (!immediately) {
+      const waiting = (await keys.all()).filter((key) => key.status === 'next');
+      if (waiting.length > 0) {
+        const activation = Math.min(...waiting.map((key) => activatesAt(key)!));
+        throw new GatehouseError('conflict', `a key rotation is under way: its new keys become active at ${new Date(activation).toISOString()}; `
+          + 'rotate again after that, or rotate at once (--now) if a key is compromised');
+      }
+    }
+    const now = clock.now();
+    const rows = await Promise.all(keyPurposes.map(async (purpose) => row(await newKey(purpose), immediately ? 'active' : 'next', now)));
+    const removed = await inTransaction(db, async (trx) => {
+      const queries = createKeyQueries(trx);
+      const replaced = immediately ? await queries.all() : [];
+      for (const key of rows) {
+        if (immediately) await queries.removePurpose(key.purpose);
+        const stored = immediately ? await queries.insertIfNoneActive(key) : await queries.insertIfNoneWaiting(key);
+        if (!stored) throw new GatehouseError('conflict', 'another key rotation was started at the same moment; see the keys as they are now');
+      }
+      await createEngineStateQueries(trx).bump();
+      return replaced;
+    });
+    return { applied, stored: rows.map(summaryOf), removed: removed.sort(byPurposeThenStatus).map(summaryOf) };
+  }
+
+  /** Every stored key, public parts only: signing keys by algorithm, then the cookie key; active, next, retired. */
+  async function list(): Promise<KeySummary[]> {
+    return (await keys.all()).sort(byPurposeThenStatus).map(summaryOf);
   }
 
   function open(key: KeyRow): string {
@@ -89,7 +214,7 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
 
   async function engineKeys(): Promise<EngineKeys> {
     const rows = await keys.all();
-    const algOrder = (key: KeyRow) => signingAlgorithms.indexOf(key.purpose.slice('signing:'.length) as never);
+    const algOrder = (key: KeyRow) => signingAlgorithms.indexOf(algorithmOf(key.purpose)!);
     const byStatus = (a: KeyRow, b: KeyRow) => statusOrder[a.status] - statusOrder[b.status];
     return {
       signingKeys: rows.filter((key) => key.purpose !== cookiePurpose)
@@ -99,5 +224,5 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
     };
   }
 
-  return { ensure, engineKeys };
+  return { ensure, engineKeys, list, rotate, advanceRotations };
 }
