@@ -238,6 +238,7 @@ export function createUserService(deps: UserServiceDeps) {
       return row && toUser(row);
     },
     count: users.count,
+    firstCreatedId: users.firstCreatedId,
     /** A page of every user, in order of the normalized user name, after the one given (normalized): `gatehouse config export`. */
     listAfter: async (afterNormalized: string | undefined, limit: number): Promise<User[]> => (await users.listAfter(afterNormalized, limit)).map(toUser),
     /** The members of a group, disabled ones included. */

@@ -21,6 +21,9 @@ export function createUserQueries(db: Db) {
       const page = db.selectFrom('users').selectAll().orderBy('username_normalized').limit(limit);
       return (afterNormalized === undefined ? page : page.where('username_normalized', '>', afterNormalized)).execute();
     },
+    /** The id of the user created first, if any. */
+    firstCreatedId: async (): Promise<string | undefined> =>
+      (await db.selectFrom('users').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst())?.id,
     count: async (): Promise<number> =>
       Number((await db.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
     /** False when another instance inserted the same user name first. */

@@ -1,6 +1,6 @@
 import type { JwtConnection } from '../../connections/connection.js';
 import { isGatehouseError } from '../../errors/gatehouse-error.js';
-import { groupsFromConnection } from '../../users/connection-groups.js';
+import { groupsFromConnection, mayBeMatchedByConnection } from '../../users/connection-groups.js';
 import type { IdentityService } from '../../users/identity-service.js';
 import type { User } from '../../users/user.js';
 import type { NewUser, UserService } from '../../users/user-service.js';
@@ -39,6 +39,7 @@ export function createPartnerAccounts({ identities, users }: PartnerAccountDeps)
       const taken = (await identities.listFor(byEmail.id)).some((link) => link.issuer === partnerIssuer(connection));
       if (taken) return { kind: 'refuse', reason: `The account for ${claims.email} here belongs to a ${connection.name} user whose id this sign-in does not carry, so it cannot be yours. Ask an administrator.` };
       if (byEmail.disabled) return { kind: 'refuse', reason: 'That account here is disabled. Ask an administrator.' };
+      if (!mayBeMatchedByConnection(byEmail)) return { kind: 'refuse', reason: `The account for ${claims.email} here is an administrator's, which no sign-in takes over by its address. Ask an administrator.` };
       return { kind: 'matched', user: byEmail };
     }
     const shownAs = claims.email ?? claims.sub;

@@ -1,7 +1,7 @@
 import type { OidcConnection } from '../../connections/connection.js';
 import type { Actor } from '../../runtime/actor.js';
 import type { IdentityKey, IdentityService, UnlinkedIdentityRule } from '../../users/identity-service.js';
-import { groupsFromConnection } from '../../users/connection-groups.js';
+import { groupsFromConnection, mayBeMatchedByConnection } from '../../users/connection-groups.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
 import type { User } from '../../users/user.js';
 import type { NewUser, UserChanges, UserService } from '../../users/user-service.js';
@@ -82,6 +82,9 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
       if (await takenAtIssuer(matched.user, identity)) return belongsToAnother(matched.user);
       // Linking a disabled account would change it although the sign-in is refused.
       if (matched.user.disabled) return { kind: 'refuse', reason: 'That account here is disabled. Ask an administrator.' };
+      if (!mayBeMatchedByConnection(matched.user)) {
+        return { kind: 'refuse', reason: `The account "${matched.user.username}" here is an administrator's, which no sign-in takes over by its name or address. Ask an administrator.` };
+      }
       return { kind: 'link', ...matched };
     }
     if (username === undefined) {

@@ -69,6 +69,17 @@ for (const dialect of dialects) {
       assert.deepEqual(await whatExists(world.server), before);
     });
 
+    test('an administrator\'s account is not matched by an upstream user of the same name', async () => {
+      await world.server.services.users.createUser({ kind: 'cli', command: 'test' }, { username: 'ann', groups: ['gatehouse-admins'], credential: { password: 'ann administers this place' } });
+      const before = await whatExists(world.server);
+      const page = await refusedAfterUpstream(ann.sub);
+      assert.equal(page.status, 403);
+      assert.match(failureOf(page).message, /is an administrator's, which no sign-in takes over/);
+      assert.deepEqual(await linksOf(world.server, ann.sub), []);
+      assert.deepEqual(await whatExists(world.server), before);
+      await world.server.services.users.deleteUser({ kind: 'cli', command: 'test' }, (await world.server.services.users.findByUsername('ann'))!.id);
+    });
+
     test('an address nobody verified here matches nobody, even one the upstream vouches for: a partner or a typo may have put it there', async () => {
       await world.server.services.users.createUser({ kind: 'cli', command: 'test' }, { username: 'anna', email: ann.email, profile: { name: 'Anna, unverified' } });
       const before = await whatExists(world.server);

@@ -42,13 +42,22 @@ for (const dialect of dialects) {
       assert.equal(await server.services.users.findByUsername('admin'), undefined);
     });
 
-    test('the admin of an earlier version (group "admin") joins gatehouse-admins at the next start', async () => {
-      const server = await start({ users: [carol] });
+    test('the admin an earlier version made at its first start (group "admin") joins gatehouse-admins at the next start', async () => {
+      // An earlier version made admin only on an empty database, in the group admin.
+      const server = await start({});
       const admin = (await server.services.users.findByUsername('admin'))!;
       await server.services.users.updateUser({ kind: 'cli', command: 'test' }, admin.id, { groups: ['admin'] });
       await server.restart();
       assert.deepEqual(server.startup.admin, { kind: 'upgraded', username: 'admin' });
-      assert.deepEqual((await server.services.users.findByUsername('admin'))?.groups, [group]);
+      assert.deepEqual((await server.services.users.findByUsername('admin'))?.groups, ['admin', group]);
+    });
+
+    test('an admin that came later (an import, a connection, a command) is never promoted, even in a group called admin', async () => {
+      const server = await start({ users: [{ ...carol, groups: [group] }] });
+      await server.services.users.createUser({ kind: 'cli', command: 'test' }, { username: 'admin', groups: ['admin'], credential: { password: 'an admin that came later' } });
+      await server.restart({ declarations: { users: [carol] } });
+      assert.deepEqual(server.startup.admin, { kind: 'missing', username: 'admin' });
+      assert.deepEqual((await server.services.users.findByUsername('admin'))?.groups, ['admin']);
     });
 
     test('a user the file calls admin is not promoted: the start names the problem instead', async () => {

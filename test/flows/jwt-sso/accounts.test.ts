@@ -19,7 +19,10 @@ for (const dialect of dialects) {
       world = await startWorld({
         dialect,
         connections: [jwtConnection('portal')],
-        users: [{ username: 'taken@partner.example', email: 'someone.else@partner.example', password: 'a name that looks like an address' }],
+        users: [
+          { username: 'taken@partner.example', email: 'someone.else@partner.example', password: 'a name that looks like an address' },
+          { username: 'boss', email: 'boss@partner.example', groups: ['gatehouse-admins'], password: 'the boss has a long password' },
+        ],
       });
     });
     after(() => world?.close());
@@ -43,6 +46,10 @@ for (const dialect of dialects) {
       assert.match(await refusedOnLoginPage(await partnerToken({ email: 'alice@partner.example' })), /belongs to a Portal portal user/);
       const again = await signInWith(world, 'portal', await partnerToken({ sub: 'alice-id' }));
       assert.equal(again.idToken.sub, first.idToken.sub, 'her own id still signs her in');
+    });
+
+    test('an administrator\'s account is not taken over by a token naming its address', async () => {
+      assert.match(await refusedOnLoginPage(await partnerToken({ sub: 'boss-id', email: 'boss@partner.example' })), /is an administrator's, which no sign-in takes over by its address/);
     });
 
     test('a disabled account is refused, and stays as it was', async () => {
