@@ -11,7 +11,13 @@ import { startupBanner } from './startup-banner.js';
 export async function serve(env: NodeJS.ProcessEnv | undefined, out: { write(text: string): unknown }, err: { write(text: string): unknown }): Promise<number> {
   const config = loadConfig(env);
   const { app, startup } = await createGatehouse(config);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // A port in use: what the start opened (the database pool, timers) must not keep the process alive.
+    await app.close();
+    throw error;
+  }
   // Heard before the banner says the server is ready: whoever waits for the banner and then stops it is obeyed.
   const stopped = new Promise<number>((resolve) => {
     const stop = () => {
