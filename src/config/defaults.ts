@@ -66,6 +66,27 @@ export const defaults = {
   /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB, 2 iterations, 1 lane. */
   argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
 
+  /**
+   * What a hash from another system (the configuration file's password_hash, gatehouse users
+   * import) may be; src/users/imported-hash.ts. Every sign-in attempt as the user, wrong
+   * passwords and anyone's included, verifies at the cost the hash states until a right one
+   * replaces it, so the costs are capped at what each attempt can afford.
+   */
+  importedHash: {
+    /** bcryptjs takes about 2 s at 14 here; systems use 10 to 12, and 31 would take days per attempt. */
+    bcryptCostMax: 14,
+    /** 256 MiB, about 1.5 s per attempt; OWASP's argon2id is 19 MiB, and m=4194304 would take 4 GiB per attempt. */
+    argon2MemoryKibMax: 262_144,
+    /** Ten passes over that memory at the most; systems use 1 to 4 (OWASP: 2 with 19 MiB, 1 with 46 MiB). */
+    argon2IterationsMax: 10,
+    /** Lanes run on threads; 16 is more than any server here has to spare for one attempt, systems use 1 to 8. */
+    argon2ParallelismMax: 16,
+    /** Argon2's own minimum salt (RFC 9106 §3.1), which @node-rs/argon2 enforces: a shorter one is a salt cut short. */
+    argon2SaltBytesMin: 8,
+    /** Libraries write 16 bytes or more (32 by default, RFC 9106 §4); a shorter hash is almost surely one cut short, which would never verify. */
+    argon2HashBytesMin: 16,
+  },
+
   /** Sign-in protection; see docs/security.md for the reasoning behind each value. */
   security: {
     /** Failures within the window that lock an account (Keycloak and Logto use 5 to 10). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { importedHashProblem } from './imported-hash.js';
 
 const address = z
   .object({
@@ -44,9 +45,13 @@ export const userInputSchema = profileSchema
     username: z.string().min(1).max(100),
     email: z.string().email().optional(),
     password: z.string().optional(),
+    /** A hash from another system, kept as it is: whole, and not too costly to verify at every sign-in attempt (src/users/imported-hash.ts). */
     password_hash: z
       .string()
-      .regex(/^\$(argon2(id|i|d)\$|2[aby]\$)/, 'must be an argon2 ($argon2id$...) or bcrypt ($2b$...) hash')
+      .superRefine((hash, context) => {
+        const problem = importedHashProblem(hash);
+        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
     groups: z.array(z.string().min(1).max(200)).default([]),
     attributes: z.record(z.string(), attributeValue).default({}),

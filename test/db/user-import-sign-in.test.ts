@@ -43,7 +43,7 @@ for (const dialect of dialects) {
         'nopass,nopass@example.com,,',
       ].join('\n');
       const report = await importUsers(services, Readable.from([csv]), { format: 'csv', actor: { kind: 'cli', command: 'users import' } });
-      assert.deepEqual(report, { imported: 5, skipped: 0, failed: [] });
+      assert.deepEqual(report, { imported: 5, skipped: 0, failed: [], failedCount: 0 });
     });
     after(() => opened?.cleanup());
 

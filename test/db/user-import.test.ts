@@ -7,7 +7,7 @@ import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { isGatehouseError } from '../../src/errors/gatehouse-error.js';
 import type { Actor } from '../../src/runtime/actor.js';
 import type { Services } from '../../src/services.js';
-import { importUsers, type ImportProgress } from '../../src/users/import/import-users.js';
+import { importLimits, importUsers, type ImportProgress, type ImportReport } from '../../src/users/import/import-users.js';
 import { dialects } from '../helpers/databases.js';
 import { openFreshServices } from '../helpers/fresh-services.js';
 import { pinnedClock } from '../helpers/test-clock.js';
@@ -60,7 +60,7 @@ for (const dialect of dialects) {
         'ÉDITH,edith@example.com,,,,,,,,,,',
       ].join('\r\n');
       const report = await importUsers(services, streamOf(text), { format: 'csv', actor: cli });
-      assert.deepEqual(report, { imported: 3, skipped: 0, failed: [] });
+      assert.deepEqual(report, { imported: 3, skipped: 0, failed: [], failedCount: 0 });
       const ada = await find('ada');
       assert.equal(ada.email, 'ada@example.com');
       assert.equal(ada.passwordHash, bcryptHash, 'the hash is stored as it came, not hashed again');
@@ -80,7 +80,7 @@ for (const dialect of dialects) {
         '',
         { username: 'margaret', disabled: true, phone_number: '+1 555 0100', phone_number_verified: false },
       );
-      assert.deepEqual(await importUsers(services, streamOf(`${text}\n\n`), { format: 'jsonl', actor: cli }), { imported: 2, skipped: 0, failed: [] });
+      assert.deepEqual(await importUsers(services, streamOf(`${text}\n\n`), { format: 'jsonl', actor: cli }), { imported: 2, skipped: 0, failed: [], failedCount: 0 });
       const linus = await find('linus');
       assert.deepEqual([linus.groups, linus.attributes, linus.profile], [['kernel'], { uid: 1000, admin: true, shells: ['bash', 'zsh'], team: 'core' }, { locale: 'fi-FI', address: { country: 'FI' } }]);
       const margaret = await find('margaret');
@@ -114,6 +114,7 @@ for (const dialect of dialects) {
           { line: 9, reason: 'the row has 2 fields where the header has 5' },
           { line: 10, reason: 'username: required' },
         ],
+        failedCount: 6,
       });
       assert.equal(await services.users.count(), count + 3);
       assert.deepEqual((await find('ok-2')).groups, ['multi\nline', 'group']);
@@ -161,11 +162,124 @@ for (const dialect of dialects) {
         { line: 5, reason: 'email: "nora@example.com" is in the file already, on line 3' },
         { line: 6, reason: 'email: "kate@example.com" belongs to the existing user "kate"' },
       ];
-      assert.deepEqual(await importUsers(services, streamOf(text), { format: 'jsonl', actor: cli }), { imported: 1, skipped: 1, failed: expectedFailures });
+      assert.deepEqual(await importUsers(services, streamOf(text), { format: 'jsonl', actor: cli }), { imported: 1, skipped: 1, failed: expectedFailures, failedCount: 4 });
       assert.deepEqual(await services.users.findById(kate.id), kate, 'the declared user is exactly as it was');
       assert.equal(await services.users.findByUsername('mia'), undefined);
       // Run again (an import that stopped half-way, say): what was imported is skipped.
-      assert.deepEqual(await importUsers(services, streamOf(text), { format: 'jsonl', actor: cli }), { imported: 0, skipped: 2, failed: expectedFailures });
+      assert.deepEqual(await importUsers(services, streamOf(text), { format: 'jsonl', actor: cli }), { imported: 0, skipped: 2, failed: expectedFailures, failedCount: 4 });
+    });
+
+    test('a name or email repeated in a later batch is found by the database: the name skipped as existing, the email failed as another user\'s', async () => {
+      // The first batch ends once 500 users are read: the repeats come in the second, the first stored by then.
+      const fillers = Array.from({ length: 600 }, (_, index) => ({ username: `filler-${index}` }));
+      const text = jsonl(
+        { username: 'early', email: 'early@example.com', groups: ['first'] },
+        ...fillers,
+        { username: 'EARLY', groups: ['second'] },
+        { username: 'latecomer', email: 'Early@Example.com' },
+      );
+      const report = await importUsers(services, streamOf(text), { format: 'jsonl', actor: cli });
+      assert.deepEqual(report, {
+        imported: 601,
+        skipped: 1,
+        failed: [{ line: 603, reason: 'email: "early@example.com" belongs to the existing user "early"' }],
+        failedCount: 1,
+      });
+      assert.deepEqual((await find('early')).groups, ['first'], 'the first is left as it was imported');
+      assert.equal(await services.users.findByUsername('latecomer'), undefined);
+    });
+
+    test('failures are reported as they are found; the report keeps the first 1,000 by line however many there are, and counts them all', async () => {
+      /** JSON lines, made as they are read: every tenth line a user, the others broken. */
+      function* generated(lines: number, prefix: string): Generator<string> {
+        for (let at = 0; at < lines; at += 100) {
+          let chunk = '';
+          for (let line = at + 1; line <= Math.min(lines, at + 100); line += 1) chunk += line % 10 === 0 ? `${JSON.stringify({ username: `${prefix}-${line}` })}\n` : '{broken\n';
+          yield chunk;
+        }
+      }
+      for (const lines of [3_000, 30_000]) {
+        const seen: Array<{ line: number; reason: string }> = [];
+        const progress: ImportProgress[] = [];
+        const report = await importUsers(services, Readable.from(generated(lines, `many-${lines}`)), {
+          format: 'jsonl',
+          actor: cli,
+          onFailure: (failure) => seen.push(failure),
+          onProgress: (done) => progress.push(done),
+        });
+        const failing = lines - lines / 10;
+        assert.deepEqual([report.imported, report.failedCount, seen.length], [lines / 10, failing, failing], `${lines} lines`);
+        assert.equal(report.failed.length, 1000, 'what the report holds does not grow with the file');
+        assert.deepEqual(report.failed, seen.slice(0, 1000), 'the first 1,000, in line order');
+        assert.deepEqual(seen.slice(0, 3).map(({ line }) => line), [1, 2, 3]);
+        assert.ok(seen.every(({ line }, index) => line % 10 !== 0 && (index === 0 || line > seen[index - 1]!.line)), 'each failure once, as it was read');
+        assert.deepEqual(progress.at(-1), { lines, imported: lines / 10, failed: failing });
+      }
+    });
+
+    test('a failure found when its batch is written takes its place among the first kept by line', async () => {
+      await services.users.createUser(cli, { username: 'holder', email: 'held@example.com' });
+      // Line 1's email is found taken only when its batch is written, after the 149 broken lines
+      // after it were reported. (Kept failures cut to 100, since with 1,000 the batches of 500
+      // lines seldom let that happen.)
+      const text = [JSON.stringify({ username: 'claimant', email: 'held@example.com' }), ...Array.from({ length: 149 }, () => '{broken')].join('\n');
+      const order: number[] = [];
+      const kept = importLimits.failuresKept;
+      importLimits.failuresKept = 100;
+      let report: ImportReport;
+      try {
+        report = await importUsers(services, streamOf(text), { format: 'jsonl', actor: cli, onFailure: ({ line }) => order.push(line) });
+      } finally {
+        importLimits.failuresKept = kept;
+      }
+      assert.equal(report.failedCount, 150);
+      assert.deepEqual([order[0], order.at(-1)], [2, 1], 'line 1 was reported last');
+      assert.deepEqual(report.failed.map(({ line }) => line), Array.from({ length: 100 }, (_, index) => index + 1));
+      assert.equal(report.failed[0]!.reason, 'email: "held@example.com" belongs to the existing user "holder"');
+    });
+
+    test('a member of gatehouse-admins is not imported, and the rest of the file is', async () => {
+      const administrators = (await services.users.inGroup('gatehouse-admins')).length;
+      const text = ['username,groups', 'staffer,staff', 'usurper,"staff; gatehouse-admins"', 'other,admins'].join('\n');
+      const report = await importUsers(services, streamOf(text), { format: 'csv', actor: cli });
+      assert.deepEqual([report.imported, report.failed.map(({ line, reason }) => [line, reason.split(':')[0]])], [2, [[3, 'groups']]]);
+      assert.match(report.failed[0]!.reason, /administrators are made deliberately, in the configuration file or with gatehouse users create/);
+      assert.equal(await services.users.findByUsername('usurper'), undefined);
+      assert.equal((await services.users.inGroup('gatehouse-admins')).length, administrators);
+    });
+
+    test('a stray quote\'s record ending in an error on a later line gives back the lines it took: they import or fail on their own', async () => {
+      const text = [
+        'username,email,name',
+        '"bob,bob@example.com,Bob',
+        'carol,carol@example.com,Carol',
+        'dave,"dave@x",Dave',
+      ].join('\n');
+      const report = await importUsers(services, streamOf(text), { format: 'csv', actor: cli });
+      assert.deepEqual(report, {
+        imported: 1,
+        skipped: 0,
+        failed: [
+          { line: 2, reason: 'line 4, field 1: text after the closing quote (double each quote inside a quoted field)' },
+          { line: 4, reason: 'email: Invalid email address' },
+        ],
+        failedCount: 2,
+      });
+      assert.equal((await find('carol')).email, 'carol@example.com');
+      await services.users.deleteUser(cli, (await find('carol')).id);
+    });
+
+    test('a user name or email from the file is quoted in a reason with its control characters escaped', async () => {
+      const sneaky = 'sneaky\u001b[2J\u009b31m';
+      const { user: owner } = await services.users.createUser(cli, { username: `owner\u0007`, email: 'owned@example.com' });
+      const text = jsonl({ username: sneaky }, { username: sneaky }, { username: 'taker', email: 'owned@example.com' });
+      const report = await importUsers(services, streamOf(text), { format: 'jsonl', actor: cli });
+      assert.deepEqual(report.failed, [
+        { line: 2, reason: 'username: "sneaky\\u001b[2J\\u009b31m" is in the file already, on line 1' },
+        { line: 3, reason: 'email: "owned@example.com" belongs to the existing user "owner\\u0007"' },
+      ]);
+      assert.ok(report.failed.every(({ reason }) => !/[\u0000-\u001f\u007f-\u009f]/.test(reason)));
+      await services.users.deleteUser(cli, owner.id);
     });
 
     test('a batch holding the same name or email twice (as when another writer takes one meanwhile) falls back to one user at a time', async () => {
@@ -216,7 +330,7 @@ for (const dialect of dialects) {
     });
 
     test('the examples of docs/user-import.md import as the page says', async () => {
-      assert.deepEqual(await importUsers(services, streamOf(documented('csv')), { format: 'csv', actor: cli }), { imported: 3, skipped: 0, failed: [] });
+      assert.deepEqual(await importUsers(services, streamOf(documented('csv')), { format: 'csv', actor: cli }), { imported: 3, skipped: 0, failed: [], failedCount: 0 });
       const [alice, bob, carol] = [await find('alice'), await find('bob'), await find('carol')];
       assert.deepEqual([alice.profile.name, alice.groups, alice.attributes], ['Smith, Alice', ['engineering', 'admins'], { department: 'R&D', employee_number: '1042' }]);
       assert.ok(alice.passwordHash?.startsWith('$argon2id$v=19$m=19456,t=2,p=1$'));
@@ -224,7 +338,7 @@ for (const dialect of dialects) {
       assert.deepEqual([carol.disabled, carol.passwordHash, carol.email], [true, undefined, undefined]);
       for (const user of [alice, bob, carol]) await services.users.deleteUser(cli, user.id);
 
-      assert.deepEqual(await importUsers(services, streamOf(documented('json')), { format: 'jsonl', actor: cli }), { imported: 3, skipped: 0, failed: [] });
+      assert.deepEqual(await importUsers(services, streamOf(documented('json')), { format: 'jsonl', actor: cli }), { imported: 3, skipped: 0, failed: [], failedCount: 0 });
       assert.deepEqual((await find('alice')).attributes, { department: 'R&D', employee_number: 1042, shells: ['bash', 'zsh'] });
       assert.deepEqual((await find('bob')).profile, { address: { locality: 'Lyon', country: 'FR' } });
       assert.equal((await find('carol')).disabled, true);
@@ -233,7 +347,7 @@ for (const dialect of dialects) {
     test('an empty file imports nothing', async () => {
       const calls: ImportProgress[] = [];
       for (const format of ['csv', 'jsonl'] as const) {
-        assert.deepEqual(await importUsers(services, streamOf(''), { format, actor: cli, onProgress: (done) => calls.push(done) }), { imported: 0, skipped: 0, failed: [] });
+        assert.deepEqual(await importUsers(services, streamOf(''), { format, actor: cli, onProgress: (done) => calls.push(done) }), { imported: 0, skipped: 0, failed: [], failedCount: 0 });
       }
       assert.deepEqual(calls, [{ lines: 0, imported: 0, failed: 0 }, { lines: 0, imported: 0, failed: 0 }]);
     });

@@ -97,6 +97,8 @@ describe('CSV import files are read as RFC 4180, a record at a time', () => {
       [2, 'field 1: a quote inside an unquoted field (quote the whole field, and double each quote in it)'],
       [3, 'field 2: text after the closing quote (double each quote inside a quoted field)'],
       [4, 'line 5, field 2: text after the closing quote (double each quote inside a quoted field)'],
+      // The record went wrong on a later line: that line is read again, as a record of its own.
+      [5, 'field 1: a quote inside an unquoted field (quote the whole field, and double each quote in it)'],
       [6, 'the row has 1 fields where the header has 2'],
       [7, 'the row has 3 fields where the header has 2'],
       [8, { username: 'lea', name: 'Lea' }],
@@ -104,6 +106,23 @@ describe('CSV import files are read as RFC 4180, a record at a time', () => {
       [9, 'a quoted field is never closed: a closing quote is missing'],
       [10, { username: 'ned', name: 'Ned' }],
       [11, { username: 'oz', name: 'Oz' }],
+    ]);
+  });
+
+  test('a syntax error on a later line of a record gives back the lines after its first, read again as records of their own', async () => {
+    const text = [
+      'username,email,name',
+      '"bob,bob@example.com,Bob',
+      'carol,carol@example.com,Carol',
+      'dave,"dave@x",Dave',
+      'erin,erin@example.com,Erin',
+    ].join('\n');
+    // Bob's stray quote takes in Carol's line and ends at Dave's, where the text after it is the error.
+    assert.deepEqual(summary(await usersOf(text)), [
+      [2, 'line 4, field 1: text after the closing quote (double each quote inside a quoted field)'],
+      [3, { username: 'carol', email: 'carol@example.com', name: 'Carol' }],
+      [4, { username: 'dave', email: 'dave@x', name: 'Dave' }],
+      [5, { username: 'erin', email: 'erin@example.com', name: 'Erin' }],
     ]);
   });
 
@@ -128,6 +147,7 @@ describe('CSV import files are read as RFC 4180, a record at a time', () => {
       [2, 'the line is longer than 100 bytes'],
       [3, 'the line is not valid UTF-8'],
       [4, 'line 5, inside a quoted field: the line is not valid UTF-8'],
+      [5, 'the line is not valid UTF-8'],
       [6, { username: 'fine', name: 'Fine' }],
     ]);
   });

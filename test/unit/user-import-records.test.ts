@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { hash as argon2Hash, type Algorithm } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
-import { checkRecord } from '../../src/users/import/check-record.js';
+import { defaults } from '../../src/config/defaults.js';
+import { checkRecord, quoted } from '../../src/users/import/check-record.js';
 import { jsonlUsers } from '../../src/users/import/jsonl-users.js';
 import { physicalLines } from '../../src/users/import/physical-lines.js';
 import type { SourceRecord } from '../../src/users/import/source-record.js';
@@ -92,6 +93,33 @@ describe('each record is checked with the configuration file\'s rules for users'
     assert.equal(reason({ username: 'u', password: 'hunter2hunter2' }), 'password: clear-text passwords are not imported; give the existing hash as password_hash');
   });
 
+  test('an argon2 hash cut in its body, or with a salt, version or parameters no argon2 hash has, is refused naming password_hash', () => {
+    // A whole hash, fixed so that every cut below is the same at every run: 11 characters of salt (8 bytes), 43 of hash (32 bytes).
+    const [salt, body] = ['c29tZXNhbHQ', 'ZNVSTkRU0fYh8Q1V6mP7d1fX5Q0D0Rf9cB6pYJv3Hko'];
+    const whole = (parameters: string, saltPart = salt, bodyPart = body) => `$argon2id$${parameters}$${saltPart}$${bodyPart}`;
+    assert.ok('candidate' in checkRecord({ username: 'u', password_hash: whole('v=19$m=19456,t=2,p=1') }));
+    const cutBody = /^password_hash: the argon2 output \(the last part\) is not unpadded base64 of at least 16 bytes: the hash was cut short or mangled$/;
+    // 21 characters are 15 bytes; 41 characters are no number of bytes; a last character with bits beyond the bytes set is not how the verifier reads base64.
+    for (const cut of [body.slice(0, 21), body.slice(0, 6), body.slice(0, 41), `${body.slice(0, -1)}B`]) {
+      assert.match(reason({ username: 'u', password_hash: whole('v=19$m=19456,t=2,p=1', salt, cut) }), cutBody, cut);
+    }
+    assert.match(reason({ username: 'u', password_hash: whole('v=19$m=19456,t=2,p=1', 'abc') }), /^password_hash: the argon2 salt \(the part after p=…\$\) is not unpadded base64 of at least 8 bytes: /);
+    assert.match(reason({ username: 'u', password_hash: whole('v=19$m=19456,t=2,p=1', salt.slice(0, 10)) }), /^password_hash: the argon2 salt /, '10 characters are 7 bytes');
+    assert.equal(
+      reason({ username: 'u', password_hash: whole('v=19$m=0,t=0,p=0') }),
+      'password_hash: argon2 parameters m=0,t=0,p=0 are not valid: t and p are at least 1, and m at least 8 KiB per lane (8×p)',
+    );
+    for (const parameters of ['v=19$m=15,t=1,p=2', 'v=19$m=19456,t=0,p=1', 'v=19$m=19456,t=2,p=0']) {
+      assert.match(reason({ username: 'u', password_hash: whole(parameters) }), /^password_hash: argon2 parameters m=\d+,t=\d+,p=\d+ are not valid/, parameters);
+    }
+    assert.equal(reason({ username: 'u', password_hash: whole('v=99$m=19456,t=2,p=1') }), 'password_hash: argon2 version v=99 does not exist: v=19 (1.3) or v=16 (1.0)');
+    assert.match(reason({ username: 'u', password_hash: whole('v=19$m=019456,t=2,p=1') }), /^password_hash: not a complete argon2 hash/, 'a leading zero');
+    // The least of each that is accepted: version 1.0 with or without v=, m=8×p, a salt of 8 bytes and a hash of 16.
+    for (const hash of [whole('v=16$m=16,t=1,p=2'), whole('m=8,t=1,p=1'), whole('v=19$m=8,t=1,p=1', salt, body.slice(0, 22).replace(/.$/, 'A'))]) {
+      assert.ok('candidate' in checkRecord({ username: 'u', password_hash: hash }), hash);
+    }
+  });
+
   test('a hash that would make every sign-in attempt too costly is refused; the costliest accepted are', async () => {
     assert.equal(reason({ username: 'u', password_hash: bcryptHash.replace('$04$', '$15$') }), 'password_hash: a bcrypt cost of 15 is more than the 14 every sign-in attempt could afford');
     assert.ok('candidate' in checkRecord({ username: 'u', password_hash: bcryptHash.replace('$04$', '$14$') }));
@@ -101,6 +129,21 @@ describe('each record is checked with the configuration file\'s rules for users'
       assert.equal(reason({ username: 'u', password_hash: argon.replace('m=1024,t=1,p=1', parameters) }), tooCostly, parameters);
     }
     assert.ok('candidate' in checkRecord({ username: 'u', password_hash: argon.replace('m=1024,t=1,p=1', 'm=262144,t=10,p=16') }));
+  });
+
+  test('a member of gatehouse-admins is not imported: administrators are made deliberately', () => {
+    const refusal = reason({ username: 'mallory', groups: ['staff', defaults.administratorsGroup] });
+    assert.match(refusal, /^groups: "gatehouse-admins" is not imported: administrators are made deliberately, /);
+    assert.match(refusal, /in the configuration file or with gatehouse users create --group gatehouse-admins, not by migrating password hashes$/);
+    // Only that group: one like it is an ordinary group.
+    assert.ok('candidate' in checkRecord({ username: 'ivan', groups: ['gatehouse-admins-readonly', 'admins'] }));
+  });
+
+  test('a name from the file is quoted with every control character escaped, so that none reaches a terminal', () => {
+    assert.equal(reason({ username: 'u', 'colour\u001b[2J\u009b': 'x' }), 'unknown field "colour\\u001b[2J\\u009b"');
+    assert.equal(reason({ username: 'u', attributes: { 'team\u001b]0;x\u0007\u202e': { name: 'x' } } }), 'attributes["team\\u001b]0;x\\u0007\\u202e"]: must be a string, a number, true or false, or a list of strings');
+    assert.equal(reason({ username: 'u', attributes: { 'team name': { name: 'x' } } }), 'attributes["team name"]: must be a string, a number, true or false, or a list of strings');
+    assert.equal(quoted('ali\u001bce\u007f\u0085\u2066'), '"ali\\u001bce\\u007f\\u0085\\u2066"');
   });
 
   test('every other refusal names the field, and more than three problems are counted', () => {

@@ -45,10 +45,10 @@ async function openInput(file: string, stdin: NodeJS.ReadableStream): Promise<{ 
   return { stream: counter, size, read: () => read };
 }
 
-function printReport(report: ImportReport, write: (text: string) => unknown): void {
+/** The totals, once the import is over; each failure was printed as it was found. */
+function printTotals(report: ImportReport, write: (text: string) => unknown): void {
   write(`imported ${number(report.imported)} user${report.imported === 1 ? '' : 's'}; skipped ${number(report.skipped)} whose user name exists already; `
-    + `${number(report.failed.length)} failed\n`);
-  for (const { line, reason } of report.failed) write(`  line ${line}: ${reason}\n`);
+    + `${number(report.failedCount)} failed\n`);
 }
 
 export const usersImport: Command = {
@@ -61,8 +61,9 @@ export const usersImport: Command = {
     + 'hash at each one\'s first sign-in. Clear-text passwords are refused. The file is read as it is imported, in '
     + 'bounded memory, and users are written in batches; a line that cannot be imported is reported with its reason and '
     + 'the import goes on, and each user is created whole or not at all. A user name that exists already is skipped and '
-    + 'left as it is, so an import that stopped can be run again. Progress goes to standard error: a bar on a terminal, '
-    + 'plain lines otherwise. Exit status 1 when any line failed (the report lists them).',
+    + 'left as it is, so an import that stopped can be run again. Each line that fails is printed as it is found, and the '
+    + 'totals at the end. Progress goes to standard error: a bar on a terminal, plain lines otherwise. Exit status 1 when '
+    + 'any line failed.',
   options: [
     { name: 'format', value: '<csv|jsonl>', description: 'the input\'s format; by default from the file name (.csv, .jsonl or .ndjson)' },
   ],
@@ -90,11 +91,18 @@ export const usersImport: Command = {
         last = done;
         progress.update(state(done));
       },
+      // Each failure as it is found, however many there are: the report keeps only the first.
+      // On a terminal the bar's line is cleared first (it is redrawn at the next update), so that
+      // the failure does not land after it.
+      onFailure: ({ line, reason }) => {
+        if (io.stderr.isTTY === true) io.stderr.write('\r\x1b[K');
+        io.stdout.write(`line ${line}: ${reason}\n`);
+      },
     });
     progress.done({ ...state(last), fraction: input.size === undefined ? undefined : 1 });
-    printReport(report, (text) => io.stdout.write(text));
-    if (report.failed.length > 0) {
-      throw new GatehouseError('invalid_request', `${number(report.failed.length)} line${report.failed.length === 1 ? ' was' : 's were'} not imported (listed above); every other user was`);
+    printTotals(report, (text) => io.stdout.write(text));
+    if (report.failedCount > 0) {
+      throw new GatehouseError('invalid_request', `${number(report.failedCount)} line${report.failedCount === 1 ? ' was' : 's were'} not imported (listed above); every other user was`);
     }
   },
 };

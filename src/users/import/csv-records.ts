@@ -68,9 +68,10 @@ function readLine(text: string, state: RecordState): void {
 /**
  * The CSV records of a sequence of lines, in bounded memory: a record is at most `maxChars`
  * characters. Empty lines between records are skipped. A malformed record is reported at the
- * line it starts on, and reading goes on at the next line; a quote that is never closed (before
- * the end of the input or within `maxChars`) is reported likewise, and the lines it took in are
- * read again as records of their own, since the quote was most likely the mistake.
+ * line it starts on, and reading goes on at the next line: when the record spans lines (a quoted
+ * field never closed before the end of the input or within `maxChars`, or an error on a line
+ * after its first), the lines it took in after its first are read again as records of their own,
+ * since the quote that opened the field was most likely the mistake.
  */
 export async function* csvRecords(lines: AsyncIterator<PhysicalLine>, maxChars: number): AsyncGenerator<CsvRecord> {
   /** Lines to read again, the next one last. */
@@ -121,13 +122,15 @@ async function* records(next: () => Promise<PhysicalLine | undefined>, again: Ph
       readLine(line.text, state);
       if (state.error !== undefined) state.error = `line ${line.number}, ${state.error}`;
     }
-    if (unclosed !== undefined) {
-      yield { line: first.number, error: unclosed };
-      for (let index = taken.length - 1; index >= 1; index -= 1) again.push(taken[index]!);
-    } else if (state.error !== undefined) {
-      yield { line: first.number, error: state.error, json: first.text.startsWith('{') };
-    } else {
+    if (unclosed === undefined && state.error === undefined) {
       yield { line: first.number, size, fields: state.fields };
+      continue;
     }
+    yield unclosed !== undefined
+      ? { line: first.number, error: unclosed }
+      : { line: first.number, error: state.error!, json: first.text.startsWith('{') };
+    // The quote that opened the field was most likely the mistake: the lines it took in after
+    // the first are read again, as records of their own, rather than lost with this one.
+    for (let index = taken.length - 1; index >= 1; index -= 1) again.push(taken[index]!);
   }
 }

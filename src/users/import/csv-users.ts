@@ -1,5 +1,6 @@
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import { profileSchema } from '../user-schema.js';
+import { quoted } from './check-record.js';
 import type { CsvRecord } from './csv-records.js';
 import type { SourceRecord } from './source-record.js';
 
@@ -21,7 +22,7 @@ const textColumns = new Set([
 const addressParts = new Set(Object.keys(profileSchema.shape.address.unwrap().shape));
 
 const refused = (message: string) => new GatehouseError('invalid_request', message);
-const shown = (name: string) => JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}…` : name);
+const shown = (name: string) => quoted(name.length > 60 ? `${name.slice(0, 60)}…` : name);
 const jsonHint = ' (this looks like JSON lines: import it as jsonl)';
 
 /** The header row's columns; a column Gatehouse does not know refuses the file, since its values would be lost for every user. */
