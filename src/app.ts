@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AuditLog } from './audit/audit-log.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import { assetRoutes } from './http/assets.js';
@@ -10,7 +11,7 @@ import { homeRoute } from './http/home.js';
 import { createCsrf } from './http/interaction/csrf.js';
 import { interactionRoutes } from './http/interaction/routes.js';
 import { oidcMount } from './http/mount-oidc.js';
-import { requestContext } from './http/request-context.js';
+import { clientIpOf, requestContext } from './http/request-context.js';
 import { defaultHeaderSet } from './http/security-headers.js';
 import type { EngineHolder } from './oidc/engine-holder.js';
 import { createInteractions } from './oidc/interactions.js';
@@ -30,10 +31,12 @@ export interface AppParts {
   upstreamSignIn: OidcMethod;
   /** Sign-in with partners' signed JWTs (the `jwt` connections). */
   partnerSignIn: SignInMethod;
+  /** Where consent and the connections' sign-ins are recorded. */
+  audit: AuditLog;
 }
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
-export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn, partnerSignIn }: AppParts): Promise<FastifyInstance> {
+export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn, partnerSignIn, audit }: AppParts): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
@@ -47,12 +50,13 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
   await app.register(assetRoutes);
   await app.register(homeRoute);
   await app.register(interactionRoutes, {
-    interactions: createInteractions(() => engine.current()),
+    interactions: createInteractions(() => engine.current(), { audit, clientIp: clientIpOf }),
     csrf: createCsrf(services.deps.box.derive('csrf')),
     methods: [createPasswordMethod(signIn, { homeRealm: upstreamSignIn.homeRealm }), upstreamSignIn, partnerSignIn],
     identities: services.identities,
     users: services.users,
     customScopes: () => engine.state().customScopes,
+    audit,
   });
   await app.register(oidcMount, { engine });
   return app;

@@ -5,8 +5,10 @@ import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import type { Storage } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { openStorage } from './db/open-storage.js';
+import { createChangeLog } from './audit/change-log.js';
 import { createKeyService } from './keys/key-service.js';
 import type { Clock } from './runtime/clock.js';
+import { randomIds, type IdGenerator } from './runtime/ids.js';
 
 export interface Bootstrapped {
   storage: Storage;
@@ -25,6 +27,8 @@ export async function bootstrap(
   config: GatehouseConfig,
   deps: {
     clock: Clock;
+    /** The audit events' ids (the keys generated at a first start are recorded). */
+    ids?: IdGenerator;
     logger?: Logger;
     storage?: Storage;
     /**
@@ -43,7 +47,7 @@ export async function bootstrap(
     await migrateToLatest(storage.db);
     const secret = await resolveMasterSecret(config.secret, config.dataDir, { generate: !deps.existing });
     const box = createSecretBox(secret.value);
-    const keys = createKeyService({ db: storage.db, box, clock: deps.clock });
+    const keys = createKeyService({ db: storage.db, box, clock: deps.clock, changes: createChangeLog({ clock: deps.clock, ids: deps.ids ?? randomIds }) });
     if (deps.existing) await keys.engineKeys();
     else await keys.ensure();
     return { storage, box, freshSecret: secret.generated, close };

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
+import { createAuditLog, type AuditLog } from './audit/audit-log.js';
 import { bootstrap } from './bootstrap.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
@@ -43,6 +44,10 @@ export interface Gatehouse {
   app: FastifyInstance;
   services: Services;
   startup: StartupReport;
+  /** The audit log's writer: what requests record waits there until it is written (flush, for a test that reads it at once). */
+  audit: AuditLog;
+  /** The periodic sweep, run now: expired rows and the audit events past their retention; the number removed. */
+  sweep(): Promise<number>;
 }
 
 /**
@@ -52,29 +57,32 @@ export interface Gatehouse {
  */
 export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDeps = {}): Promise<Gatehouse> {
   const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const declarations = await readDeclarations(config.configFile);
-  const boot = await bootstrap(config, { clock, logger, ...(deps.storage ? { storage: deps.storage } : {}) });
+  const boot = await bootstrap(config, { clock, ids, logger, ...(deps.storage ? { storage: deps.storage } : {}) });
   let engine: EngineHolder | undefined;
   let services: Services | undefined;
+  // Requests record into it; management changes are recorded by their commands, in their transactions.
+  const audit = createAuditLog({ db: boot.storage.db, clock, ids, logger });
   try {
     const { db } = boot.storage;
     const publicOrigin = config.publicUrl.origin;
     services = createServices({
-      db, box: boot.box, clock, ids: deps.ids ?? randomIds, security: declarations.security, ...(deps.hasher ? { hasher: deps.hasher } : {}),
+      db, box: boot.box, clock, ids, security: declarations.security, ...(deps.hasher ? { hasher: deps.hasher } : {}),
       connections: { allowPrivateUpstreams: config.allowPrivateUpstreams, publicOrigin, testSignInUrl: createTestSignInUrl({ box: boot.box, clock, publicOrigin }) },
     });
-    const signIn = await createPasswordSignIn({ users: services.users, protection: services.protection, hasher: services.hasher });
+    const signIn = await createPasswordSignIn({ users: services.users, protection: services.protection, hasher: services.hasher, audit });
     const upstreamSignIn = createUpstreamSignIn({
-      db, box: boot.box, clock, logger, publicOrigin, connections: services.connections, identities: services.identities, users: services.users,
+      db, box: boot.box, clock, logger, publicOrigin, connections: services.connections, identities: services.identities, users: services.users, audit,
     });
     const partnerSignIn = createPartnerSignIn({
       db, box: boot.box, clock, logger, issuer: config.issuer, publicOrigin, connections: services.connections, keys: services.partnerKeys,
-      identities: services.identities, users: services.users,
+      identities: services.identities, users: services.users, audit,
     });
     const engineDeps = {
       issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn,
-      clientIp: clientIpOf, clientAuthLimits: services.protection.clients, federatedSessions: upstreamSignIn.federatedSessions,
+      clientIp: clientIpOf, clientAuthLimits: services.protection.clients, federatedSessions: upstreamSignIn.federatedSessions, audit,
     };
     const buildEngine = (state: EngineState) => createProvider(engineDeps, state);
     const applied = await applyDeclarations(services, declarations, {
@@ -84,24 +92,29 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     const admin = await ensureAdministrator(services.users, config.adminPassword);
     engine = await createEngineHolder({ source: services.engineSource, build: buildEngine, checkEverySeconds: defaults.engineCheckSeconds, logger });
     const holder = engine;
-    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn });
+    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit });
 
+    const sweep = () => sweepExpired(db, clock, { auditRetentionDays: declarations.audit.retentionDays });
     const sweeper = setInterval(() => {
-      sweepExpired(db, clock).catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));
+      sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));
     }, defaults.sweepIntervalSeconds * 1000);
     sweeper.unref();
     const rotation = startRotationSchedule({ keys: services.keys, logger, everySeconds: defaults.keys.stepIntervalSeconds });
     const started = services;
+    // Fastify's own onClose, added when the app became ready, runs before this one: the listener has
+    // closed and every request has been answered, so every event a request recorded is queued by now.
     app.addHook('onClose', async () => {
       clearInterval(sweeper);
       await rotation.stop();
       await holder.stop();
+      await audit.close();
       await started.close();
       await boot.close();
     });
-    return { app, services, startup: { freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect } };
+    return { app, services, audit, sweep, startup: { freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect } };
   } catch (error) {
     await engine?.stop();
+    await audit.close();
     await services?.close();
     await boot.close();
     throw error;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { createApplicationService, type ApplicationService } from './applications/application-service.js';
+import { createChangeLog, type ManagementChange } from './audit/change-log.js';
 import { defaults } from './config/defaults.js';
 import type { SecuritySettings } from './config/security-settings.js';
 import { createConnectionService, type ConnectionService } from './connections/connection-service.js';
@@ -16,6 +17,7 @@ import { createOutbound } from './outbound/safe-fetch.js';
 import type { EngineSource } from './oidc/engine-holder.js';
 import { createSessions } from './oidc/sessions.js';
 import { createSignInProtection, type SignInProtection } from './protection/sign-in-protection.js';
+import type { Actor } from './runtime/actor.js';
 import type { Clock } from './runtime/clock.js';
 import type { IdGenerator } from './runtime/ids.js';
 import { createScopeService, type ScopeService } from './scopes/scope-service.js';
@@ -66,7 +68,7 @@ export interface Services {
    * After the configuration file is applied: what it owned and no longer declares (user names
    * normalized, client_ids, scope names, connection ids) becomes the database's, editable through the API.
    */
-  releaseUndeclared(declared: Record<DeclarableTable, string[]>): Promise<void>;
+  releaseUndeclared(actor: Actor, declared: Record<DeclarableTable, string[]>): Promise<void>;
   /** Runs several commands as one change: all of them or none (the configuration file). */
   transaction<T>(work: (services: Services) => Promise<T>): Promise<T>;
   /** Closes what the services hold besides the database: the upstreams' kept-alive connections. */
@@ -85,6 +87,21 @@ export function createServices(deps: ServiceDeps): Services {
   });
 }
 
+/** A record the configuration file stopped declaring, handed to the database: a change of its owner. */
+function releasedChange(actor: Actor, table: DeclarableTable, key: string): ManagementChange {
+  const change = { actor, before: { owner: 'config_file' }, after: { owner: 'database' }, details: { released_by_file: true } };
+  switch (table) {
+    case 'users':
+      return { ...change, type: 'user.updated', subject: { userId: key } };
+    case 'applications':
+      return { ...change, type: 'application.updated', subject: { clientId: key } };
+    case 'scopes':
+      return { ...change, type: 'scope.updated', details: { name: key, released_by_file: true } };
+    case 'connections':
+      return { ...change, type: 'connection.updated', subject: { connectionId: key } };
+  }
+}
+
 /** What reaches other servers, with its caches and kept-alive connections: shared by the services over every handle. */
 interface OutsideWorld {
   upstreams: Upstreams;
@@ -96,8 +113,10 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
   const { upstreams, partnerKeys } = outside;
   const { db, box, clock } = deps;
   const hasher = deps.hasher ?? passwordHasher;
-  const scopes = createScopeService({ db, clock });
-  const keys = createKeyService({ db, box, clock });
+  // Each command records its change in its own transaction: over a transaction's handle, in that one.
+  const changes = createChangeLog({ clock, ids: deps.ids });
+  const scopes = createScopeService({ db, clock, changes });
+  const keys = createKeyService({ db, box, clock, changes });
   const engineSource: EngineSource = {
     version: () => createEngineStateQueries(db).version(),
     async load() {
@@ -105,28 +124,31 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
       return { version, customScopes: await scopes.list(), ...(await keys.engineKeys()) };
     },
   };
-  const usersOver = (handle: Db) => createUserService({ db: handle, clock, ids: deps.ids, security: deps.security, hasher, sessions: createSessions });
+  const usersOver = (handle: Db) => createUserService({ db: handle, clock, ids: deps.ids, security: deps.security, hasher, sessions: createSessions, changes });
   return {
     deps,
     hasher,
     users: usersOver(db),
     identities: createIdentityService({ db, clock, users: usersOver }),
-    applications: createApplicationService({ db, box, clock }),
+    applications: createApplicationService({ db, box, clock, changes }),
     scopes,
     connections: createConnectionService({
-      db, box, clock, upstreams, partnerKeys, publicOrigin: deps.connections?.publicOrigin, testSignInUrl: deps.connections?.testSignInUrl,
+      db, box, clock, upstreams, partnerKeys, publicOrigin: deps.connections?.publicOrigin, testSignInUrl: deps.connections?.testSignInUrl, changes,
     }),
     partnerKeys,
     keys,
-    protection: createSignInProtection({ db, clock, settings: deps.security }),
+    protection: createSignInProtection({ db, clock, settings: deps.security, changes }),
     engineSource,
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    releaseUndeclared: (declared) =>
+    releaseUndeclared: (actor, declared) =>
       inTransaction(db, async (trx) => {
         const ownership = createOwnershipQueries(trx);
-        for (const [table, keys] of Object.entries(declared)) await ownership.releaseFromFile(table as DeclarableTable, keys, clock.now());
+        for (const [table, keys] of Object.entries(declared) as Array<[DeclarableTable, string[]]>) {
+          const released = await ownership.releaseFromFile(table, keys, clock.now());
+          await changes.record(trx, released.map((key) => releasedChange(actor, table, key)));
+        }
       }),
     transaction(work) {
       return inTransaction(db, (trx) => work(servicesOver({ ...deps, db: trx }, outside)));

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { ChangeLog } from '../audit/change-log.js';
+import { applicationView } from '../audit/record-views.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
@@ -18,6 +20,8 @@ export interface ApplicationServiceDeps {
   db: Db;
   box: SecretBox;
   clock: Clock;
+  /** Where each command records its change, in its own transaction. */
+  changes: ChangeLog;
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>;
@@ -32,7 +36,7 @@ const secretContext = (clientId: string) => `client_secret:${clientId}`;
 const newSecret = () => randomBytes(32).toString('base64url');
 
 /** Applications (OIDC clients), changed only through these commands; each names its actor. */
-export function createApplicationService({ db, box, clock }: ApplicationServiceDeps) {
+export function createApplicationService({ db, box, clock, changes }: ApplicationServiceDeps) {
   const applications = createApplicationQueries(db);
 
   /** The application a command changes, refused when absent or not the actor's to change. */
@@ -82,9 +86,13 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
     const { client_secret: declaredSecret, ...metadata } = declaration;
     const { columns, generatedSecret } = await prepare(metadata, declaredSecret, validate);
     const now = clock.now();
-    if (await applications.insertIfAbsent({ client_id: metadata.client_id, ...columns, owner: ownerFor(actor), created_at: now, updated_at: now })) {
-      return { created: true, generatedSecret };
-    }
+    const row: ApplicationRow = { client_id: metadata.client_id, ...columns, owner: ownerFor(actor), created_at: now, updated_at: now };
+    const inserted = await inTransaction(db, async (trx) => {
+      if (!(await createApplicationQueries(trx).insertIfAbsent(row))) return false;
+      await changes.record(trx, [{ type: 'application.created', actor, subject: { clientId: row.client_id }, after: applicationView(row) }]);
+      return true;
+    });
+    if (inserted) return { created: true, generatedSecret };
     if (existing === 'keep') return { created: false, generatedSecret: undefined };
     throw new GatehouseError('conflict', `an application "${metadata.client_id}" exists already`);
   }
@@ -101,7 +109,14 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
       if (columns.metadata === current.metadata && owner === current.owner && secret === storedSecret(current)) {
         return { created: false, generatedSecret: undefined };
       }
-      await queries.update(metadata.client_id, { ...columns, owner, updated_at: clock.now() });
+      const changed = { ...columns, owner, updated_at: clock.now() };
+      await queries.update(metadata.client_id, changed);
+      await changes.record(trx, [{
+        type: 'application.updated', actor, subject: { clientId: metadata.client_id },
+        before: applicationView(current), after: applicationView({ ...current, ...changed }),
+        // Whether, never what: the secret itself is never in the audit log.
+        details: secret !== storedSecret(current) ? { client_secret_changed: true } : {},
+      }]);
       return { created: false, generatedSecret };
     });
   }
@@ -116,6 +131,7 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
       }
       const secret = newSecret();
       await queries.update(clientId, { client_secret_sealed: box.seal(secret, secretContext(clientId)), updated_at: clock.now() });
+      await changes.record(trx, [{ type: 'application.secret_rotated', actor, subject: { clientId } }]);
       return secret;
     });
   }
@@ -123,9 +139,10 @@ export function createApplicationService({ db, box, clock }: ApplicationServiceD
   async function deleteApplication(actor: Actor, clientId: string): Promise<void> {
     await inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
-      await forChange(queries, actor, clientId);
+      const current = await forChange(queries, actor, clientId);
       // The engine looks the application up for every token it accepts, so its tokens stop working with it.
       await queries.remove(clientId);
+      await changes.record(trx, [{ type: 'application.deleted', actor, subject: { clientId }, before: applicationView(current) }]);
     });
   }
 

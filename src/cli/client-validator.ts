@@ -1,4 +1,5 @@
 import type { ClientValidator } from '../applications/application-service.js';
+import { discardingAuditLog } from '../audit/audit-log.js';
 import { createClientValidator, createProvider } from '../oidc/provider.js';
 import { createLogger } from '../runtime/logger.js';
 import type { CliContext } from './cli-context.js';
@@ -23,6 +24,7 @@ export async function clientValidator(context: CliContext): Promise<ClientValida
     clientIp: () => '0.0.0.0',
     clientAuthLimits: services.protection.clients,
     federatedSessions: { loggedIn: async () => {}, loggedOut: async () => undefined },
+    audit: discardingAuditLog,
   }, await services.engineSource.load());
   return createClientValidator(engine);
 }

@@ -63,6 +63,20 @@ export const defaults = {
     stepIntervalSeconds: 60,
   },
 
+  /** The audit log (docs/audit.md); only the retention is a setting of the configuration file (`audit:`). */
+  audit: {
+    /** Okta keeps its System Log 90 days: long enough to look into an incident noticed weeks later, short enough that the table stays bounded; export it for longer. */
+    retentionDays: 90,
+    /** An event waits at most this long in memory before it is written: a fifth of a second keeps requests off the database and the log current. */
+    flushMilliseconds: 200,
+    /** Events written by one insert; a burst this large is written at once instead of waiting for the interval. */
+    batchEvents: 500,
+    /** Events held while the database cannot be written (about 10 MB); beyond this the oldest are dropped, with one warning, rather than the server's memory growing without bound. */
+    maxQueuedEvents: 20_000,
+    /** How soon a failed write is tried again: a database coming back is found within a second, without a write attempt per request meanwhile. */
+    retryMilliseconds: 1000,
+  },
+
   /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB, 2 iterations, 1 lane. */
   argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
 

@@ -1,3 +1,5 @@
+import type { ChangeLog } from '../audit/change-log.js';
+import { connectionView } from '../audit/record-views.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
@@ -26,6 +28,8 @@ export interface ConnectionServiceDeps {
   /** Where the connections' callbacks are (GATEHOUSE_PUBLIC_URL), for Test connection's token request. */
   publicOrigin: string | undefined;
   testSignInUrl: TestSignInUrl | undefined;
+  /** Where each command records its change, in its own transaction. */
+  changes: ChangeLog;
 }
 
 export type ConnectionService = ReturnType<typeof createConnectionService>;
@@ -75,7 +79,7 @@ function settingsOf<T>(row: ConnectionRow, schema: { safeParse(value: unknown): 
  * Upstream identity providers and partners users sign in through, changed only through these
  * commands; each names its actor. A secret is sealed bound to the connection's id and type.
  */
-export function createConnectionService({ db, box, clock, upstreams, partnerKeys, publicOrigin, testSignInUrl }: ConnectionServiceDeps) {
+export function createConnectionService({ db, box, clock, upstreams, partnerKeys, publicOrigin, testSignInUrl, changes }: ConnectionServiceDeps) {
   const queries = createConnectionQueries(db);
 
   function openSecret(row: ConnectionRow): string | undefined {
@@ -198,6 +202,7 @@ export function createConnectionService({ db, box, clock, upstreams, partnerKeys
       };
       if (await createConnectionQueries(trx).insertIfAbsent(row)) {
         await claimDomains(trx, declaration.id, emailDomainsOf(declaration));
+        await changes.record(trx, [{ type: 'connection.created', actor, subject: { connectionId: row.id }, after: connectionView(row) }]);
         return { created: true, connection: toConnection(row) };
       }
       if (existing === 'keep') return { created: false };
@@ -220,14 +225,20 @@ export function createConnectionService({ db, box, clock, upstreams, partnerKeys
         && columns.settings === current.settings && owner === current.owner && sameSecret) {
         return { changed: false, connection: toConnection(current) };
       }
-      const changes = {
+      const changed = {
         ...columns, owner, updated_at: clock.now(),
         // Sealed again only when it changed: the stored value stays byte for byte otherwise.
         secret_sealed: sameSecret ? current.secret_sealed : secret === undefined ? null : box.seal(secret, secretContext(declaration.id, declaration.type)),
       };
-      await createConnectionQueries(trx).update(declaration.id, changes);
+      await createConnectionQueries(trx).update(declaration.id, changed);
       if (columns.settings !== current.settings) await claimDomains(trx, declaration.id, emailDomainsOf(declaration));
-      return { changed: true, connection: toConnection({ ...current, ...changes }) };
+      await changes.record(trx, [{
+        type: 'connection.updated', actor, subject: { connectionId: declaration.id },
+        before: connectionView(current), after: connectionView({ ...current, ...changed }),
+        // Whether, never what: a connection's secret is never in the audit log.
+        details: sameSecret ? {} : { secret_changed: true },
+      }]);
+      return { changed: true, connection: toConnection({ ...current, ...changed }) };
     });
   }
 
@@ -256,6 +267,7 @@ export function createConnectionService({ db, box, clock, upstreams, partnerKeys
       assertMayChange(actor, current.owner, `connection "${id}"`);
       // Identities linked through it stay on their users: a connection to the same issuer finds them again.
       await createConnectionQueries(trx).remove(id);
+      await changes.record(trx, [{ type: 'connection.deleted', actor, subject: { connectionId: id }, before: connectionView(current) }]);
     });
   }
 

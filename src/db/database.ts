@@ -197,6 +197,38 @@ export interface ConnectionEmailDomainTable {
   connection_id: string;
 }
 
+/** Who acted in an audit event (docs/audit.md): a kind, and which one of that kind. */
+export type AuditActorKind = 'user' | 'client' | 'anonymous' | 'config_file' | 'cli' | 'api' | 'system';
+
+/**
+ * One security event of the audit log (docs/audit.md), append-only. Ordered by `occurred_at`,
+ * then `id`: a page of events continues after the last one's pair.
+ */
+export interface AuditEventTable {
+  /** Unique and random: with occurred_at, a position no later insert can take. */
+  id: string;
+  /** Epoch milliseconds, when Gatehouse saw it happen (not when it was written). */
+  occurred_at: number;
+  /** One of src/audit/audit-event-types.ts, e.g. `sign_in.failed`. */
+  type: string;
+  outcome: 'success' | 'failure';
+  /** Why: a failure's stable reason (`wrong_password`), or what ended a session or grant (`logout`); null otherwise. */
+  reason: string | null;
+  actor_kind: AuditActorKind;
+  /** The user id, client_id, CLI command, configuration file, API subject or system reason; null for `anonymous`. */
+  actor_id: string | null;
+  /** The user it concerns (who signed in, whose account changed), when there is one. */
+  user_id: string | null;
+  /** The application it concerns. */
+  client_id: string | null;
+  /** The connection (upstream provider or partner) it went through. */
+  connection_id: string | null;
+  /** The client address of the request it came with, as the throttles count it. */
+  client_address: string | null;
+  /** JSON of the event's non-secret fields (a management change: `before` and `after` of what changed). */
+  details: string;
+}
+
 export interface Database {
   oidc_models: OidcModelTable;
   applications: ApplicationTable;
@@ -212,6 +244,7 @@ export interface Database {
   sign_in_detours: SignInDetourTable;
   upstream_sessions: UpstreamSessionTable;
   jwt_replays: JwtReplayTable;
+  audit_events: AuditEventTable;
 }
 
 export type Db = Kysely<Database>;

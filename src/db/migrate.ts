@@ -11,6 +11,7 @@ import * as oneIdentityPerIssuer from './migrations/2026-12-01-0006-one-identity
 import * as addressIdentities from './migrations/2026-12-01-0007-address-identities.js';
 import * as jwtSso from './migrations/2026-12-06-0001-jwt-sso.js';
 import * as oneNextKey from './migrations/2026-12-07-0001-one-next-key.js';
+import * as auditEvents from './migrations/2026-12-07-0002-audit-events.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-01-0007-address-identities': addressIdentities,
   '2026-12-06-0001-jwt-sso': jwtSso,
   '2026-12-07-0001-one-next-key': oneNextKey,
+  '2026-12-07-0002-audit-events': auditEvents,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

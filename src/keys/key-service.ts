@@ -1,4 +1,6 @@
 import type { JWK } from 'jose';
+import type { ChangeLog, ManagementChange } from '../audit/change-log.js';
+import { keyView } from '../audit/record-views.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db, KeyStatus } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
@@ -63,6 +65,9 @@ export interface Rotation {
 
 export type KeyService = ReturnType<typeof createKeyService>;
 
+/** Who generates the keys of a purpose that has none: every start makes sure there are some. */
+const startActor: Actor = { kind: 'system', reason: 'keys generated at start' };
+
 /** Another instance applied the same step between this one's read and its write. */
 class LostRace extends Error {}
 
@@ -88,8 +93,12 @@ export function summaryOf(key: KeyRow): KeySummary {
  * (retiring the active one) and removes retired keys once nothing they signed can be presented.
  * Every change bumps the engine state in its transaction, so every instance rebuilds its engine.
  */
-export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; clock: Clock }) {
+export function createKeyService({ db, box, clock, changes }: { db: Db; box: SecretBox; clock: Clock; changes: ChangeLog }) {
   const keys = createKeyQueries(db);
+  /** A key's change of status, with its kid and purpose beside the status before and after. */
+  const statusChange = (actor: Actor, type: 'key.activated' | 'key.retired', key: Pick<KeyRow, 'kid' | 'purpose'>, from: KeyStatus, to: KeyStatus): ManagementChange =>
+    ({ type, actor, before: keyView({ ...key, status: from }), after: keyView({ ...key, status: to }), details: { kid: key.kid, purpose: key.purpose } });
+  const removal = (actor: Actor, key: KeyRow): ManagementChange => ({ type: 'key.removed', actor, before: keyView(key), details: { kid: key.kid, purpose: key.purpose } });
 
   function row(key: NewKey, status: KeyStatus, now: number): KeyRow {
     const sealedAs = sealContext(key.purpose, key.kid);
@@ -99,7 +108,7 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
     };
   }
 
-  /** Runs one change that signals the engines; one that another instance made first changes nothing. */
+  /** Runs one change that signals the engines; one that another instance made first changes nothing (nor records anything). */
   async function changing(work: (trx: Db) => Promise<KeyChange[]>): Promise<KeyChange[]> {
     try {
       return await inTransaction(db, async (trx) => {
@@ -124,21 +133,27 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
     const rows = await Promise.all(missing.map(async (purpose) => row(await newKey(purpose), 'active', now)));
     return inTransaction(db, async (trx) => {
       const queries = createKeyQueries(trx);
-      let stored = false;
+      const stored: KeyRow[] = [];
       // A concurrent first start may have activated its own key meanwhile: the first one stays.
-      for (const key of rows) stored = (await queries.insertIfNoneActive(key)) || stored;
-      if (stored) await createEngineStateQueries(trx).bump();
-      return stored;
+      for (const key of rows) if (await queries.insertIfNoneActive(key)) stored.push(key);
+      if (stored.length === 0) return false;
+      await createEngineStateQueries(trx).bump();
+      await changes.record(trx, stored.map((key) => ({ type: 'key.created', actor: startActor, after: keyView(key), details: { kid: key.kid, purpose: key.purpose } })));
+      return true;
     });
   }
 
   /** A waiting key becomes active and the active key of its purpose retired, both or neither. */
-  function activate(key: KeyRow, now: number): Promise<KeyChange[]> {
+  function activate(actor: Actor, key: KeyRow, now: number): Promise<KeyChange[]> {
     return changing(async (trx) => {
       const queries = createKeyQueries(trx);
       const retired = await queries.retireActive(key.purpose, now);
       // Already activated (or replaced) by another instance: undo the retirement with the rest.
       if (!(await queries.activate(key.kid, now))) throw new LostRace();
+      await changes.record(trx, [
+        ...retired.map((kid) => statusChange(actor, 'key.retired', { kid, purpose: key.purpose }, 'active', 'retired')),
+        statusChange(actor, 'key.activated', key, 'next', 'active'),
+      ]);
       return [
         ...retired.map((kid) => ({ kid, purpose: key.purpose, change: 'retired' as const })),
         { kid: key.kid, purpose: key.purpose, change: 'activated' },
@@ -146,9 +161,12 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
     });
   }
 
-  function remove(key: KeyRow): Promise<KeyChange[]> {
-    return changing(async (trx) =>
-      (await createKeyQueries(trx).removeRetired(key.kid)) ? [{ kid: key.kid, purpose: key.purpose, change: 'removed' }] : []);
+  function remove(actor: Actor, key: KeyRow): Promise<KeyChange[]> {
+    return changing(async (trx) => {
+      if (!(await createKeyQueries(trx).removeRetired(key.kid))) return [];
+      await changes.record(trx, [removal(actor, key)]);
+      return [{ kid: key.kid, purpose: key.purpose, change: 'removed' }];
+    });
   }
 
   /**
@@ -156,13 +174,13 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
    * active, a retired key past its retention is removed. Safe on every instance at once: each
    * step is a conditional change, applied by whichever instance comes first.
    */
-  async function advanceRotations(_actor: Actor): Promise<KeyChange[]> {
+  async function advanceRotations(actor: Actor): Promise<KeyChange[]> {
     const now = clock.now();
-    const changes: KeyChange[] = [];
+    const applied: KeyChange[] = [];
     for (const key of (await keys.all()).filter((candidate) => isDue(candidate, now))) {
-      changes.push(...(key.status === 'next' ? await activate(key, now) : await remove(key)));
+      applied.push(...(key.status === 'next' ? await activate(actor, key, now) : await remove(actor, key)));
     }
-    return changes;
+    return applied;
   }
 
   /**
@@ -191,6 +209,10 @@ export function createKeyService({ db, box, clock }: { db: Db; box: SecretBox; c
         if (!stored) throw new GatehouseError('conflict', 'another key rotation was started at the same moment; see the keys as they are now');
       }
       await createEngineStateQueries(trx).bump();
+      await changes.record(trx, [
+        { type: 'key.rotation_started', actor, details: { immediately, keys: rows.map(keyView) } },
+        ...replaced.map((key) => removal(actor, key)),
+      ]);
       return replaced;
     });
     return { applied, stored: rows.map(summaryOf), removed: removed.sort(byPurposeThenStatus).map(summaryOf) };

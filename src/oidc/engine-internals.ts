@@ -264,3 +264,98 @@ export function redirectInstead(ctx: KoaContextWithOIDC, url: string): void {
   ctx.status = 303;
   ctx.redirect(url);
 }
+
+/** What the engine issued to an application, for the audit log: the kinds of token, never a value. */
+export interface TokenIssuance {
+  /** The grant type (`authorization_code`, `refresh_token`, `client_credentials`, `password`), or `implicit` at the authorization endpoint. */
+  grantType: string;
+  clientId: string | undefined;
+  /** The user the tokens are for; undefined for an application's own (client credentials). */
+  accountId: string | undefined;
+  /** Which of access_token, id_token and refresh_token were issued. */
+  tokens: string[];
+  scope: string | undefined;
+}
+
+type Readable = Record<string, unknown> | undefined;
+const stringOf = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const tokenKinds = ['access_token', 'id_token', 'refresh_token'] as const;
+const kindsIn = (body: Readable) => tokenKinds.filter((kind) => stringOf(body?.[kind]) !== undefined);
+
+/**
+ * lib/actions/token.js (callTokenHandler) emits `grant.success` once the grant's handler has put
+ * its token response in ctx.body as a plain object (buildTokenResponse in
+ * lib/helpers/grant_common.js, and in lib/actions/grants/client_credentials.js and
+ * refresh_token.js; Gatehouse's password grant does the same), serialised only after the
+ * middleware returns. ctx.oidc.params.grant_type names the grant, ctx.oidc.client the
+ * authenticated application, and ctx.oidc.account (lib/helpers/oidc_context.js: the `Account`
+ * entity the grant recorded) the user, unset for client credentials. Reads which tokens are
+ * there and the scope, never a token.
+ */
+export function tokensIssued(ctx: KoaContextWithOIDC): TokenIssuance {
+  const body = ctx.body as Readable;
+  return {
+    grantType: String(ctx.oidc.params?.grant_type ?? ''),
+    clientId: ctx.oidc.client?.clientId,
+    accountId: stringOf(ctx.oidc.account?.accountId),
+    tokens: kindsIn(body),
+    scope: stringOf(body?.scope),
+  };
+}
+
+/**
+ * lib/actions/authorization/respond.js emits `authorization.success` with the authorization
+ * response's parameters before the response mode sends them: an access_token or id_token among
+ * them was issued by the authorization endpoint itself (the implicit grant's response types, and
+ * the hybrid ones'), for the user of ctx.oidc.session. Undefined when it issued only a code.
+ */
+export function tokensIssuedAtAuthorization(ctx: KoaContextWithOIDC, response: Readable): (TokenIssuance & { responseType: string }) | undefined {
+  const tokens = kindsIn(response);
+  if (tokens.length === 0) return undefined;
+  return {
+    grantType: 'implicit',
+    responseType: String(ctx.oidc.params?.response_type ?? ''),
+    clientId: ctx.oidc.client?.clientId,
+    accountId: stringOf(ctx.oidc.session?.accountId),
+    tokens,
+    scope: stringOf(response?.scope),
+  };
+}
+
+/**
+ * lib/actions/end_session.js (endSession) emits `end_session.success` before its 303, after
+ * destroying the session when the user chose to sign out (ctx.oidc.params.logout); the
+ * destroyed session keeps its accountId readable (as endedSession relies on), and ctx.oidc.client
+ * is the application the logout named, if any. Without `logout` the person only left one
+ * application, whose grant ends (`grant.revoked`), and undefined is returned.
+ */
+export function signedOut(ctx: KoaContextWithOIDC): { accountId: string; clientId: string | undefined } | undefined {
+  const accountId = stringOf(ctx.oidc.session?.accountId);
+  if (!ctx.oidc.params?.logout || accountId === undefined) return undefined;
+  return { accountId, clientId: ctx.oidc.client?.clientId };
+}
+
+/** Why the engine revoked a grant, by the route it happened on. */
+export type GrantRevocation = 'token_revoked' | 'logout' | 'reuse_detected';
+
+const revocationByRoute: Record<string, GrantRevocation> = { revocation: 'token_revoked', end_session_confirm: 'logout', token: 'reuse_detected' };
+
+/**
+ * lib/helpers/revoke.js emits `grant.revoked` with the grant's id once the grant and its tokens
+ * are destroyed, on three routes: `revocation` (an application revoked one of its refresh
+ * tokens, which lib/actions/revocation.js recorded as the RefreshToken entity; ctx.oidc.client is
+ * that application), `token` (a code or refresh token presented again, lib/helpers/grant_source.js
+ * and refresh_token.js; the refresh token is recorded by then, a code is not) and
+ * `end_session_confirm` (lib/actions/end_session.js: a logout revokes the grant of every
+ * application in ctx.oidc.session.authorizations, keyed by client_id, each entry naming its
+ * grantId, and leaving one application revokes that one's before its entry is deleted). The
+ * application is the session entry's that names the grant, else ctx.oidc.client; the user is
+ * read from whichever of the token and the session is there.
+ */
+export function revokedGrant(ctx: KoaContextWithOIDC, grantId: string): { reason: GrantRevocation | undefined; clientId: string | undefined; accountId: string | undefined } {
+  const entities = (ctx.oidc.entities ?? {}) as Record<string, { accountId?: unknown } | undefined>;
+  const session = ctx.oidc.session as { accountId?: unknown; authorizations?: Record<string, { grantId?: unknown } | undefined> } | undefined;
+  const fromSession = Object.entries(session?.authorizations ?? {}).find(([, authorization]) => authorization?.grantId === grantId)?.[0];
+  const accountId = stringOf(entities.RefreshToken?.accountId) ?? stringOf(entities.AccessToken?.accountId) ?? stringOf(session?.accountId);
+  return { reason: revocationByRoute[String(ctx.oidc.route)], clientId: fromSession ?? ctx.oidc.client?.clientId, accountId };
+}

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
 import { isGatehouseError, type GatehouseError } from '../errors/gatehouse-error.js';
+import { registerAuditListeners } from './audit-listeners.js';
 import type { ClientAuthThrottle } from './client-auth-throttle.js';
 import type { EngineMiddleware, KoaContextWithOIDC, OidcProvider } from './engine.js';
 import { onClientAuthRouteError, onServerError, prefersHtml } from './engine-internals.js';
@@ -15,11 +17,15 @@ export interface EngineMiddlewareDeps extends PasswordGrantDeps {
   clientAuth: ClientAuthThrottle;
   /** Sessions whose login came from an upstream provider, ended there too at logout. */
   federatedSessions: FederatedSessions;
+  /** Where tokens issued, logouts and revoked grants are recorded (audit-listeners.ts). */
+  audit: AuditLog;
 }
 
 /**
  * Everything Gatehouse adds to the engine after configuring it: the password grant, the
- * unauthorized_client answers, the event listeners and the middleware in front of the routes.
+ * unauthorized_client answers, the event listeners (the server_error and client-authentication
+ * errors, and the audit log's: audit-listeners.ts) and the middleware in front of the routes.
+ * Listeners are called synchronously where the engine emits, whatever order they were added in.
  *
  * The middleware runs in the order registered, each around the next (provider.use puts it in
  * front of the engine's router), and the order matters:
@@ -44,6 +50,7 @@ export function registerEngineMiddleware(provider: OidcProvider, deps: EngineMid
     outage.onServerError(ctx, error);
   });
   onClientAuthRouteError(provider, deps.clientAuth.onRouteError);
+  registerAuditListeners(provider, { audit: deps.audit, clientIp: deps.clientIp, logger: deps.logger });
 
   const federated = federatedSessionsMiddleware(deps.federatedSessions, deps.logger);
   const inOrder: EngineMiddleware[] = [outage.middleware, deps.clientAuth.middleware, federated, relabelUnregisteredGrantType];

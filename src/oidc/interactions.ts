@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AuditLog } from '../audit/audit-log.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { errors, type InteractionResults } from './engine.js';
 import { loginInteractionKey } from './engine-internals.js';
@@ -41,11 +42,18 @@ async function expiredWhenNotFound<T>(lookup: Promise<T>): Promise<T> {
   }
 }
 
+/** What the consent page's approval is recorded with. */
+export interface InteractionDeps {
+  audit: AuditLog;
+  /** The client address Gatehouse computed (trusted proxies applied). */
+  clientIp: (req: IncomingMessage) => string;
+}
+
 /**
  * The sign-in flow's view of oidc-provider interactions. The login interaction can be finished
  * by any sign-in method (password now, upstream identity providers later) through `finishLogin`.
  */
-export function createInteractions(engine: () => OidcProvider) {
+export function createInteractions(engine: () => OidcProvider, { audit, clientIp }: InteractionDeps) {
   async function details(req: IncomingMessage, res: ServerResponse, uid: string): Promise<Details> {
     const found = await expiredWhenNotFound(engine().interactionDetails(req, res));
     if (found.uid !== uid) {
@@ -112,7 +120,15 @@ export function createInteractions(engine: () => OidcProvider) {
       if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
       for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
       const grantId = await grant.save();
-      return expiredWhenNotFound(provider.interactionResult(req, res, { consent: found.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true }));
+      const next = await expiredWhenNotFound(provider.interactionResult(req, res, { consent: found.grantId ? {} : { grantId } }, { mergeWithLastSubmission: true }));
+      audit.record({
+        type: 'consent.given', actor: { kind: 'user', userId: accountId }, userId: accountId, clientId: String(found.params.client_id), clientAddress: clientIp(req),
+        details: {
+          grant_id: grantId, scopes: missingOIDCScope ?? [], claims: missingOIDCClaims ?? [],
+          ...(missingResourceScopes ? { resource_scopes: missingResourceScopes } : {}),
+        },
+      });
+      return next;
     },
 
     /** Ends the request with access_denied, sent back to the application. */

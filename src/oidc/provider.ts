@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { ApplicationService, ClientMetadata as GatehouseClientMetadata, ClientValidator } from '../applications/application-service.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { idTokenSigningAlgs, responseTypes, tokenEndpointAuthMethods } from '../applications/application-schema.js';
 import { defaults } from '../config/defaults.js';
 import type { Db } from '../db/database.js';
@@ -37,6 +38,8 @@ export interface ProviderDeps {
   clientAuthLimits: ClientAuthLimits;
   /** Sessions whose login came from an upstream provider (src/sign-in/oidc), ended there too at logout. */
   federatedSessions: FederatedSessions;
+  /** Where the engine's tokens, logouts and revoked grants are recorded. */
+  audit: AuditLog;
 }
 
 /** Algorithms of client_secret_jwt (HS256) and private_key_jwt assertions. */

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { ChangeLog } from '../audit/change-log.js';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
+import type { Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
 import { normalizeIdentifier } from '../users/normalize.js';
 import { createAttemptLimiter, type Admission, type LimitPolicy } from './attempt-limiter.js';
@@ -25,7 +27,7 @@ export function accountPolicy(settings: SecuritySettings): LimitPolicy {
 }
 
 /** Temporary per-account locks after repeated failed sign-ins. */
-export function createAccountLockout({ db, clock, settings }: { db: Db; clock: Clock; settings: SecuritySettings }) {
+export function createAccountLockout({ db, clock, settings, changes }: { db: Db; clock: Clock; settings: SecuritySettings; changes: ChangeLog }) {
   const limiter = createAttemptLimiter({ db, clock, policy: accountPolicy(settings) });
   return {
     /** Counts a sign-in attempt before its password is checked; refused while the account is locked. */
@@ -34,8 +36,12 @@ export function createAccountLockout({ db, clock, settings }: { db: Db; clock: C
     recordSuccess: async (key: string): Promise<void> => {
       await limiter.clear(key);
     },
-    /** Lifts a user's lock at once (gatehouse users unlock); true when there was anything to lift. */
-    unlockUser: (userId: string): Promise<boolean> => limiter.clear(accountKey(userId, '')),
+    /** Lifts a user's lock at once (gatehouse users unlock); true when there was anything to lift, which is recorded. */
+    unlockUser: async (actor: Actor, userId: string): Promise<boolean> => {
+      const lifted = await limiter.clear(accountKey(userId, ''));
+      if (lifted) await changes.record(db, [{ type: 'user.unlocked', actor, subject: { userId } }]);
+      return lifted;
+    },
   };
 }
 

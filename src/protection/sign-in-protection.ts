@@ -1,5 +1,7 @@
+import type { ChangeLog } from '../audit/change-log.js';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
+import type { Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
 import { createAccountLockout, type AccountLockout } from './account-lockout.js';
 import { createClientAuthLimits, type ClientAuthLimits } from './client-auth-limits.js';
@@ -19,11 +21,11 @@ export interface SignInProtection {
   ips: IpThrottle;
   /** Failed client authentications per application and address. */
   clients: ClientAuthLimits;
-  /** Clears every counter of an address: its sign-in throttle, its identities and its client authentications. */
-  unblockAddress(address: string): Promise<AddressUnblock>;
+  /** Clears every counter of an address: its sign-in throttle, its identities and its client authentications; recorded when it cleared any. */
+  unblockAddress(actor: Actor, address: string): Promise<AddressUnblock>;
 }
 
-export function createSignInProtection(deps: { db: Db; clock: Clock; settings: SecuritySettings }): SignInProtection {
+export function createSignInProtection(deps: { db: Db; clock: Clock; settings: SecuritySettings; changes: ChangeLog }): SignInProtection {
   const allowlisted = createIpAllowlist(deps.settings.ipAllowlist);
   const ips = createIpThrottle({ ...deps, allowlisted });
   const clients = createClientAuthLimits({ ...deps, allowlisted });
@@ -31,8 +33,14 @@ export function createSignInProtection(deps: { db: Db; clock: Clock; settings: S
     accounts: createAccountLockout(deps),
     ips,
     clients,
-    async unblockAddress(address) {
+    async unblockAddress(actor, address) {
       const [signIn, cleared] = await Promise.all([ips.unblock(address), clients.unblock(address)]);
+      if (signIn.address || signIn.identities > 0 || cleared.length > 0) {
+        await deps.changes.record(deps.db, [{
+          type: 'address.unblocked', actor, subject: { clientAddress: address },
+          details: { sign_in_block: signIn.address, identities: signIn.identities, clients: cleared.map((clientId) => clientId ?? null) },
+        }]);
+      }
       return { ...signIn, clients: cleared };
     },
   };

@@ -2,8 +2,8 @@ import type { Owner } from '../db/database.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 
 /**
- * Who a command acts for. Every change to users, applications, scopes and keys names one, so
- * that ownership can be enforced now and the audit log can record it later.
+ * Who a command acts for. Every change to users, applications, scopes, connections and keys
+ * names one, so that ownership can be enforced and the audit log records who made it.
  * - `config_file`: applying the configuration file at start.
  * - `cli`: an operator at the `gatehouse` command, on the machine that holds the file.
  * - `api`: a caller of the management API (to come): may not change what the file declares.

@@ -1,3 +1,5 @@
+import type { ChangeLog } from '../audit/change-log.js';
+import { scopeView } from '../audit/record-views.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
 import { createApplicationQueries } from '../db/queries/applications.js';
@@ -32,7 +34,7 @@ async function applicationsNaming(db: Db, scope: string): Promise<string[]> {
  * Custom scopes, changed only through these commands. The engine is built from them, so every
  * change also bumps the engine state in the same transaction: each instance rebuilds its engine.
  */
-export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
+export function createScopeService({ db, clock, changes }: { db: Db; clock: Clock; changes: ChangeLog }) {
   const scopes = createScopeQueries(db);
 
   /** Runs a change and, when it changed anything, moves the engine version with it. */
@@ -53,7 +55,10 @@ export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
         name: declaration.name, description: declaration.description, claims: JSON.stringify(declaration.claims),
         owner: ownerFor(actor), created_at: now, updated_at: now,
       };
-      if (await queries.insertIfAbsent(row)) return { result: toScope(row), changed: true };
+      if (await queries.insertIfAbsent(row)) {
+        await changes.record(trx, [{ type: 'scope.created', actor, after: scopeView(row), details: { name: row.name } }]);
+        return { result: toScope(row), changed: true };
+      }
       if (existing === 'fail') throw new GatehouseError('conflict', `a scope "${declaration.name}" exists already`);
       return updateIn(trx, actor, declaration);
     });
@@ -65,15 +70,16 @@ export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
     const current = await queries.find(declaration.name);
     if (!current) throw new GatehouseError('not_found', `no scope "${declaration.name}"`);
     assertMayChange(actor, current.owner, `scope "${declaration.name}"`);
-    const changes = {
+    const changed = {
       description: declaration.description, claims: JSON.stringify(declaration.claims),
       owner: actor.kind === 'config_file' ? ('config_file' as const) : current.owner,
     };
-    if (changes.description === current.description && changes.claims === current.claims && changes.owner === current.owner) {
+    if (changed.description === current.description && changed.claims === current.claims && changed.owner === current.owner) {
       return { result: toScope(current), changed: false };
     }
-    await queries.update(declaration.name, { ...changes, updated_at: clock.now() });
-    return { result: toScope({ ...current, ...changes }), changed: true };
+    await queries.update(declaration.name, { ...changed, updated_at: clock.now() });
+    await changes.record(trx, [{ type: 'scope.updated', actor, before: scopeView(current), after: scopeView({ ...current, ...changed }), details: { name: current.name } }]);
+    return { result: toScope({ ...current, ...changed }), changed: true };
   }
 
   return {
@@ -94,6 +100,7 @@ export function createScopeService({ db, clock }: { db: Db; clock: Clock }) {
           throw new GatehouseError('conflict', `scope "${name}" is named by application${users.length > 1 ? 's' : ''} ${users.map((id) => `"${id}"`).join(', ')} (scope or id_token_claims_scopes); change ${users.length > 1 ? 'them' : 'it'} first`);
         }
         await queries.remove(name);
+        await changes.record(trx, [{ type: 'scope.deleted', actor, before: scopeView(current), details: { name } }]);
         return { result: undefined, changed: true };
       }),
   };

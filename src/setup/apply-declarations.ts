@@ -61,7 +61,7 @@ export async function applyDeclarations(services: Services, declarations: Declar
       });
       report.connections += 1;
     }
-    await tx.releaseUndeclared({
+    await tx.releaseUndeclared(actor, {
       users: declarations.users.map((user) => normalizeIdentifier(user.username)),
       applications: declarations.applications.map((application) => application.client_id),
       scopes: declarations.scopes.map((scope) => scope.name),

@@ -6,6 +6,7 @@ import { connectionInputSchema, emailDomainsOf, type ConnectionDeclaration } fro
 import { scopeInputSchema } from '../scopes/scope-schema.js';
 import { userInputSchema } from '../users/user-schema.js';
 import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from '../config/security-settings.js';
+import { auditSettingsSchema, defaultAuditSettings, toAuditSettings, type AuditSettings } from '../config/audit-settings.js';
 import type { ApplicationDeclaration } from '../applications/application-schema.js';
 import type { ScopeDeclaration } from '../scopes/scope-schema.js';
 import type { UserDeclaration } from '../users/user-schema.js';
@@ -19,6 +20,7 @@ const configFileSchema = z
     scopes: z.array(scopeInputSchema).default([]),
     connections: z.array(connectionInputSchema).default([]),
     security: securitySettingsSchema.prefault({}),
+    audit: auditSettingsSchema.prefault({}),
   })
   .strict();
 
@@ -29,9 +31,12 @@ export interface Declarations {
   scopes: ScopeDeclaration[];
   connections: ConnectionDeclaration[];
   security: SecuritySettings;
+  audit: AuditSettings;
 }
 
-export const emptyDeclarations: Declarations = { applications: [], users: [], scopes: [], connections: [], security: defaultSecuritySettings };
+export const emptyDeclarations: Declarations = {
+  applications: [], users: [], scopes: [], connections: [], security: defaultSecuritySettings, audit: defaultAuditSettings,
+};
 
 /** The field each section's entries are known by, so that a message points at the right block. */
 const entryLabels: Record<string, string> = { applications: 'client_id', users: 'username', scopes: 'name', connections: 'id' };
@@ -64,7 +69,7 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
     throw new GatehouseError('config_invalid', `${fileName}: not valid YAML or JSON${positionOf(text, error)}: ${(error as Error).message}`);
   }
   if (typeof document !== 'object' || Array.isArray(document)) {
-    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, connections:, security:)`);
+    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, connections:, security:, audit:)`);
   }
   const parsed = configFileSchema.safeParse(document);
   if (!parsed.success) {
@@ -82,7 +87,7 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
   assertUnique(fileName, 'users', data.users.map((u) => normalizeIdentifier(u.username)));
   assertUnique(fileName, 'connections', data.connections.map((c) => c.id));
   assertDomainsUnique(fileName, data.connections);
-  return { ...data, security: toSecuritySettings(data.security) };
+  return { ...data, security: toSecuritySettings(data.security), audit: toAuditSettings(data.audit) };
 }
 
 function positionOf(text: string, error: unknown): string {

@@ -10,16 +10,29 @@ export type SignedInAs =
   /** An identity at another issuer; the user is the one linked to it, or the method's rule decides. */
   | { identity: IdentityKey; whenUnlinked: UnlinkedIdentityRule };
 
+/**
+ * How the person got here, for the audit log: the sign-in method's id (`password`, `oidc`,
+ * `jwt`) and, for a method that goes through another site, the connection.
+ */
+export interface SignInVia {
+  method: string;
+  connectionId?: string;
+}
+
 export interface CompletedSignIn {
   /** The interaction the sign-in finishes; its cookie must be on the request. */
   uid: string;
   /** How the user proved who they are (RFC 8176 values such as `pwd`, `mfa`, `fed`): the session and id_token carry it. */
   amr: string[];
   as: SignedInAs;
+  via: SignInVia;
 }
 
-/** `ok: false`: no enabled user for the identity; the browser stays on the login page. */
-export type SignInCompletion = { ok: true; redirectTo: string } | { ok: false };
+/**
+ * `ok: false`: no enabled user for the identity (`userId` names the disabled one, if it was
+ * that); the browser stays on the login page.
+ */
+export type SignInCompletion = { ok: true; userId: string; redirectTo: string } | { ok: false; userId: string | undefined };
 
 export type CompleteSignIn = (req: IncomingMessage, res: ServerResponse, signIn: CompletedSignIn) => Promise<SignInCompletion>;
 
@@ -34,7 +47,7 @@ export function createCompleteSignIn({ interactions, identities }: { interaction
 
   return async (req, res, { uid, amr, as }) => {
     const user = await userOf(as);
-    if (!user || user.disabled) return { ok: false };
-    return { ok: true, redirectTo: await interactions.finishLogin(req, res, uid, user.id, amr) };
+    if (!user || user.disabled) return { ok: false, userId: user?.id };
+    return { ok: true, userId: user.id, redirectTo: await interactions.finishLogin(req, res, uid, user.id, amr) };
   };
 }

@@ -37,13 +37,13 @@ export function createPasswordMethod(signIn: PasswordSignIn, { homeRealm }: { ho
         if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
         const elsewhere = await homeRealm?.(request, reply, pending, form.username);
         if (elsewhere) return elsewhere;
-        const outcome = await signIn({ identifier: form.username, password: form.password, clientIp: request.clientIp });
+        const outcome = await signIn({ identifier: form.username, password: form.password, clientIp: request.clientIp, channel: 'login_page', clientId: pending.clientId });
         if (!outcome.ok && outcome.reason === 'throttled') {
           reply.header('retry-after', String(outcome.retryAfterSeconds));
           return context.showLoginPage(reply, pending, { status: 429, message: tooManyAttemptsMessage(outcome.retryAfterSeconds), username: form.username });
         }
         if (!outcome.ok) return context.showLoginPage(reply, pending, { status: 401, message: signInFailedMessage, username: form.username });
-        return context.completeSignIn(request, reply, { uid, amr: ['pwd'], as: { user: outcome.user } });
+        return context.completeSignIn(request, reply, { uid, amr: ['pwd'], as: { user: outcome.user }, via: { method: 'password' } });
       });
     },
   };

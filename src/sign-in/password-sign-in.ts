@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { PasswordFailureReason } from '../audit/audit-event-types.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { accountKey } from '../protection/account-lockout.js';
 import type { SignInProtection } from '../protection/sign-in-protection.js';
 import type { PasswordHasher } from '../users/password-hasher.js';
@@ -9,6 +11,10 @@ export interface PasswordAttempt {
   identifier: string;
   password: string;
   clientIp: string;
+  /** Where the password was typed: the login page, or an application's password grant. */
+  channel: 'login_page' | 'password_grant';
+  /** The application the sign-in is for. */
+  clientId: string;
 }
 
 /**
@@ -29,7 +35,10 @@ export type PasswordSignIn = (attempt: PasswordAttempt) => Promise<SignInOutcome
 const invalidCredentials: SignInOutcome = { ok: false, reason: 'invalid_credentials' };
 
 /**
- * Checks a user name (or email) and password under the sign-in protection. A blocked address is
+ * Checks a user name (or email) and password under the sign-in protection, and records the
+ * outcome in the audit log: the person is told the same for every refusal, the log keeps the
+ * reason. What was typed is never recorded: only the user it named, if it named one (a name
+ * that names nobody may be a password typed into the wrong field). A blocked address is
  * refused after one read, before anything is written. Otherwise the attempt is counted against
  * the address (when it is the identity's first failure there in the window) and then the
  * account before the password is verified, so that concurrent attempts cannot all pass a check
@@ -39,26 +48,55 @@ const invalidCredentials: SignInOutcome = { ok: false, reason: 'invalid_credenti
  * so that every refusal costs the same time.
  */
 export async function createPasswordSignIn(
-  { users, protection, hasher }: { users: UserService; protection: SignInProtection; hasher: PasswordHasher },
+  { users, protection, hasher, audit }: { users: UserService; protection: SignInProtection; hasher: PasswordHasher; audit: AuditLog },
 ): Promise<PasswordSignIn> {
   const dummyHash = await hasher.hash(randomBytes(16).toString('base64url'));
-  const throttled = (retryAfterSeconds: number): SignInOutcome => ({ ok: false, reason: 'throttled', retryAfterSeconds });
 
-  return async ({ identifier, password, clientIp }) => {
+  return async (attempt) => {
+    const { identifier, password, clientIp } = attempt;
+    const context = { method: 'password', channel: attempt.channel };
+    const refused = (reason: PasswordFailureReason, user: User | undefined): void =>
+      audit.record({ type: 'sign_in.failed', actor: { kind: 'anonymous' }, reason, userId: user?.id, clientId: attempt.clientId, clientAddress: clientIp, details: context });
+    const throttled = (retryAfterSeconds: number, user: User | undefined): SignInOutcome => {
+      refused('throttled', user);
+      return { ok: false, reason: 'throttled', retryAfterSeconds };
+    };
+
     const blockedFor = await protection.ips.blockedFor(clientIp);
-    if (blockedFor !== undefined) return throttled(blockedFor);
+    if (blockedFor !== undefined) return throttled(blockedFor, undefined);
     const user = await users.findByIdentifier(identifier);
     const key = accountKey(user?.id, identifier);
     const address = await protection.ips.admit(clientIp, key);
-    if (!address.admitted) return throttled(address.retryAfterSeconds);
+    if (!address.admitted) return throttled(address.retryAfterSeconds, user);
     const account = await protection.accounts.admit(key);
     const check = await hasher.verify(user?.passwordHash ?? dummyHash, password);
-    if (!account.admitted || !user || !user.passwordHash || user.disabled || !check.ok) {
+    const failure = refusalOf(account.admitted, user, check.ok);
+    if (failure !== undefined || user === undefined) {
       await Promise.all([account.admitted && account.attempt.fail(), address.attempt.fail()]);
+      refused(failure ?? 'unknown_user', user);
       return invalidCredentials;
     }
     await Promise.all([protection.accounts.recordSuccess(key), address.attempt.signedIn()]);
     if (check.needsRehash) await users.upgradeHash(user.id, password);
+    audit.record({
+      type: 'sign_in.succeeded', actor: { kind: 'user', userId: user.id }, userId: user.id, clientId: attempt.clientId, clientAddress: clientIp,
+      details: { ...context, amr: ['pwd'] },
+    });
     return { ok: true, user };
   };
+}
+
+/**
+ * Why an attempt that reached the password check is refused, in this order: a lock refuses
+ * even the right password; a user name that names nobody; a user without a password (one an
+ * upstream provider created); a wrong password; and only then a disabled account, so that
+ * `disabled` says the right password was given for it.
+ */
+function refusalOf(admitted: boolean, user: User | undefined, passwordRight: boolean): PasswordFailureReason | undefined {
+  if (!admitted) return 'locked';
+  if (!user) return 'unknown_user';
+  if (!user.passwordHash) return 'no_password';
+  if (!passwordRight) return 'wrong_password';
+  if (user.disabled) return 'disabled';
+  return undefined;
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { ChangeLog, ManagementChange } from '../audit/change-log.js';
+import { userView } from '../audit/record-views.js';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
@@ -23,6 +25,8 @@ export interface UserServiceDeps {
   hasher: PasswordHasher;
   /** Ends what the engine holds for a user, on the same database handle (and transaction). */
   sessions: (db: Db) => Sessions;
+  /** Where each command records its change, in its own transaction. */
+  changes: ChangeLog;
 }
 
 /** A password in clear (checked against the policy, then hashed) or a hash imported from another system. */
@@ -54,8 +58,10 @@ export type UserService = ReturnType<typeof createUserService>;
  * argon2 (inside a larger change, the configuration file's, it hashes within that one).
  */
 export function createUserService(deps: UserServiceDeps) {
-  const { db, clock, ids, security, hasher } = deps;
+  const { db, clock, ids, security, hasher, changes: changeLog } = deps;
   const users = createUserQueries(db);
+  const created = (actor: Actor, row: UserRow, details?: Record<string, unknown>): ManagementChange =>
+    ({ type: 'user.created', actor, subject: { userId: row.id }, after: userView(row), ...(details ? { details } : {}) });
 
   async function findById(id: string): Promise<User | undefined> {
     const row = await users.findById(id);
@@ -147,7 +153,10 @@ export function createUserService(deps: UserServiceDeps) {
       const row = newRow(actor, input, password, clock.now());
       const taken = await queries.findByUsername(row.username_normalized);
       if (!taken) await assertEmailFree(queries, row.email, undefined);
-      if (!taken && (await emailTakenMeanwhile(() => queries.insertIfAbsent(row), row.email))) return { user: toUser(row), created: true };
+      if (!taken && (await emailTakenMeanwhile(() => queries.insertIfAbsent(row), row.email))) {
+        await changeLog.record(trx, [created(actor, row)]);
+        return { user: toUser(row), created: true };
+      }
       const current = taken ?? (await queries.findByUsername(row.username_normalized))!;
       if (existing === 'keep') return { user: toUser(current), created: false };
       throw new GatehouseError('conflict', `user name "${current.username}" is taken`);
@@ -175,7 +184,9 @@ export function createUserService(deps: UserServiceDeps) {
           if (row.email !== null && taken.emails.has(row.email)) return { outcome: 'email_taken', owner: taken.emails.get(row.email) };
           return { outcome: 'created' };
         });
-        await queries.insertMany(rows.filter((_, index) => outcomes[index]!.outcome === 'created'));
+        const inserted = rows.filter((_, index) => outcomes[index]!.outcome === 'created');
+        await queries.insertMany(inserted);
+        await changeLog.record(trx, inserted.map((row) => created(actor, row, { imported: true })));
         return outcomes;
       });
     } catch (error) {
@@ -215,17 +226,29 @@ export function createUserService(deps: UserServiceDeps) {
       }
       columns.updated_at = clock.now();
       await emailTakenMeanwhile(() => queries.update(id, columns), columns.email ?? null);
-      if (columns.disabled === 1 && current.disabled === 0) await deps.sessions(trx).endAllOf(id);
-      return toUser({ ...current, ...columns });
+      const disabling = columns.disabled === 1 && current.disabled === 0;
+      if (disabling) await deps.sessions(trx).endAllOf(id);
+      const after = { ...current, ...columns };
+      await changeLog.record(trx, [{
+        type: disabling ? 'user.disabled' : columns.disabled === 0 && current.disabled === 1 ? 'user.enabled' : 'user.updated',
+        actor, subject: { userId: id }, before: userView(current), after: userView(after),
+        details: {
+          // Whether, never what: a password is never in the audit log, nor its hash.
+          ...(password && password.password_hash !== current.password_hash ? { password_changed: true } : {}),
+          ...(disabling ? { sessions_ended: true } : {}),
+        },
+      }]);
+      return toUser(after);
     });
   }
 
   async function deleteUser(actor: Actor, id: string): Promise<void> {
     await inTransaction(db, async (trx) => {
       const queries = createUserQueries(trx);
-      await forChange(queries, actor, id);
+      const current = await forChange(queries, actor, id);
       await deps.sessions(trx).endAllOf(id);
       await queries.remove(id);
+      await changeLog.record(trx, [{ type: 'user.deleted', actor, subject: { userId: id }, before: userView(current), details: { sessions_ended: true } }]);
     });
   }
 
@@ -257,6 +280,7 @@ export function createUserService(deps: UserServiceDeps) {
         await forChange(queries, actor, id);
         // The imported hash's digest stays: re-applying the file must not undo this password.
         await queries.setPasswordHash(id, hash, clock.now());
+        await changeLog.record(trx, [{ type: 'user.password_set', actor, subject: { userId: id } }]);
       });
     },
     /** Replaces an imported or outdated hash after a successful sign-in proved the password. */

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { CompiledQuery } from 'kysely';
 import { createApplicationService } from '../../src/applications/application-service.js';
+import { createChangeLog } from '../../src/audit/change-log.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import { openPostgres } from '../../src/db/connect.js';
 import type { Storage } from '../../src/db/database.js';
 import { createOidcModelQueries, type OidcModelRow } from '../../src/db/queries/oidc-models.js';
 import { sweepExpired } from '../../src/db/sweep-expired.js';
 import { createAdapterClass } from '../../src/oidc/adapter.js';
+import { randomIds } from '../../src/runtime/ids.js';
 import { dialects } from '../helpers/databases.js';
 import { openSharedStorage, raceInThreads, sqliteStatement, type SharedStorage } from '../helpers/sqlite-race.js';
 import { pinnedClock } from '../helpers/test-clock.js';
@@ -168,7 +170,7 @@ for (const dialect of dialects) {
 
     test('the adapter reports a second consume as invalid_grant and revokes the grant', async () => {
       const clock = pinnedClock(now);
-      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock });
+      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock, changes: createChangeLog({ clock, ids: randomIds }) });
       const Adapter = createAdapterClass({ db: storage.db, clock, findClient: applications.findClientMetadata });
       const codes = new Adapter('AuthorizationCode');
       const tokens = new Adapter('AccessToken');

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { hash as argon2Hash, type Algorithm } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
+import { discardingAuditLog } from '../../src/audit/audit-log.js';
 import { defaults } from '../../src/config/defaults.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
 import type { Services } from '../../src/services.js';
@@ -27,7 +28,7 @@ for (const dialect of dialects) {
     before(async () => {
       opened = await openFreshServices(dialect, { box, clock: pinnedClock() });
       services = opened.services;
-      signIn = await createPasswordSignIn({ users: services.users, protection: services.protection, hasher: services.hasher });
+      signIn = await createPasswordSignIn({ users: services.users, protection: services.protection, hasher: services.hasher, audit: discardingAuditLog });
       hashes.bcrypt = bcrypt.hashSync(passwords.bcrypt, 4);
       // PHP's password_hash writes $2y$, the same algorithm as $2b$.
       hashes.bcrypt2y = bcrypt.hashSync(passwords.bcrypt2y, 5).replace(/^\$2b\$/, '$2y$');
@@ -47,7 +48,7 @@ for (const dialect of dialects) {
     });
     after(() => opened?.cleanup());
 
-    const attempt = (identifier: string, password: string) => signIn({ identifier, password, clientIp: '203.0.113.9' });
+    const attempt = (identifier: string, password: string) => signIn({ identifier, password, clientIp: '203.0.113.9', channel: 'password_grant', clientId: 'app' });
     const storedHash = async (username: string) => (await services.users.findByUsername(username))?.passwordHash;
 
     test('a bcrypt user signs in with the old password, by user name or email, and the hash is replaced by argon2id', async () => {

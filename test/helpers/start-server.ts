@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import type { AuditLog } from '../../src/audit/audit-log.js';
 import { createGatehouse, type Gatehouse, type StartupReport } from '../../src/gatehouse.js';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load.js';
 import { openStorage } from '../../src/db/open-storage.js';
@@ -44,6 +45,10 @@ export interface TestServer {
   app: FastifyInstance;
   /** The running instance's services, for checks a test cannot make over HTTP. */
   services: Services;
+  /** The running instance's audit log writer: `flush()` writes what requests recorded, before a test reads the table. */
+  audit: AuditLog;
+  /** Runs the instance's periodic sweep now (expired rows, audit events past their retention) instead of waiting a minute. */
+  sweep(): Promise<number>;
   /**
    * Stops the listener and starts a new process-equivalent on the same data and port, with the
    * configuration file replaced first when a change is given. A failed start leaves the
@@ -126,6 +131,12 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
     },
     get services() {
       return current.services;
+    },
+    get audit() {
+      return current.audit;
+    },
+    sweep() {
+      return current.sweep();
     },
     async restart(change?: ConfigChange) {
       if (running) await current.app.close();

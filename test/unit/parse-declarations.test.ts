@@ -48,7 +48,7 @@ describe('a configuration file is checked before anything is stored', () => {
 
   test('a top level that is not a mapping is refused, naming the sections', async () => {
     const message = await refusal('- notes\n- ursula\n', yamlFile);
-    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, connections:, security:\)/);
+    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, connections:, security:, audit:\)/);
   });
 
   test('an invalid value names the entry and the field', async () => {
@@ -103,6 +103,22 @@ describe('a configuration file is checked before anything is stored', () => {
     const message = await refusalOf({ users: [validUser('Wendy'), validUser('ｗｅｎｄｙ')] });
     assert.match(message, /users\[1\]/);
     assert.match(message, /declared twice/);
+  });
+
+  test('a password_hash is checked as an import checks it: whole, and not too costly to verify, naming the user and the field', async () => {
+    const bcryptBody = 'N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy';
+    const argon2 = (parameters: string) => `$argon2id$v=19$${parameters}$c29tZXNhbHQ$ZNVSTkRU0fYh8Q1V6mP7d1fX5Q0D0Rf9cB6pYJv3Hko`;
+    const declared = parseDeclarations(JSON.stringify({ users: [
+      { username: 'yara', password_hash: `$2b$12$${bcryptBody}` },
+      { username: 'zack', password_hash: argon2('m=19456,t=2,p=1') },
+    ] }), jsonFile);
+    assert.deepEqual(declared.users.map((u) => u.username), ['yara', 'zack']);
+    const refused = async (hash: string) => refusalOf({ users: [validUser('ursula'), { username: 'yara', password_hash: hash }] });
+    assert.match(await refused(`$2b$31$${bcryptBody}`), /users\[1\] \("yara"\)\.password_hash: a bcrypt cost of 31 is more than the 14 every sign-in attempt could afford/);
+    assert.match(await refused(argon2('m=4194304,t=1,p=1')), /users\[1\] \("yara"\)\.password_hash: argon2 parameters above m=262144,t=10,p=16, more than every sign-in attempt could afford/);
+    assert.match(await refused(argon2('m=19456,t=2,p=1').slice(0, -30)), /users\[1\] \("yara"\)\.password_hash: the argon2 output \(the last part\) is not unpadded base64 of at least 16 bytes/);
+    assert.match(await refused(`$2b$10$${bcryptBody.slice(0, -1)}`), /users\[1\] \("yara"\)\.password_hash: not a complete argon2 hash/);
+    assert.match(await refused('5f4dcc3b5aa765d61d8327deb882cf99'), /users\[1\] \("yara"\)\.password_hash: must be an argon2 \(\$argon2id\$\.\.\.\) or bcrypt \(\$2b\$\.\.\.\) hash/);
   });
 });
 

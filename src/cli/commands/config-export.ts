@@ -33,11 +33,11 @@ function header(context: CliContext, when: string, placeholders: boolean): strin
   return `${lines.map((line) => (line ? `# ${line}` : '#')).join('\n')}\n`;
 }
 
-/** The `security:` section of the configuration file in use: settings of the file, not of the database. */
-async function securitySection(configFile: string | undefined): Promise<unknown> {
-  if (!configFile) return undefined;
+/** The `security:` and `audit:` sections of the configuration file in use: settings of the file, not of the database. */
+async function settingsSections(configFile: string | undefined): Promise<Record<string, unknown>> {
+  if (!configFile) return {};
   const document = parseYaml(await readFile(configFile, 'utf8')) as Record<string, unknown> | null;
-  return document?.security ?? undefined;
+  return Object.fromEntries((['security', 'audit'] as const).filter((name) => document?.[name] !== undefined).map((name) => [name, document![name]]));
 }
 
 export const configExport: Command = {
@@ -49,14 +49,14 @@ export const configExport: Command = {
     + 'connections, declared and undeclared alike. No secret is in it, and its first lines say so: applications have '
     + 'no client_secret (a start generates new ones), users have no password or hash, and a connection\'s secret is a '
     + 'placeholder to replace (a partner\'s HMAC secret a random one, the connection exported disabled). The security: '
-    + 'section is copied from the configuration file in use (GATEHOUSE_CONFIG), if it has one.',
+    + 'and audit: sections are copied from the configuration file in use (GATEHOUSE_CONFIG), if it has them.',
   examples: ['gatehouse config export > gatehouse-export.yaml', 'gatehouse config export > export.yaml && gatehouse config validate export.yaml'],
   async run(_args, context, io) {
     const { services } = context;
     const applications = (await services.applications.list()).map((row) => applicationEntry(JSON.parse(row.metadata) as ApplicationMetadata));
     const scopes = (await services.scopes.list()).map(scopeEntry);
     const connections = (await services.connections.list()).map(connectionEntry);
-    const security = await securitySection(context.configFile);
+    const settings = await settingsSections(context.configFile);
     const when = new Date(services.deps.clock.now()).toISOString();
     io.stdout.write(header(context, when, connections.some((connection) => connection.note)));
     io.stdout.write(`\n${stringify({ applications }, yamlOptions)}`);
@@ -81,8 +81,8 @@ export const configExport: Command = {
       if (connection.note) (document.getIn(['connections', index], true) as YAMLMap).commentBefore = ` ${connection.note}`;
     });
     io.stdout.write(`\n${document.toString(yamlOptions)}`);
-    if (security !== undefined) {
-      io.stdout.write(`\n# As in ${context.configFile}: settings of the configuration file, not of the database.\n${stringify({ security }, yamlOptions)}`);
+    if (Object.keys(settings).length > 0) {
+      io.stdout.write(`\n# As in ${context.configFile}: settings of the configuration file, not of the database.\n${stringify(settings, yamlOptions)}`);
     }
   },
 };

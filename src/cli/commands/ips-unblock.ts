@@ -22,7 +22,7 @@ export const ipsUnblock: Command = {
   summary: 'lift the sign-in and client authentication throttles on a client address (an IPv6 address lifts its /64)',
   async run([address], context, io) {
     if (!ipaddr.isValid(address!)) throw new GatehouseError('invalid_request', `"${address}" is not an IP address`);
-    const cleared = describe(await context.services.protection.unblockAddress(address!));
+    const cleared = describe(await context.services.protection.unblockAddress(context.actor, address!));
     io.stdout.write(cleared.length > 0 ? `unblocked ${address}: forgot ${cleared.join(' and ')}\n` : `${address} was not throttled\n`);
   },
 };

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AuditLog } from '../../audit/audit-log.js';
 import { interactionRoute } from '../../oidc/interaction-path.js';
 import type { Interactions } from '../../oidc/interactions.js';
 import type { CustomScope } from '../../scopes/scope-service.js';
 import { createCompleteSignIn } from '../../sign-in/complete-sign-in.js';
 import { csrfField, formBody, interactionParams } from '../../sign-in/route-schemas.js';
+import { createSignInEvents } from '../../sign-in/sign-in-events.js';
 import type { SignInContext, SignInMethod, SignInRoutes } from '../../sign-in/sign-in-method.js';
 import type { IdentityService } from '../../users/identity-service.js';
 import type { UserService } from '../../users/user-service.js';
@@ -22,6 +24,8 @@ export interface InteractionRouteDeps {
   identities: IdentityService;
   users: Pick<UserService, 'findById'>;
   customScopes: () => CustomScope[];
+  /** Where the connections' sign-ins are recorded as they complete. */
+  audit: AuditLog;
 }
 
 const csrfForm = formBody(csrfField);
@@ -42,7 +46,7 @@ export const interactionRoutes: FastifyPluginAsync<InteractionRouteDeps> = async
   const routes = scope.withTypeProvider<ZodTypeProvider>();
   const pages = createPromptPages(deps);
   const completeSignIn = createCompleteSignIn({ interactions: deps.interactions, identities: deps.identities });
-  const context = createSignInContext({ interactions: deps.interactions, pages, completeSignIn });
+  const context = createSignInContext({ interactions: deps.interactions, pages, completeSignIn, events: createSignInEvents(deps.audit) });
   registerPromptRoutes(routes, deps, pages);
   for (const method of deps.methods) registerMethod(routes, method, context, deps.csrf);
 };

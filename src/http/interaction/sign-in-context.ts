@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Interactions, PendingInteraction } from '../../oidc/interactions.js';
 import type { CompleteSignIn } from '../../sign-in/complete-sign-in.js';
+import type { SignInEvents } from '../../sign-in/sign-in-events.js';
 import type { SignInContext } from '../../sign-in/sign-in-method.js';
 import type { PromptPages } from './prompt-pages.js';
 
@@ -8,8 +9,8 @@ import type { PromptPages } from './prompt-pages.js';
 export const noAccountMessage = 'You signed in, but that sign-in is not linked to an active account here. Ask an administrator to link it.';
 
 /** What every sign-in method's routes get from the interaction routes. */
-export function createSignInContext(deps: { interactions: Interactions; pages: PromptPages; completeSignIn: CompleteSignIn }): SignInContext {
-  const { interactions, pages } = deps;
+export function createSignInContext(deps: { interactions: Interactions; pages: PromptPages; completeSignIn: CompleteSignIn; events: SignInEvents }): SignInContext {
+  const { interactions, pages, events } = deps;
   // The CSRF hook loads the interaction before the method's handler does: one read per request.
   const loaded = new WeakMap<FastifyRequest, Promise<PendingInteraction>>();
   return {
@@ -21,6 +22,14 @@ export function createSignInContext(deps: { interactions: Interactions; pages: P
     showLoginPage: pages.showLogin,
     async completeSignIn(request, reply, signIn) {
       const completion = await deps.completeSignIn(request.raw, reply.raw, signIn);
+      const { via } = signIn;
+      // The password check recorded its own outcome, for the password grant too; a connection's sign-in ends here.
+      if (via.method !== 'password') {
+        const clientId = (await loaded.get(request))?.clientId;
+        const common = { method: via.method, connectionId: via.connectionId, clientId, clientAddress: request.clientIp };
+        if (completion.ok) events.succeeded({ ...common, userId: completion.userId, amr: signIn.amr });
+        else events.refused({ ...common, userId: completion.userId, reason: completion.userId === undefined ? 'no_account' : 'disabled' });
+      }
       if (completion.ok) return reply.redirect(completion.redirectTo, 303);
       return pages.showLogin(reply, await interactions.load(request.raw, reply.raw, signIn.uid), { status: 403, message: noAccountMessage });
     },

@@ -68,7 +68,7 @@ function requireCredentials(ctx: GrantContext): { username: string; password: st
  * a throttled client address is answered 429 here and gets no account.
  */
 async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username: string, password: string): Promise<Account | undefined> {
-  const outcome = await deps.signIn({ identifier: username, password, clientIp: deps.clientIp(ctx.req) });
+  const outcome = await deps.signIn({ identifier: username, password, clientIp: deps.clientIp(ctx.req), channel: 'password_grant', clientId: ctx.oidc.client.clientId });
   if (!outcome.ok && outcome.reason === 'throttled') {
     respondTooManyAttempts(ctx, outcome.retryAfterSeconds);
     return undefined;

@@ -18,7 +18,11 @@ export interface DetourFailure {
 /** Where the failure page leads back to: the interaction's login page, when this browser holds it. */
 export type WayBack = { uid: string | undefined };
 
-export function sendFailure(reply: FastifyReply, failure: DetourFailure, { uid }: WayBack): FastifyReply {
+/** Hears the code of a failure as it is sent: a sign-in method records it in the audit log. */
+export type FailureReport = (code: ErrorCode) => void;
+
+export function sendFailure(reply: FastifyReply, failure: DetourFailure, { uid }: WayBack, report?: FailureReport): FastifyReply {
+  report?.(failure.code);
   return reply
     .code(errorCodes[failure.code].status)
     .type('text/html; charset=utf-8')
@@ -36,10 +40,10 @@ const refusals: Record<DetourRefusal, DetourFailure> = {
 };
 
 /** A return the detour store refused, on the failure page with the way back this browser still has. */
-export function sendRefusal(reply: FastifyReply, refusal: DetourRefusal, detour: Detour | undefined): FastifyReply {
+export function sendRefusal(reply: FastifyReply, refusal: DetourRefusal, detour: Detour | undefined, report?: FailureReport): FastifyReply {
   // Another browser holds neither the binding nor the interaction's cookie: the login page would not open there.
   const uid = refusal === 'unknown' || refusal === 'other_browser' ? undefined : detour?.interactionUid;
-  return sendFailure(reply, refusals[refusal], { uid });
+  return sendFailure(reply, refusals[refusal], { uid }, report);
 }
 
 export function connectionUnavailable(connectionId: string): DetourFailure {

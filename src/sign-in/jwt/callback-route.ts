@@ -5,15 +5,16 @@ import type { JwtConnection } from '../../connections/connection.js';
 import type { PartnerKeys } from '../../connections/partner-keys.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { Clock } from '../../runtime/clock.js';
-import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
+import { connectionUnavailable, sendFailure, sendRefusal, type FailureReport } from '../detour/detour-failures.js';
 import type { BrowserBinding } from '../detour/browser-binding.js';
 import type { Detours } from '../detour/detours.js';
 import { formBody } from '../route-schemas.js';
+import type { SignInEvents } from '../sign-in-events.js';
 import type { SignInRoutes } from '../sign-in-method.js';
 import { rememberTokenId } from './check-replay.js';
 import { isRefusal, type PartnerClaims } from './partner-claims.js';
 import { partnerIssuer } from './partner-profile.js';
-import { refuse } from './token-refusal.js';
+import { refuse, type TokenRefusal } from './token-refusal.js';
 import { sendTokenRefusal } from './token-refusal-page.js';
 import { verifyPartnerToken } from './verify-token.js';
 
@@ -24,6 +25,7 @@ export interface PartnerCallbackDeps {
   keys: PartnerKeys;
   clock: Clock;
   logger: Logger;
+  events: SignInEvents;
 }
 
 export const partnerParams = z.object({ id: z.string().min(1).max(64) });
@@ -55,25 +57,28 @@ export const partnerHopBack = (uid: string, state: string, ticket: string) =>
 export function registerPartnerCallback(routes: SignInRoutes, deps: PartnerCallbackDeps): void {
   // A redirect is a top-level GET, which brings the binding cookie (SameSite=Lax): checked at once.
   routes.get('/login/jwt/:id', { schema: { params: partnerParams, querystring: callbackQuery } }, async (request, reply) =>
-    callback(reply, request.params.id, request.query.state, request.query.token, deps.binding.read(request)));
+    callback(reply, request.clientIp, request.params.id, request.query.state, request.query.token, deps.binding.read(request)));
   routes.post('/login/jwt/:id', { schema: { params: partnerParams, querystring: callbackQuery, body: callbackForm } }, async (request, reply) =>
-    callback(reply, request.params.id, request.body.state ?? request.query.state, request.body.token ?? request.query.token, 'not_sent'));
+    callback(reply, request.clientIp, request.params.id, request.body.state ?? request.query.state, request.body.token ?? request.query.token, 'not_sent'));
 
-  async function callback(reply: FastifyReply, id: string, state: string | undefined, token: string | undefined, binding: string | undefined | 'not_sent') {
-    const { detours, partners, keys, clock, logger } = deps;
-    if (state === undefined) return sendRefusal(reply, 'unknown', undefined);
+  async function callback(reply: FastifyReply, clientAddress: string, id: string, state: string | undefined, token: string | undefined, binding: string | undefined | 'not_sent') {
+    const { detours, partners, keys, clock, logger, events } = deps;
+    // Every refusal here is a partner sign-in that failed: the page's code, or the token's reason with what exactly failed (never the token).
+    const report: FailureReport = (code) => events.refused({ method: 'jwt', connectionId: id, reason: code, clientAddress });
+    const reportToken = ({ reason, detail }: TokenRefusal) => events.refused({ method: 'jwt', connectionId: id, reason, clientAddress, details: { detail } });
+    if (state === undefined) return sendRefusal(reply, 'unknown', undefined, report);
     const found = await detours.findPartnerReturn(state, id, binding);
-    if (!found.ok) return sendRefusal(reply, found.refusal, found.detour);
+    if (!found.ok) return sendRefusal(reply, found.refusal, found.detour, report);
     const { detour } = found;
     const wayBack = { uid: detour.interactionUid };
     const connection = await partners.find(id);
-    if (!connection?.enabled) return sendFailure(reply, connectionUnavailable(id), wayBack);
-    if (token === undefined || token === '') return sendTokenRefusal(reply, logger, connection, refuse('token_missing', 'the return carries no "token" parameter'), wayBack);
+    if (!connection?.enabled) return sendFailure(reply, connectionUnavailable(id), wayBack, report);
+    if (token === undefined || token === '') return sendTokenRefusal(reply, logger, connection, refuse('token_missing', 'the return carries no "token" parameter'), wayBack, reportToken);
     const verified = await verifyPartnerToken(token, connection, keys, clock);
-    if (isRefusal(verified)) return sendTokenRefusal(reply, logger, connection, verified, wayBack);
+    if (isRefusal(verified)) return sendTokenRefusal(reply, logger, connection, verified, wayBack, reportToken);
     const taken = await detours.takePartnerReturn(detour, provedBy(connection, verified), (trx) => rememberTokenId(trx, connection, verified));
-    if (!taken.taken && taken.outcome === 'refused') return sendTokenRefusal(reply, logger, connection, refuse('jti_replayed', 'this connection accepted a token with this "jti" before'), wayBack);
-    if (!taken.taken) return sendRefusal(reply, 'used', detour);
+    if (!taken.taken && taken.outcome === 'refused') return sendTokenRefusal(reply, logger, connection, refuse('jti_replayed', 'this connection accepted a token with this "jti" before'), wayBack, reportToken);
+    if (!taken.taken) return sendRefusal(reply, 'used', detour, report);
     logger.info({ connection: connection.id }, 'partner sign-in token accepted');
     return reply.redirect(partnerHopBack(detour.interactionUid!, state, taken.ticket), 303);
   }

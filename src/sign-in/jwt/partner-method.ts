@@ -91,17 +91,23 @@ export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
     const pending = await context.load(request, reply, uid);
     if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
     const taken = await detours.takeCompletion(state, binding.read(request), uid, ticket);
-    if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour);
+    const refused = (connectionId: string | undefined) => (reason: string, details?: Record<string, unknown>) =>
+      deps.events.refused({ method: 'jwt', connectionId, reason, clientId: pending.clientId, clientAddress: request.clientIp, ...(details ? { details } : {}) });
+    if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour, refused(taken.detour?.connectionId));
     const { identity, connectionId } = taken.detour;
     const connection = await enabled(connectionId);
-    if (!connection || !identity) return sendFailure(reply, connectionUnavailable(connectionId), { uid });
+    if (!connection || !identity) return sendFailure(reply, connectionUnavailable(connectionId), { uid }, refused(connectionId));
     const claims = identity.claims as unknown as PartnerClaims;
     const decision = await accounts.decide(connection, claims);
-    if (decision.kind === 'refuse') return context.showLoginPage(reply, pending, { status: 403, message: decision.reason });
+    if (decision.kind === 'refuse') {
+      refused(connectionId)('account_refused', { message: decision.reason });
+      return context.showLoginPage(reply, pending, { status: 403, message: decision.reason });
+    }
     const user = await accounts.carryOut(connection, claims, decision);
+    const via = { method: 'jwt', connectionId } as const;
     // Linked elsewhere meanwhile, or deleted since the decision: the seam's own refusal (403, no account) answers.
-    if (!user) return context.completeSignIn(request, reply, { uid, amr: federated, as: { identity: { issuer: identity.issuer, subject: identity.subject }, whenUnlinked: { action: 'refuse' } } });
+    if (!user) return context.completeSignIn(request, reply, { uid, amr: federated, as: { identity: { issuer: identity.issuer, subject: identity.subject }, whenUnlinked: { action: 'refuse' } }, via });
     const following = decision.kind !== 'provision' && !user.disabled;
-    return context.completeSignIn(request, reply, { uid, amr: federated, as: { user: following ? await applyPartnerClaims(deps.users, user, connection, claims) : user } });
+    return context.completeSignIn(request, reply, { uid, amr: federated, as: { user: following ? await applyPartnerClaims(deps.users, user, connection, claims) : user }, via });
   }
 }

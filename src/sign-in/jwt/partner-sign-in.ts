@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditLog } from '../../audit/audit-log.js';
 import type { JwtConnection } from '../../connections/connection.js';
 import type { ConnectionsOfType } from '../../connections/connection-service.js';
 import type { PartnerKeys } from '../../connections/partner-keys.js';
@@ -11,6 +12,7 @@ import type { UserService } from '../../users/user-service.js';
 import { createBrowserBinding } from '../detour/browser-binding.js';
 import { createDetours } from '../detour/detours.js';
 import { createPlainSession } from '../plain-session.js';
+import { createSignInEvents } from '../sign-in-events.js';
 import type { SignInMethod } from '../sign-in-method.js';
 import { createPartnerDeparture } from './depart-to-partner.js';
 import { createPartnerAccounts } from './partner-accounts.js';
@@ -30,6 +32,8 @@ export interface PartnerSignInDeps {
   keys: PartnerKeys;
   identities: IdentityService;
   users: UserService;
+  /** Where partner sign-ins, and their refusals, are recorded. */
+  audit: AuditLog;
 }
 
 /** Sign-in with partners' signed JWTs (connections of type `jwt`), assembled from the services it stands on. */
@@ -44,6 +48,7 @@ export function createPartnerSignIn(deps: PartnerSignInDeps): SignInMethod {
     keys: deps.keys,
     clock,
     logger,
+    events: createSignInEvents(deps.audit),
     depart: createPartnerDeparture({ detours, binding, clock, publicOrigin }),
     accounts: createPartnerAccounts({ identities: deps.identities, users: deps.users }),
     users: deps.users,

@@ -23,11 +23,14 @@ function failureFor(connection: Pick<JwtConnection, 'name'>, { reason }: TokenRe
 }
 
 /**
- * A refused token: the precise reason in the log (never the token), a page for the person, and
- * nothing stored. The page leads back to the sign-in when the refusal came with a sign-in of
- * this connection.
+ * A refused token: the precise reason in the log and, through `report`, in the audit log (never
+ * the token), a page for the person, and nothing else stored. The page leads back to the
+ * sign-in when the refusal came with a sign-in of this connection.
  */
-export function sendTokenRefusal(reply: FastifyReply, logger: Logger, connection: Pick<JwtConnection, 'id' | 'name'>, refusal: TokenRefusal, wayBack: WayBack): FastifyReply {
+export function sendTokenRefusal(
+  reply: FastifyReply, logger: Logger, connection: Pick<JwtConnection, 'id' | 'name'>, refusal: TokenRefusal, wayBack: WayBack, report: (refusal: TokenRefusal) => void,
+): FastifyReply {
   logger.warn({ connection: connection.id, reason: refusal.reason, detail: refusal.detail }, 'partner sign-in token refused');
+  report(refusal);
   return sendFailure(reply, failureFor(connection, refusal), wayBack);
 }

@@ -8,6 +8,7 @@ import type { BrowserBinding } from '../detour/browser-binding.js';
 import { sendFailure } from '../detour/detour-failures.js';
 import { upstreamFailure } from './upstream-failures.js';
 import type { Detours } from '../detour/detours.js';
+import type { SignInEvents } from '../sign-in-events.js';
 
 /** The openid-client configuration of a connection (discovery or typed-in endpoints), cached by the connections side. */
 export type UpstreamConfiguration = (connection: OidcConnection) => Promise<oidc.Configuration>;
@@ -19,6 +20,8 @@ export interface DepartDeps {
   logger: Logger;
   clock: Clock;
   binding: BrowserBinding;
+  /** A sign-in that cannot even leave (the upstream unreachable) is a failed sign-in; a test is not. */
+  events: SignInEvents;
 }
 
 export interface Trip {
@@ -38,7 +41,7 @@ export interface Trip {
  * authorization endpoint with PKCE (S256), state and nonce, and the login hint when the
  * connection forwards it.
  */
-export function createDeparture({ detours, upstream, publicOrigin, logger, clock, binding: bindings }: DepartDeps) {
+export function createDeparture({ detours, upstream, publicOrigin, logger, clock, binding: bindings, events }: DepartDeps) {
   return async function depart(request: FastifyRequest, reply: FastifyReply, trip: Trip): Promise<FastifyReply> {
     const { connection } = trip;
     let configuration: oidc.Configuration;
@@ -46,7 +49,9 @@ export function createDeparture({ detours, upstream, publicOrigin, logger, clock
       configuration = await upstream(connection);
     } catch (error) {
       logger.warn({ err: error, connection: connection.id }, 'upstream configuration unavailable');
-      return sendFailure(reply, upstreamFailure(connection.name, error), { uid: trip.uid });
+      return sendFailure(reply, upstreamFailure(connection.name, error), { uid: trip.uid }, (code) => {
+        if (trip.purpose === 'sign_in') events.refused({ method: 'oidc', connectionId: connection.id, reason: code, clientAddress: request.clientIp });
+      });
     }
     const { redirectUri } = connectionUrls(publicOrigin, connection.id);
     const binding = bindings.valueFor(request);

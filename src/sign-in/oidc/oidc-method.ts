@@ -89,17 +89,23 @@ export function createOidcMethod(deps: OidcMethodDeps): OidcMethod {
     const pending = await context.load(request, reply, uid);
     if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
     const taken = await detours.takeCompletion(state, binding.read(request), uid);
-    if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour);
+    const refused = (connectionId: string | undefined) => (reason: string, details?: Record<string, unknown>) =>
+      deps.events.refused({ method: 'oidc', connectionId, reason, clientId: pending.clientId, clientAddress: request.clientIp, ...(details ? { details } : {}) });
+    if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour, refused(taken.detour?.connectionId));
     const { identity, connectionId } = taken.detour;
     const connection = await enabled(connectionId);
-    if (!connection || !identity) return sendFailure(reply, connectionUnavailable(connectionId), { uid });
+    if (!connection || !identity) return sendFailure(reply, connectionUnavailable(connectionId), { uid }, refused(connectionId));
     const key = { issuer: identity.issuer, subject: identity.subject };
     const decision = await accounts.decide(connection, key, identity.claims);
-    if (decision.kind === 'refuse') return context.showLoginPage(reply, pending, { status: 403, message: decision.reason });
+    if (decision.kind === 'refuse') {
+      refused(connectionId)('account_refused', { message: decision.reason });
+      return context.showLoginPage(reply, pending, { status: 403, message: decision.reason });
+    }
     const user = await accounts.carryOut(key, decision);
+    const via = { method: 'oidc', connectionId } as const;
     // A user deleted since the decision: the seam's own refusal (403, no account) answers.
-    if (!user) return context.completeSignIn(request, reply, { uid, amr: federated, as: { identity: key, whenUnlinked: { action: 'refuse' } } });
+    if (!user) return context.completeSignIn(request, reply, { uid, amr: federated, as: { identity: key, whenUnlinked: { action: 'refuse' } }, via });
     const following = connection.updateProfile === 'on_login' && decision.kind !== 'provision' && !user.disabled;
-    return context.completeSignIn(request, reply, { uid, amr: federated, as: { user: following ? await accounts.follow(user, connection, identity.claims) : user } });
+    return context.completeSignIn(request, reply, { uid, amr: federated, as: { user: following ? await accounts.follow(user, connection, identity.claims) : user }, via });
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditLog } from '../../audit/audit-log.js';
 import type { OidcConnection } from '../../connections/connection.js';
 import type { ConnectionsOfType } from '../../connections/connection-service.js';
 import type { SecretBox } from '../../crypto/secret-box.js';
@@ -15,6 +16,7 @@ import { createSignedValues, type SignedValues } from '../../crypto/signed-value
 import { registerTestRoutes, testSignInUrl } from './test-routes.js';
 import { createUpstreamAccounts } from './upstream-accounts.js';
 import { createUpstreamLogout } from './upstream-logout.js';
+import { createSignInEvents } from '../sign-in-events.js';
 
 export interface UpstreamSignInDeps {
   db: Db;
@@ -27,6 +29,8 @@ export interface UpstreamSignInDeps {
   connections: { ofType(type: 'oidc'): ConnectionsOfType<OidcConnection>; upstreamConfiguration: UpstreamConfiguration };
   identities: IdentityService;
   users: UserService;
+  /** Where sign-ins through the connections, and their refusals, are recorded. */
+  audit: AuditLog;
 }
 
 export interface UpstreamSignIn {
@@ -56,14 +60,15 @@ export function createUpstreamSignIn(deps: UpstreamSignInDeps): UpstreamSignIn {
   const upstream: UpstreamConfiguration = (connection) => deps.connections.upstreamConfiguration(connection);
   const detours = createDetours({ db, box, clock });
   const binding = createBrowserBinding(publicOrigin);
-  const depart = createDeparture({ detours, upstream, publicOrigin, logger, clock, binding });
+  const events = createSignInEvents(deps.audit);
+  const depart = createDeparture({ detours, upstream, publicOrigin, logger, clock, binding, events });
   const accounts = createUpstreamAccounts({ identities: deps.identities, users: deps.users });
   const logout = createUpstreamLogout({
     db, box, clock, detours, connections, upstream, publicOrigin, logoutReturns: createSignedValues(box.derive('upstream logout return'), clock),
   });
   const testLinks = testLinksOf(box, clock);
   const method = createOidcMethod({
-    connections, upstream, detours, depart, accounts, logger, binding,
+    connections, upstream, detours, depart, accounts, logger, binding, events,
     moreFixedRoutes(routes) {
       registerTestRoutes(routes, { testLinks, connections, depart, detours, accounts, binding });
       logout.registerSignedOutRoute(routes);

@@ -6,6 +6,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { parse } from 'node-html-parser';
 import { z } from 'zod';
+import { discardingAuditLog } from '../../../src/audit/audit-log.js';
 import { defaultSecuritySettings } from '../../../src/config/security-settings.js';
 import { createSecretBox } from '../../../src/crypto/secret-box.js';
 import { openSqlite } from '../../../src/db/connect.js';
@@ -119,6 +120,7 @@ const testMethod: SignInMethod = {
         uid,
         amr: ['fed'],
         as: { identity: { issuer, subject: request.body.subject }, whenUnlinked: ruleFor(request.body.rule, request.body.subject) },
+        via: { method: 'test-idp', connectionId: 'test-idp' },
       });
     });
   },
@@ -166,6 +168,7 @@ describe('a second sign-in method through the seam (sqlite, the engine replaced 
       identities: createIdentityService({ db: storage.db, clock: systemClock, users: (db) => createServices({ ...deps, db }).users }),
       users: services.users,
       customScopes: () => [],
+      audit: discardingAuditLog,
     };
     const built = Fastify();
     await built.register(errorResponses);

@@ -1,0 +1,58 @@
+/**
+ * Every type of event the audit log records, with its outcome. Each is documented in
+ * docs/audit.md, with its fields; test/unit/audit-event-types.test.ts fails when the two drift
+ * apart, as the error codes' test does for docs/errors.md.
+ */
+export const auditEventTypes = {
+  // Sign-ins, by every method; a refusal carries its reason.
+  'sign_in.succeeded': 'success',
+  'sign_in.failed': 'failure',
+  // What the protocol engine does for a signed-in user or an application.
+  'session.ended': 'success',
+  'token.issued': 'success',
+  'consent.given': 'success',
+  'consent.revoked': 'success',
+  // Management changes, each by the service command that made it.
+  'user.created': 'success',
+  'user.updated': 'success',
+  'user.disabled': 'success',
+  'user.enabled': 'success',
+  'user.deleted': 'success',
+  'user.password_set': 'success',
+  'user.unlocked': 'success',
+  'address.unblocked': 'success',
+  'application.created': 'success',
+  'application.updated': 'success',
+  'application.deleted': 'success',
+  'application.secret_rotated': 'success',
+  'scope.created': 'success',
+  'scope.updated': 'success',
+  'scope.deleted': 'success',
+  'connection.created': 'success',
+  'connection.updated': 'success',
+  'connection.deleted': 'success',
+  'key.created': 'success',
+  'key.rotation_started': 'success',
+  'key.activated': 'success',
+  'key.retired': 'success',
+  'key.removed': 'success',
+  // The audit log's own gap: events it had to drop while the database could not be written.
+  'audit.events_dropped': 'failure',
+} as const satisfies Record<string, 'success' | 'failure'>;
+
+export type AuditEventType = keyof typeof auditEventTypes;
+
+/**
+ * Why a password sign-in (login page or password grant) was refused. The person is shown one
+ * answer for all of them (docs/security.md, Equal answers); the audit log keeps the reason.
+ */
+export const passwordFailureReasons = ['throttled', 'locked', 'unknown_user', 'no_password', 'wrong_password', 'disabled'] as const;
+
+export type PasswordFailureReason = (typeof passwordFailureReasons)[number];
+
+/**
+ * Why a sign-in through a connection (upstream provider or partner) was refused after the other
+ * site proved who the person is: the connection's account rule refused, no account is linked, or
+ * the account is disabled.
+ */
+export const accountFailureReasons = ['account_refused', 'no_account', 'disabled'] as const;

@@ -1,0 +1,47 @@
+import type { ApplicationRow } from '../db/queries/applications.js';
+import type { ConnectionRow } from '../db/queries/connections.js';
+import type { KeyRow } from '../db/queries/keys.js';
+import type { ScopeRow } from '../db/queries/scopes.js';
+import type { UserRow } from '../db/queries/users.js';
+
+/**
+ * What the audit log shows of each kind of record: the one place that decides it. A management
+ * change's event holds the fields of these views that differ before and after; a password, its
+ * hash, a client secret, a connection's secret and a key's private part never appear, only
+ * whether there is one (and the change's `details` say when one changed).
+ */
+export type AuditView = Record<string, unknown>;
+
+const parsed = (json: string): Record<string, unknown> => JSON.parse(json) as Record<string, unknown>;
+
+export function userView(row: UserRow): AuditView {
+  return {
+    username: row.username,
+    email: row.email,
+    ...parsed(row.profile),
+    groups: JSON.parse(row.groups) as unknown,
+    attributes: parsed(row.attributes),
+    disabled: row.disabled === 1,
+    has_password: row.password_hash !== null,
+    owner: row.owner,
+  };
+}
+
+/** The client metadata, which is stored without the secret. */
+export function applicationView(row: ApplicationRow): AuditView {
+  return { ...parsed(row.metadata), has_client_secret: row.client_secret_sealed !== null, owner: row.owner };
+}
+
+export function scopeView(row: ScopeRow): AuditView {
+  return { description: row.description, claims: JSON.parse(row.claims) as unknown, owner: row.owner };
+}
+
+/** The settings document, which is stored without the secret (connection-service.ts, columnsOf). */
+export function connectionView(row: Pick<ConnectionRow, 'type' | 'name' | 'enabled' | 'settings' | 'secret_sealed' | 'owner'>): AuditView {
+  return { type: row.type, name: row.name, enabled: row.enabled === 1, ...parsed(row.settings), has_secret: row.secret_sealed !== null, owner: row.owner };
+}
+
+/** A key by its public facts; its public JWK is in the JWKS, its private part nowhere. */
+export function keyView(row: Pick<KeyRow, 'kid' | 'purpose' | 'status'>): AuditView {
+  return { kid: row.kid, purpose: row.purpose, status: row.status };
+}
