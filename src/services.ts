@@ -129,7 +129,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     deps,
     hasher,
     users: usersOver(db),
-    identities: createIdentityService({ db, clock, users: usersOver }),
+    identities: createIdentityService({ db, clock, users: usersOver, changes }),
     applications: createApplicationService({ db, box, clock, changes }),
     scopes,
     connections: createConnectionService({

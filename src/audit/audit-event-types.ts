@@ -20,6 +20,8 @@ export const auditEventTypes = {
   'user.deleted': 'success',
   'user.password_set': 'success',
   'user.unlocked': 'success',
+  'identity.linked': 'success',
+  'identity.unlinked': 'success',
   'address.unblocked': 'success',
   'application.created': 'success',
   'application.updated': 'success',

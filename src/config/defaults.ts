@@ -71,10 +71,23 @@ export const defaults = {
     flushMilliseconds: 200,
     /** Events written by one insert; a burst this large is written at once instead of waiting for the interval. */
     batchEvents: 500,
-    /** Events held while the database cannot be written (about 10 MB); beyond this the oldest are dropped, with one warning, rather than the server's memory growing without bound. */
+    /**
+     * Events held while the database cannot be written; beyond this the oldest are dropped, with one warning, rather than the server's memory growing without bound.
+     * A typical event is a few hundred bytes (about 10 MB in all); the caps below bound any one at about 4 K characters (details 2 KiB, six text columns of 256), so 20,000 take at most about 80 MB (160 MB if every character needs two bytes).
+     */
     maxQueuedEvents: 20_000,
+    /** Characters kept of any text an event carries (each column, each string in its details): ids, reasons and messages are far shorter, and what comes from outside (a partner's token header, a URL) cannot make a row, the queue or the table grow. */
+    maxTextChars: 256,
+    /** Bytes of serialised details kept: a management change's before and after fit; what does not is left out, and the details say `truncated: true`. */
+    maxDetailsBytes: 2 * 1024,
     /** How soon a failed write is tried again: a database coming back is found within a second, without a write attempt per request meanwhile. */
     retryMilliseconds: 1000,
+    /** Rows per insert: 1,000 rows of 12 columns are 12,000 parameters, well under SQLite's 32,766 and PostgreSQL's 65,535. */
+    rowsPerInsert: 1000,
+    /** Rows per delete when pruning, so that a long backlog never holds SQLite's write lock for long; requests get a turn between deletes. */
+    rowsPerPrune: 5000,
+    /** Rows one sweep (every minute) prunes at the most, so a backlog (a first start after long retention, a shortened retention_days) is worked off over several sweeps instead of holding the event loop and the write lock for one long run. 50,000 a minute outpaces any real event rate. */
+    maxPrunedPerSweep: 50_000,
   },
 
   /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB, 2 iterations, 1 lane. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ChangeLog } from '../audit/change-log.js';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../db/in-transaction.js';
 import type { Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
 import { normalizeIdentifier } from '../users/normalize.js';
@@ -37,11 +38,13 @@ export function createAccountLockout({ db, clock, settings, changes }: { db: Db;
       await limiter.clear(key);
     },
     /** Lifts a user's lock at once (gatehouse users unlock); true when there was anything to lift, which is recorded. */
-    unlockUser: async (actor: Actor, userId: string): Promise<boolean> => {
-      const lifted = await limiter.clear(accountKey(userId, ''));
-      if (lifted) await changes.record(db, [{ type: 'user.unlocked', actor, subject: { userId } }]);
-      return lifted;
-    },
+    unlockUser: (actor: Actor, userId: string): Promise<boolean> =>
+      // The lift and its event in one transaction: either both are stored or neither.
+      inTransaction(db, async (trx) => {
+        const lifted = await createAttemptLimiter({ db: trx, clock, policy: accountPolicy(settings) }).clear(accountKey(userId, ''));
+        if (lifted) await changes.record(trx, [{ type: 'user.unlocked', actor, subject: { userId } }]);
+        return lifted;
+      }),
   };
 }
 

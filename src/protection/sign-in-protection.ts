@@ -1,6 +1,7 @@
 import type { ChangeLog } from '../audit/change-log.js';
 import type { SecuritySettings } from '../config/security-settings.js';
 import type { Db } from '../db/database.js';
+import { inTransaction } from '../db/in-transaction.js';
 import type { Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
 import { createAccountLockout, type AccountLockout } from './account-lockout.js';
@@ -33,15 +34,19 @@ export function createSignInProtection(deps: { db: Db; clock: Clock; settings: S
     accounts: createAccountLockout(deps),
     ips,
     clients,
-    async unblockAddress(actor, address) {
-      const [signIn, cleared] = await Promise.all([ips.unblock(address), clients.unblock(address)]);
-      if (signIn.address || signIn.identities > 0 || cleared.length > 0) {
-        await deps.changes.record(deps.db, [{
-          type: 'address.unblocked', actor, subject: { clientAddress: address },
-          details: { sign_in_block: signIn.address, identities: signIn.identities, clients: cleared.map((clientId) => clientId ?? null) },
-        }]);
-      }
-      return { ...signIn, clients: cleared };
-    },
+    unblockAddress: (actor, address) =>
+      // What is cleared and its event in one transaction, over the transaction's handle: either both are stored or neither.
+      inTransaction(deps.db, async (trx) => {
+        const over = { ...deps, db: trx, allowlisted };
+        const signIn = await createIpThrottle(over).unblock(address);
+        const cleared = await createClientAuthLimits(over).unblock(address);
+        if (signIn.address || signIn.identities > 0 || cleared.length > 0) {
+          await deps.changes.record(trx, [{
+            type: 'address.unblocked', actor, subject: { clientAddress: address },
+            details: { sign_in_block: signIn.address, identities: signIn.identities, clients: cleared.map((clientId) => clientId ?? null) },
+          }]);
+        }
+        return { ...signIn, clients: cleared };
+      }),
   };
 }

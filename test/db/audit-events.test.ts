@@ -116,5 +116,31 @@ for (const dialect of dialects) {
       assert.deepEqual(new Set(left.map((event) => event.id)), new Set(kept.map((event) => event.id)));
       assert.equal(await queries.pruneBefore(t0 + 1000), 0);
     });
+
+    test('pruning a backlog removes at most its cap per run, the next run going on from there, and lets other work run between its deletes', async () => {
+      await clear();
+      const queries = createAuditEventQueries(db);
+      await queries.append(Array.from({ length: 12_000 }, (_, n) => row(t0 + (n % 1000))));
+      const kept = Array.from({ length: 30 }, (_, n) => row(t0 + 1000 + n));
+      await queries.append(kept);
+      // Something waiting on the event loop (a request, a timer): it counts each turn it gets while pruning runs.
+      let turns = 0;
+      let pruning = true;
+      const waiting = () => {
+        if (!pruning) return;
+        turns += 1;
+        setImmediate(waiting);
+      };
+      setImmediate(waiting);
+      const removed = await queries.pruneBefore(t0 + 1000, { rowsPerPrune: 1000, maxRows: 5000 });
+      pruning = false;
+      assert.equal(removed, 5000, 'no more than the cap in one run');
+      assert.ok(turns >= 4, `the waiting callback ran between the 5 deletes (it ran ${turns} times)`);
+      assert.equal(await queries.pruneBefore(t0 + 1000, { rowsPerPrune: 1000, maxRows: 5000 }), 5000);
+      assert.equal(await queries.pruneBefore(t0 + 1000, { rowsPerPrune: 1000, maxRows: 5000 }), 2000, 'the last run removes what is left');
+      assert.equal(await queries.pruneBefore(t0 + 1000, { rowsPerPrune: 1000, maxRows: 5000 }), 0);
+      const left = await db.selectFrom('audit_events').select('id').execute();
+      assert.deepEqual(new Set(left.map((event) => event.id)), new Set(kept.map((event) => event.id)));
+    });
   });
 }

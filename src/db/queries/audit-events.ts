@@ -1,3 +1,5 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { defaults } from '../../config/defaults.js';
 import type { AuditEventTable, Db } from '../database.js';
 
 export type AuditEventRow = AuditEventTable;
@@ -28,14 +30,11 @@ export interface AuditEventPage {
   limit: number;
 }
 
-/**
- * Rows per insert: 1,000 rows of 12 columns are 12,000 parameters, well under SQLite's 32,766
- * and PostgreSQL's 65,535.
- */
-const rowsPerInsert = 1000;
-
-/** Rows per delete when pruning, so that a long backlog never holds SQLite's write lock for long. */
-const rowsPerPrune = 5000;
+/** How pruning is cut up: rows per delete, and rows per call at the most. */
+export interface PruneLimits {
+  rowsPerPrune: number;
+  maxRows: number;
+}
 
 /**
  * The audit log's table: appended to, listed by filter and cursor, pruned by age. Nothing
@@ -45,6 +44,7 @@ export function createAuditEventQueries(db: Db) {
   return {
     /** One insert per 1,000 rows: the writer's batch is one statement. */
     append: async (rows: readonly AuditEventRow[]): Promise<void> => {
+      const { rowsPerInsert } = defaults.audit;
       for (let start = 0; start < rows.length; start += rowsPerInsert) {
         await db.insertInto('audit_events').values(rows.slice(start, start + rowsPerInsert)).execute();
       }
@@ -71,17 +71,23 @@ export function createAuditEventQueries(db: Db) {
 
     /**
      * Removes the events that happened before `cutoff`, a few thousand rows per statement, oldest
-     * first; the number removed.
+     * first, and at most `maxRows` in all (the next sweep goes on from there); the number removed.
+     * Between statements the event loop turns, so that requests waiting on it (better-sqlite3
+     * blocks it while a statement runs) are served in between rather than after the whole backlog.
      */
-    pruneBefore: async (cutoff: number): Promise<number> => {
+    pruneBefore: async (cutoff: number, limits: Partial<PruneLimits> = {}): Promise<number> => {
+      const { rowsPerPrune = defaults.audit.rowsPerPrune, maxRows = defaults.audit.maxPrunedPerSweep } = limits;
       let removed = 0;
-      for (;;) {
-        const oldest = db.selectFrom('audit_events').select('id').where('occurred_at', '<', cutoff).orderBy('occurred_at').limit(rowsPerPrune);
+      while (removed < maxRows) {
+        const chunk = Math.min(rowsPerPrune, maxRows - removed);
+        const oldest = db.selectFrom('audit_events').select('id').where('occurred_at', '<', cutoff).orderBy('occurred_at').limit(chunk);
         const result = await db.deleteFrom('audit_events').where('id', 'in', oldest).executeTakeFirst();
         const count = Number(result.numDeletedRows);
         removed += count;
-        if (count < rowsPerPrune) return removed;
+        if (count < chunk) break;
+        await nextTurn();
       }
+      return removed;
     },
   };
 }

@@ -66,9 +66,9 @@ export function createPartnerAccounts({ identities, users }: PartnerAccountDeps)
       case 'linked':
         return decision.user;
       case 'matched':
-        return identity ? identities.userFor(identity, { action: 'link', userId: decision.user.id }) : decision.user;
+        return identity ? identities.userFor(identity, { action: 'link', userId: decision.user.id, actor: partnerActor(connection), connectionId: connection.id }) : decision.user;
       case 'provision':
-        return identity ? identities.userFor(identity, { action: 'provision', user: decision.user }) : createUnlinked(connection, claims, decision.user);
+        return identity ? identities.userFor(identity, { action: 'provision', user: decision.user, connectionId: connection.id }) : createUnlinked(connection, claims, decision.user);
     }
   }
 

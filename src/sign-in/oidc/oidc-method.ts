@@ -101,7 +101,7 @@ export function createOidcMethod(deps: OidcMethodDeps): OidcMethod {
       refused(connectionId)('account_refused', { message: decision.reason });
       return context.showLoginPage(reply, pending, { status: 403, message: decision.reason });
     }
-    const user = await accounts.carryOut(key, decision);
+    const user = await accounts.carryOut(connection, key, decision);
     const via = { method: 'oidc', connectionId } as const;
     // A user deleted since the decision: the seam's own refusal (403, no account) answers.
     if (!user) return context.completeSignIn(request, reply, { uid, amr: federated, as: { identity: key, whenUnlinked: { action: 'refuse' } }, via });

@@ -27,6 +27,9 @@ export interface UpstreamAccountDeps {
   users: Pick<UserService, 'findByUsername' | 'findByIdentifier' | 'updateUser'>;
 }
 
+/** Who changes a user at a sign-in through the connection: Gatehouse, for the connection. */
+const connectionActor = (connection: Pick<OidcConnection, 'id'>): Actor => ({ kind: 'system', reason: `sign-in through connection ${connection.id}` });
+
 /** The local accounts of upstream identities: which one an identity is, making it so, and keeping its profile in step. */
 export function createUpstreamAccounts({ identities, users }: UpstreamAccountDeps) {
   /** The user whose email is exactly this address (findByIdentifier would also take a user name). */
@@ -114,16 +117,15 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
       ...(mayTake ? { email } : {}),
       ...(groups ? { groups: groupsFromConnection(user.groups, groups) } : {}),
     };
-    const actor: Actor = { kind: 'system', reason: `sign-in through connection ${connection.id}` };
-    return users.updateUser(actor, user.id, changes);
+    return users.updateUser(connectionActor(connection), user.id, changes);
   }
 
   return {
     decide,
     follow,
     /** Carries a decision out: the linked, linked now or provisioned user; undefined for a refusal. */
-    carryOut: async (identity: IdentityKey, decision: AccountDecision): Promise<User | undefined> => {
-      const rule = ruleFor(decision);
+    carryOut: async (connection: Pick<OidcConnection, 'id'>, identity: IdentityKey, decision: AccountDecision): Promise<User | undefined> => {
+      const rule = ruleFor(connection, decision);
       return rule && identities.userFor(identity, rule);
     },
   };
@@ -132,14 +134,14 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
 export type UpstreamAccounts = ReturnType<typeof createUpstreamAccounts>;
 
 /** The identity service's rule that carries a decision out; undefined for a refusal. */
-function ruleFor(decision: AccountDecision): UnlinkedIdentityRule | undefined {
+function ruleFor(connection: Pick<OidcConnection, 'id'>, decision: AccountDecision): UnlinkedIdentityRule | undefined {
   switch (decision.kind) {
     case 'linked':
       return { action: 'refuse' };
     case 'link':
-      return { action: 'link', userId: decision.user.id };
+      return { action: 'link', userId: decision.user.id, actor: connectionActor(connection), connectionId: connection.id };
     case 'provision':
-      return { action: 'provision', user: decision.user };
+      return { action: 'provision', user: decision.user, connectionId: connection.id };
     case 'refuse':
       return undefined;
   }

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { parse } from 'node-html-parser';
 import { z } from 'zod';
 import { discardingAuditLog } from '../../../src/audit/audit-log.js';
+import { createChangeLog } from '../../../src/audit/change-log.js';
 import { defaultSecuritySettings } from '../../../src/config/security-settings.js';
 import { createSecretBox } from '../../../src/crypto/secret-box.js';
 import { openSqlite } from '../../../src/db/connect.js';
@@ -133,7 +134,7 @@ const testMethod: SignInMethod = {
 let bobId = '';
 function ruleFor(rule: 'refuse' | 'provision' | 'link-bob', subject: string): UnlinkedIdentityRule {
   if (rule === 'provision') return { action: 'provision', user: { username: `idp-${subject}` } };
-  return rule === 'link-bob' ? { action: 'link', userId: bobId } : { action: 'refuse' };
+  return rule === 'link-bob' ? { action: 'link', userId: bobId, actor: { kind: 'system', reason: 'test sign-in method' } } : { action: 'refuse' };
 }
 
 describe('a second sign-in method through the seam (sqlite, the engine replaced by a stand-in)', () => {
@@ -165,7 +166,7 @@ describe('a second sign-in method through the seam (sqlite, the engine replaced 
       interactions,
       csrf: createCsrf(csrfKey),
       methods,
-      identities: createIdentityService({ db: storage.db, clock: systemClock, users: (db) => createServices({ ...deps, db }).users }),
+      identities: createIdentityService({ db: storage.db, clock: systemClock, users: (db) => createServices({ ...deps, db }).users, changes: createChangeLog({ clock: systemClock, ids: randomIds }) }),
       users: services.users,
       customScopes: () => [],
       audit: discardingAuditLog,
