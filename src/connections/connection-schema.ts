@@ -5,7 +5,10 @@ import { defaults } from '../config/defaults.js';
 export const connectionId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'use 1 to 64 lower-case letters, digits, - or _, starting with a letter or digit');
 
 /** Absolute and without a fragment; whether https is required depends on GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS, checked by the service. */
-export const upstreamUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute https URL' }).refine((value) => !value.includes('#'), 'must not contain a fragment');
+export const upstreamUrl = z.url({ protocol: /^https?$/, error: 'must be an absolute https URL' })
+  .refine((value) => !value.includes('#'), 'must not contain a fragment')
+  // Credentials in a URL would travel to every log line, message and audit event that names it.
+  .refine((value) => !URL.canParse(value) || (!new URL(value).username && !new URL(value).password), 'must not carry a user name or password');
 
 const discoverySuffix = '/.well-known/openid-configuration';
 

@@ -244,6 +244,8 @@ describe('connections', () => {
     assert.match(await connectionRefusal(okta({ discovery_url: 'https://corp.okta.example' })), /\("okta"\)\.discovery_url: must be the issuer's discovery document: the issuer followed by \/\.well-known\/openid-configuration/);
     assert.match(await connectionRefusal(okta({ discovery_url: 'corp.okta.example/.well-known/openid-configuration' })), /\("okta"\)\.discovery_url: must be an absolute https URL/);
     assert.match(await connectionRefusal(okta({ discovery_url: undefined, ...manual, jwks_uri: 'ftp://corp.onelogin.example/certs' })), /\("okta"\)\.jwks_uri: must be an absolute https URL/);
+    assert.match(await connectionRefusal(okta({ discovery_url: 'https://user:secret@corp.okta.example/.well-known/openid-configuration' })), /\("okta"\)\.discovery_url: must not carry a user name or password/);
+    assert.match(await connectionRefusal({ id: 'portal', type: 'jwt', name: 'Portal', sign_in_url: 'https://me:pw@portal.example/sso', secret: 'portal-shared-secret-0123456789abcdefghijklmnop' }), /\("portal"\)\.sign_in_url: must not carry a user name or password/);
   });
 
   test('ids and email domains are unique across connections', async () => {
