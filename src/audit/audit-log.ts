@@ -99,12 +99,15 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
     const excess = queue.length - limits.maxQueuedEvents;
     if (excess <= 0) return;
     const gone = queue.splice(0, excess);
+    // The earliest and latest times, not the first and last dropped: a failed batch put back in front is older than what overflowed before it.
+    const times = gone.map((entry) => entry.row.occurred_at);
     if (!dropped) {
-      dropped = { count: 0, first: gone[0]!.row.occurred_at, last: 0 };
+      dropped = { count: 0, first: Math.min(...times), last: Math.max(...times) };
       logger.warn({ maxQueuedEvents: limits.maxQueuedEvents }, 'audit events cannot be written and too many are waiting: the oldest are being dropped until writes work again');
     }
     dropped.count += gone.length;
-    dropped.last = gone[gone.length - 1]!.row.occurred_at;
+    dropped.first = Math.min(dropped.first, ...times);
+    dropped.last = Math.max(dropped.last, ...times);
   }
 
   /** Writes work (again): say so once, and record the gap the dropped events left. */

@@ -123,6 +123,24 @@ describe('the audit log writer', () => {
     assert.ok(messages('warn').some((message) => message === 'audit events were dropped while they could not be written'));
   });
 
+  test('the dropped range runs from the earliest to the latest event dropped, also when a failed batch put back in front is dropped after newer ones', async () => {
+    const log = writer({ maxQueuedEvents: 4 });
+    inserts.outage = true;
+    const start = clock.now();
+    for (let n = 0; n < 2; n += 1) log.record(event(n));
+    clock.advance(60);
+    const writing = log.flush();
+    // While the older two are being written, five newer ones overflow the queue.
+    for (let n = 2; n < 7; n += 1) log.record(event(n));
+    await writing;
+    inserts.outage = false;
+    await log.flush();
+    const dropped = (await storage.db.selectFrom('audit_events').selectAll().where('type', '=', 'audit.events_dropped').execute())[0]!;
+    const details = JSON.parse(dropped.details) as { count: number; first_occurred_at: number; last_occurred_at: number };
+    assert.equal(details.first_occurred_at, start);
+    assert.equal(details.last_occurred_at, start + 60_000);
+  });
+
   test('a row the database refuses for itself is dropped alone, with one error, and the rest of its batch is written', async () => {
     const ids = ['a', 'b', 'a', 'c'];
     const log = writer({}, () => ids.shift()!);
