@@ -21,9 +21,18 @@ export interface ConnectionRefusal {
  * The password check records its own (password-sign-in.ts).
  */
 export function createSignInEvents(audit: AuditLog) {
+  function refused({ method, connectionId, reason, clientAddress, userId, clientId, details }: ConnectionRefusal): void {
+    audit.record({ type: 'sign_in.failed', actor: { kind: 'anonymous' }, reason, connectionId, userId, clientId, clientAddress, details: { method, ...details } });
+  }
   return {
-    refused({ method, connectionId, reason, clientAddress, userId, clientId, details }: ConnectionRefusal): void {
-      audit.record({ type: 'sign_in.failed', actor: { kind: 'anonymous' }, reason, connectionId, userId, clientId, clientAddress, details: { method, ...details } });
+    refused,
+    /**
+     * The recorder of one hop back's refusals: the method, the application and the address are
+     * the hop's; the connection and reason the refusal's (the failure pages call it with them).
+     */
+    refusalsAt(method: string, at: { clientId: string; clientAddress: string }) {
+      return (connectionId: string | undefined) => (reason: string, details?: Record<string, unknown>) =>
+        refused({ method, connectionId, reason, ...at, ...(details ? { details } : {}) });
     },
     succeeded({ method, connectionId, userId, clientId, clientAddress, amr }: { method: string; connectionId: string | undefined; userId: string; clientId: string | undefined; clientAddress: string; amr: string[] }): void {
       audit.record({ type: 'sign_in.succeeded', actor: { kind: 'user', userId }, userId, clientId, connectionId, clientAddress, details: { method, amr } });

@@ -91,8 +91,7 @@ export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
     const pending = await context.load(request, reply, uid);
     if (pending.prompt !== 'login') return reply.redirect(interactionPath(uid), 303);
     const taken = await detours.takeCompletion(state, binding.read(request), uid, ticket);
-    const refused = (connectionId: string | undefined) => (reason: string, details?: Record<string, unknown>) =>
-      deps.events.refused({ method: 'jwt', connectionId, reason, clientId: pending.clientId, clientAddress: request.clientIp, ...(details ? { details } : {}) });
+    const refused = deps.events.refusalsAt('jwt', { clientId: pending.clientId, clientAddress: request.clientIp });
     if (!taken.ok) return sendRefusal(reply, taken.refusal, taken.detour, refused(taken.detour?.connectionId));
     const { identity, connectionId } = taken.detour;
     const connection = await enabled(connectionId);
