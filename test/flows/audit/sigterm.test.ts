@@ -17,6 +17,7 @@ import { secretOf } from '../../helpers/applications.js';
 import { createPostgresDatabase, dialects } from '../../helpers/databases.js';
 import { freePort } from '../../helpers/free-port.js';
 import { storedEvents, tokenBurst } from './steps.js';
+import { untilReady } from '../../helpers/server-process.js';
 
 const repository = path.resolve(fileURLToPath(import.meta.url), '../../../..');
 
@@ -24,7 +25,7 @@ for (const dialect of dialects) {
   describe(`SIGTERM right after a burst of requests (${dialect})`, () => {
     let env: Record<string, string>;
     let child: ChildProcess;
-    let output = '';
+    let output: () => string = () => '';
     let cleanup: () => Promise<void>;
 
     before(async () => {
@@ -46,15 +47,7 @@ for (const dialect of dialects) {
         ...(database ? { DATABASE_URL: database.url, GATEHOUSE_SECRET: 'sigterm-test-secret-0123456789abcdefghijklmnop' } : {}),
       };
       child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: repository, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      await new Promise<void>((resolve, reject) => {
-        const collect = (chunk: Buffer) => {
-          output += chunk.toString('utf8');
-          if (output.includes('Gatehouse is ready')) resolve();
-        };
-        child.stdout!.on('data', collect);
-        child.stderr!.on('data', collect);
-        child.once('exit', (code) => reject(new Error(`gatehouse exited with ${code} before it was ready:\n${output}`)));
-      });
+      ({ output } = await untilReady(child));
     });
     after(async () => {
       if (child && child.exitCode === null) {
@@ -70,8 +63,8 @@ for (const dialect of dialects) {
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       const [code] = await exited;
-      assert.equal(code, 0, output);
-      assert.doesNotMatch(output, /audit events could not be written|are lost/);
+      assert.equal(code, 0, output());
+      assert.doesNotMatch(output(), /audit events could not be written|are lost/);
 
       const storage = openStorage(loadConfig(env));
       try {

@@ -14,6 +14,7 @@ import { createPostgresDatabase, dialects } from '../../helpers/databases.js';
 import { freePort } from '../../helpers/free-port.js';
 import { insecure, oauthError } from '../../helpers/oauth.js';
 import { coreDeclarations } from './fixtures.js';
+import { untilReady } from '../../helpers/server-process.js';
 
 const repository = path.resolve(fileURLToPath(import.meta.url), '../../../..');
 const adminPassword = 'admin-password-that-must-stay-private';
@@ -39,21 +40,11 @@ async function startProcess(env: Record<string, string>): Promise<RunningProcess
     env: { ...inherited, ...env, PORT: String(port), GATEHOUSE_HOST: '127.0.0.1', GATEHOUSE_PUBLIC_URL: url, GATEHOUSE_LOG_LEVEL: 'trace' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const ready = new Promise<void>((resolve, reject) => {
-    const collect = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('Gatehouse is ready')) resolve();
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
-    child.once('exit', (code) => reject(new Error(`gatehouse exited with ${code} before it was ready:\n${output}`)));
-  });
-  await ready;
+  const { output } = await untilReady(child);
   return {
     url,
     issuer: `${url}/oidc`,
-    output: () => output,
+    output,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = once(child, 'exit');
