@@ -7,7 +7,9 @@ import { alice, carol, dave } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
-import { badClientAuthentication, countStatuses, LoginForm, passwordGrant, protectionDeclarations } from './support.js';
+import { accountKey } from '../../../src/protection/account-lockout.js';
+import { auditEvents } from '../audit/steps.js';
+import { badClientAuthentication, countStatuses, LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
 
 const lockoutThreshold = 3;
 const ipThreshold = 5;
@@ -18,8 +20,8 @@ const ownAddress = (i: number) => ({ 'x-forwarded-for': `198.51.100.${i + 1}` })
 
 /**
  * Attempts sent at once are counted before any password is verified, so a burst gets no more
- * verifications than the threshold allows. The right password is sent last, behind three times
- * the threshold of wrong ones: it could only get through if the wrong ones were not counted yet.
+ * verifications than the threshold allows. The right password follows three times the threshold
+ * of wrong ones: it could only get through if the wrong ones were not counted yet.
  */
 for (const dialect of dialects) {
   describe(`concurrent sign-in attempts (${dialect})`, () => {
@@ -42,31 +44,61 @@ for (const dialect of dialects) {
       time?.release();
     });
 
-    test('login form: the right password behind a burst of wrong ones is refused, and the account ends up locked once', async () => {
+    /** The user's account counter once the wrong guesses have reached the threshold (counted, not necessarily verified yet). */
+    async function thresholdCounted(username: string) {
+      const key = accountKey((await server.services.users.findByUsername(username))!.id, username);
+      for (;;) {
+        const counter = await readCounter(server, key);
+        if ((counter?.failures ?? 0) >= lockoutThreshold || (counter?.locked_until ?? null) !== null) return key;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+
+    /** Why each of the user's refused attempts was refused, as the audit log keeps it: { wrong_password: 3, locked: 7 }. */
+    async function refusals(username: string): Promise<Record<string, number>> {
+      const userId = (await server.services.users.findByUsername(username))!.id;
+      const counts: Record<string, number> = {};
+      for (const event of await auditEvents(server, 'sign_in.failed')) {
+        if (event.user_id === userId) counts[event.reason!] = (counts[event.reason!] ?? 0) + 1;
+      }
+      return counts;
+    }
+
+    /*
+     * The wrong guesses go at once; the right password follows as soon as the threshold of them
+     * is counted, while the rest may still be in flight (sent together with them, it could arrive
+     * first and rightly get through). Only the threshold of guesses is verified: the others are
+     * refused before their password is looked at, as the audit log's reasons show.
+     */
+    test('login form: of a burst of wrong guesses only the threshold is verified, the right password behind them is refused, and the account is locked once', async () => {
       const wrong = 3 * lockoutThreshold;
       const forms = await Promise.all(Array.from({ length: wrong + 1 }, () => new LoginForm(server).ready()));
-      const results = await Promise.all(
-        forms.map((form, i) => form.attempt('carol', i < wrong ? `wrong guess ${i}` : carol.password, ownAddress(i))),
-      );
-      for (const [i, result] of results.entries()) {
+      const burst = Promise.all(forms.slice(0, wrong).map((form, i) => form.attempt('carol', `wrong guess ${i}`, ownAddress(i))));
+      const key = await thresholdCounted('carol');
+      const right = await forms[wrong]!.attempt('carol', carol.password, ownAddress(wrong));
+      for (const [i, result] of [...(await burst), right].entries()) {
         assert.equal(result.signedIn, false, `attempt ${i + 1}`);
         assert.equal(result.status, 401, `attempt ${i + 1}`);
         assert.equal(result.error, signInFailedMessage, `attempt ${i + 1}`);
       }
       const afterwards = await new LoginForm(server).attempt('carol', carol.password, ownAddress(100));
       assert.equal(afterwards.signedIn, false, 'still locked after the burst');
+      assert.deepEqual(await refusals('carol'), { wrong_password: lockoutThreshold, locked: wrong + 2 - lockoutThreshold });
+      assert.equal((await readCounter(server, key))?.lock_count, 1);
     });
 
-    test('password grant: the right password behind a burst of wrong ones is refused', async () => {
+    test('password grant: of a burst of wrong guesses only the threshold is verified, and the right password behind them is refused', async () => {
       const wrong = 3 * lockoutThreshold;
-      const answers = await Promise.all(
-        Array.from({ length: wrong + 1 }, (_, i) => passwordGrant(server, 'dave', i < wrong ? `wrong guess ${i}` : dave.password, ownAddress(i))),
-      );
-      for (const [i, answer] of answers.entries()) {
+      const burst = Promise.all(Array.from({ length: wrong }, (_, i) => passwordGrant(server, 'dave', `wrong guess ${i}`, ownAddress(i))));
+      const key = await thresholdCounted('dave');
+      const right = await passwordGrant(server, 'dave', dave.password, ownAddress(wrong));
+      for (const [i, answer] of [...(await burst), right].entries()) {
         assert.equal(answer.status, 400, `attempt ${i + 1}`);
         assert.equal(answer.body.error, 'invalid_grant', `attempt ${i + 1}`);
       }
       assert.equal((await passwordGrant(server, 'dave', dave.password, ownAddress(100))).status, 400, 'still locked after the burst');
+      assert.deepEqual(await refusals('dave'), { wrong_password: lockoutThreshold, locked: wrong + 2 - lockoutThreshold });
+      assert.equal((await readCounter(server, key))?.lock_count, 1);
     });
 
     test('a burst of guesses from one address through the login form: exactly the threshold is verified, the rest get 429', async () => {
