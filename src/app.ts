@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from './audit/audit-log.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
+import { managementApi } from './api/management-api.js';
 import { assetRoutes } from './http/assets.js';
 import { errorResponses } from './http/error-responses.js';
 import { healthRoutes } from './http/health.js';
@@ -14,7 +15,9 @@ import { oidcMount } from './http/mount-oidc.js';
 import { clientIpOf, requestContext } from './http/request-context.js';
 import { defaultHeaderSet } from './http/security-headers.js';
 import type { EngineHolder } from './oidc/engine-holder.js';
+import { findAccessToken } from './oidc/access-tokens.js';
 import { createInteractions } from './oidc/interactions.js';
+import { createClientValidator } from './oidc/provider.js';
 import type { Services } from './services.js';
 import type { OidcMethod } from './sign-in/oidc/oidc-method.js';
 import { createPasswordMethod } from './sign-in/password-method.js';
@@ -57,6 +60,13 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
     users: services.users,
     customScopes: () => engine.state().customScopes,
     audit,
+  });
+  await app.register(managementApi, {
+    services,
+    audit,
+    publicUrl: config.publicUrl,
+    findToken: (value) => findAccessToken(engine.current(), value),
+    clientValidator: () => createClientValidator(engine.current()),
   });
   await app.register(oidcMount, { engine });
   return app;

@@ -38,7 +38,7 @@ function grantsFor(responseType: (typeof responseTypes)[number]): Array<(typeof 
  * An application (OIDC client) as an administrator declares it, using the client metadata
  * names of OpenID Connect Dynamic Client Registration / RFC 7591.
  */
-const applicationObjectSchema = z
+export const applicationObjectSchema = z
   .object({
     client_id: z.string().regex(clientIdPattern, 'use 1 to 128 letters, digits or . _ ~ -'),
     client_secret: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
@@ -73,42 +73,49 @@ const applicationObjectSchema = z
  * The engine silently adds or drops grant types to match the response types; an
  * application gets exactly the modes its declaration names, so a mismatch is refused instead.
  */
-export const applicationInputSchema = applicationObjectSchema
-  .transform((application) => ({
-    ...application,
-    response_types: application.response_types
-      ?? (application.grant_types.includes('authorization_code') ? [...defaults.newApplication.response_types] : []),
-  }))
-  .superRefine((application, issues) => {
-    const grants = new Set<string>(application.grant_types);
-    for (const responseType of application.response_types) {
-      for (const grant of grantsFor(responseType)) {
-        if (!grants.has(grant)) {
-          issues.addIssue({ code: 'custom', path: ['grant_types'], message: `response type "${responseType}" needs the "${grant}" grant type` });
+export function withApplicationRules<Fields extends ApplicationRuleFields>(fields: z.ZodType<Fields>) {
+  return fields
+    .transform((application) => ({
+      ...application,
+      response_types: application.response_types
+        ?? (application.grant_types.includes('authorization_code') ? [...defaults.newApplication.response_types] : []),
+    }))
+    .superRefine((application, issues) => {
+      const grants = new Set<string>(application.grant_types);
+      for (const responseType of application.response_types) {
+        for (const grant of grantsFor(responseType)) {
+          if (!grants.has(grant)) {
+            issues.addIssue({ code: 'custom', path: ['grant_types'], message: `response type "${responseType}" needs the "${grant}" grant type` });
+          }
         }
       }
-    }
-    for (const grant of ['authorization_code', 'implicit'] as const) {
-      if (grants.has(grant) && !application.response_types.some((type) => grantsFor(type).includes(grant))) {
-        issues.addIssue({
-          code: 'custom',
-          path: ['response_types'],
-          message: grant === 'authorization_code'
-            ? 'the "authorization_code" grant type needs a response type with "code"'
-            : 'the "implicit" grant type needs a response type with "id_token" or "token"',
-        });
+      for (const grant of ['authorization_code', 'implicit'] as const) {
+        if (grants.has(grant) && !application.response_types.some((type) => grantsFor(type).includes(grant))) {
+          issues.addIssue({
+            code: 'custom',
+            path: ['response_types'],
+            message: grant === 'authorization_code'
+              ? 'the "authorization_code" grant type needs a response type with "code"'
+              : 'the "implicit" grant type needs a response type with "id_token" or "token"',
+          });
+        }
       }
-    }
-    if (grants.has('client_credentials') && application.token_endpoint_auth_method === 'none') {
-      issues.addIssue({ code: 'custom', path: ['token_endpoint_auth_method'], message: 'the "client_credentials" grant type needs a client authentication method other than "none"' });
-    }
-    if (application.token_endpoint_auth_method === 'private_key_jwt' && !application.jwks && !application.jwks_uri) {
-      issues.addIssue({ code: 'custom', path: ['token_endpoint_auth_method'], message: '"private_key_jwt" needs the application\'s public keys in "jwks" or "jwks_uri"' });
-    }
-    if (application.jwks && application.jwks_uri) {
-      issues.addIssue({ code: 'custom', path: ['jwks'], message: 'give either "jwks" or "jwks_uri", not both' });
-    }
-  });
+      if (grants.has('client_credentials') && application.token_endpoint_auth_method === 'none') {
+        issues.addIssue({ code: 'custom', path: ['token_endpoint_auth_method'], message: 'the "client_credentials" grant type needs a client authentication method other than "none"' });
+      }
+      if (application.token_endpoint_auth_method === 'private_key_jwt' && !application.jwks && !application.jwks_uri) {
+        issues.addIssue({ code: 'custom', path: ['token_endpoint_auth_method'], message: '"private_key_jwt" needs the application\'s public keys in "jwks" or "jwks_uri"' });
+      }
+      if (application.jwks && application.jwks_uri) {
+        issues.addIssue({ code: 'custom', path: ['jwks'], message: 'give either "jwks" or "jwks_uri", not both' });
+      }
+    });
+}
+
+/** The fields the rules read: every application schema has them, whatever else it leaves out. */
+type ApplicationRuleFields = Pick<z.output<typeof applicationObjectSchema>, 'grant_types' | 'response_types' | 'token_endpoint_auth_method' | 'jwks' | 'jwks_uri'>;
+
+export const applicationInputSchema = withApplicationRules(applicationObjectSchema);
 
 export type ApplicationDeclaration = z.output<typeof applicationInputSchema>;
 

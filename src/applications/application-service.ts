@@ -146,5 +146,5 @@ export function createApplicationService({ db, box, clock, changes }: Applicatio
     });
   }
 
-  return { findClientMetadata, find: applications.find, list: applications.list, createApplication, updateApplication, rotateClientSecret, deleteApplication };
+  return { findClientMetadata, find: applications.find, list: applications.list, listAfter: applications.listAfter, createApplication, updateApplication, rotateClientSecret, deleteApplication };
 }

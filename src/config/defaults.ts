@@ -90,6 +90,14 @@ export const defaults = {
     maxPrunedPerSweep: 50_000,
   },
 
+  /** The management API (docs/management-api.md). */
+  api: {
+    /** A page a console shows at once without scrolling far; a caller asks for more with `limit`. */
+    pageSize: 50,
+    /** Bounds what one request reads and serialises, whatever `limit` asks for. */
+    maxPageSize: 200,
+  },
+
   /** OWASP Password Storage Cheat Sheet, argon2id minimum: 19 MiB, 2 iterations, 1 lane. */
   argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
 

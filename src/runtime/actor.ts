@@ -6,7 +6,7 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
  * names one, so that ownership can be enforced and the audit log records who made it.
  * - `config_file`: applying the configuration file at start.
  * - `cli`: an operator at the `gatehouse` command, on the machine that holds the file.
- * - `api`: a caller of the management API (to come): may not change what the file declares.
+ * - `api`: a caller of the management API (`client:<client_id>` or `user:<id>`): may not change what the file declares.
  * - `system`: Gatehouse itself (the first administrator, upgrading a password hash at sign-in).
  */
 export type Actor =
@@ -27,6 +27,6 @@ export function ownerFor(actor: Actor): Owner {
  */
 export function assertMayChange(actor: Actor, owner: Owner, what: string): void {
   if (owner === 'config_file' && actor.kind === 'api') {
-    throw new GatehouseError('conflict', `${what} is declared in the configuration file; change it there`);
+    throw new GatehouseError('declared_in_config_file', `${what} is declared in the configuration file; change it there`);
   }
 }

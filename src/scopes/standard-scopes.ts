@@ -21,6 +21,11 @@ export const standardScopes = {
   phone: { description: 'See your phone number', claims: ['phone_number', 'phone_number_verified'] },
   address: { description: 'See your postal address', claims: ['address'] },
   groups: { description: 'See the groups you belong to', claims: ['groups'] },
+  /**
+   * The management API's scope (docs/management-api.md): honoured only for an application that
+   * names it in its `scope`, and for a user only in the administrators' group.
+   */
+  'gatehouse:manage': { description: 'Manage this Gatehouse server: its users, applications and keys', claims: [] },
 } as const satisfies Record<string, { description: string; claims: readonly string[] }>;
 
 export type StandardScope = keyof typeof standardScopes;
