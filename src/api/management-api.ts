@@ -5,10 +5,16 @@ import type { ClientValidator } from '../applications/application-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { headerSets, useHeaderSet } from '../http/security-headers.js';
 import type { Services } from '../services.js';
-import { actorOf, createAuthenticate, type ApiCaller } from './authenticate.js';
 import type { PresentedToken } from '../oidc/access-tokens.js';
-import { applicationRoutes } from './routes/applications.js';
 import type { Actor } from '../runtime/actor.js';
+import { actorOf, createAuthenticate, type ApiCaller } from './authenticate.js';
+import { applicationRoutes } from './routes/applications.js';
+import { auditEventsRoutes } from './routes/audit-events.js';
+import { connectionsRoutes } from './routes/connections.js';
+import { groupsRoutes } from './routes/groups.js';
+import { keysRoutes } from './routes/keys.js';
+import { scopesRoutes } from './routes/scopes.js';
+import { usersRoutes } from './routes/users.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,7 +42,7 @@ export interface ApiContext extends Omit<ManagementApiDeps, 'findToken' | 'publi
 export type ApiRoutes = (app: FastifyInstance, context: ApiContext) => Promise<void>;
 
 /** Every resource of /api/v1, each a module of its own under routes/. */
-const resources: ApiRoutes[] = [applicationRoutes];
+const resources: ApiRoutes[] = [applicationRoutes, usersRoutes, groupsRoutes, scopesRoutes, connectionsRoutes, keysRoutes, auditEventsRoutes];
 
 /**
  * The management API: /api/v1 for administrators and automation, and /api/openapi.json, which is

@@ -208,15 +208,21 @@ export function createUserService(deps: UserServiceDeps) {
     }
   }
 
-  /** Changes a user; disabling one ends every session, grant and token it holds. */
-  async function updateUser(actor: Actor, id: string, changes: UserChanges): Promise<User> {
+  /**
+   * Changes a user; disabling one ends every session, grant and token it holds. A change given as
+   * a function of the stored user (add a group, merge profile claims) is computed under the row's
+   * lock, so that two made at once both apply instead of the later undoing the earlier.
+   */
+  async function updateUser(actor: Actor, id: string, changes: UserChanges | ((current: User) => Partial<UserFields>)): Promise<User> {
     const before = await users.findById(id);
     if (!before) throw new GatehouseError('user_not_found', 'no user with that id');
-    const password = changes.credential ? await passwordColumns(changes.credential, before) : undefined;
+    const password = typeof changes !== 'function' && changes.credential ? await passwordColumns(changes.credential, before) : undefined;
     return inTransaction(db, async (trx) => {
       const queries = createUserQueries(trx);
+      if (typeof changes === 'function') await queries.lock(id);
       const current = await forChange(queries, actor, id);
-      const columns: Partial<UserRow> = { ...columnsOf(changes), ...password };
+      const given = typeof changes === 'function' ? changes(toUser(current)) : changes;
+      const columns: Partial<UserRow> = { ...columnsOf(given), ...password };
       if (actor.kind === 'config_file') columns.owner = 'config_file';
       // Setting what is stored changes nothing, updated_at (a claim) included: re-applying the file at a start is no edit.
       if (Object.entries(columns).every(([name, value]) => current[name as keyof UserRow] === value)) return toUser(current);
@@ -264,6 +270,9 @@ export function createUserService(deps: UserServiceDeps) {
     firstCreatedId: users.firstCreatedId,
     /** A page of every user, in order of the normalized user name, after the one given (normalized): `gatehouse config export`. */
     listAfter: async (afterNormalized: string | undefined, limit: number): Promise<User[]> => (await users.listAfter(afterNormalized, limit)).map(toUser),
+    /** The stored rows, timestamps included, for the management API; candidates of a filter, which the caller confirms. */
+    rowsAfter: users.listAfter,
+    findRow: users.findById,
     /** The members of a group, disabled ones included. */
     inGroup: async (group: string): Promise<User[]> => (await users.inGroupCandidates(group)).map(toUser).filter((user) => user.groups.includes(group)),
     createUser,
@@ -283,6 +292,15 @@ export function createUserService(deps: UserServiceDeps) {
         await changeLog.record(trx, [{ type: 'user.password_set', actor, subject: { userId: id } }]);
       });
     },
+    /** What the engine holds for the user now: sessions and grants, never a token or cookie. */
+    sessionsOf: (id: string) => deps.sessions(db).listOf(id, clock.now()),
+    /** Ends every session, grant and token of the user at once, whoever owns the record: nothing of it changes. */
+    endSessions: (actor: Actor, id: string): Promise<void> =>
+      inTransaction(db, async (trx) => {
+        if (!(await createUserQueries(trx).findById(id))) throw new GatehouseError('user_not_found', 'no user with that id');
+        await deps.sessions(trx).endAllOf(id);
+        await changeLog.record(trx, [{ type: 'session.ended', actor, subject: { userId: id }, details: { all_sessions: true } }]);
+      }),
     /** Replaces an imported or outdated hash after a successful sign-in proved the password. */
     upgradeHash: async (id: string, password: string): Promise<void> => {
       await users.setPasswordHash(id, await hasher.hash(password), clock.now());

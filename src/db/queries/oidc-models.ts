@@ -55,6 +55,15 @@ export function createOidcModelQueries(db: Db) {
         .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]))
         .execute();
     },
+    /** A user's rows of these models that have not expired. */
+    listOfAccount: (accountId: string, models: readonly string[], now: number) =>
+      db
+        .selectFrom('oidc_models')
+        .select(['model', 'id', 'uid', 'payload', 'expires_at'])
+        .where('account_id', '=', accountId)
+        .where('model', 'in', models)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+        .execute(),
     /** Ends everything a user holds: sessions, grants, codes and tokens. */
     revokeAccount: async (accountId: string): Promise<void> => {
       await db.deleteFrom('oidc_models').where('account_id', '=', accountId).execute();

@@ -1,6 +1,24 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, UserTable } from '../database.js';
+import { containsText } from '../like-pattern.js';
 
 export type UserRow = UserTable;
+
+/** What a listing narrows users to: a text their normalized user name or email contains, a group they are in. */
+export interface UserFilter {
+  text?: string;
+  group?: string;
+}
+
+/**
+ * The groups' JSON text contains the group's JSON spelling, `"name"`, with `%`, `_` and `\` in it
+ * matched as themselves (PostgreSQL's LIKE would take a JSON escape's `\` as its own). SQLite's
+ * LIKE ignores ASCII case, so the caller confirms on the parsed list.
+ */
+function groupsMayHold(group: string): RawBuilder<boolean> {
+  const escaped = JSON.stringify(group).replace(/[\\%_]/g, (char) => `\\${char}`);
+  return sql<boolean>`${sql.ref('groups')} like ${`%${escaped}%`} escape '\\'`;
+}
 
 export function createUserQueries(db: Db) {
   return {
@@ -10,16 +28,18 @@ export function createUserQueries(db: Db) {
       db.selectFrom('users').selectAll().where('username_normalized', '=', normalized).executeTakeFirst(),
     findByEmail: (normalized: string): Promise<UserRow | undefined> =>
       db.selectFrom('users').selectAll().where('email', '=', normalized).executeTakeFirst(),
+    /** Users whose groups may hold this one; the caller confirms on the parsed list. */
+    inGroupCandidates: (group: string): Promise<UserRow[]> => db.selectFrom('users').selectAll().where(groupsMayHold(group)).execute(),
     /**
-     * Users whose groups may hold this one: their JSON text contains its JSON spelling, `"name"`.
-     * The caller confirms on the parsed list; a `%` or `_` in the name only widens the candidates.
+     * Up to `limit` users in order of their normalized user name, after `afterNormalized` when
+     * given; with a filter, only candidates that may match it (the caller confirms the group).
      */
-    inGroupCandidates: (group: string): Promise<UserRow[]> =>
-      db.selectFrom('users').selectAll().where('groups', 'like', `%${JSON.stringify(group)}%`).execute(),
-    /** Up to `limit` users in order of their normalized user name, after `afterNormalized` when given: a page of all of them. */
-    listAfter: (afterNormalized: string | undefined, limit: number): Promise<UserRow[]> => {
-      const page = db.selectFrom('users').selectAll().orderBy('username_normalized').limit(limit);
-      return (afterNormalized === undefined ? page : page.where('username_normalized', '>', afterNormalized)).execute();
+    listAfter: (afterNormalized: string | undefined, limit: number, { text, group }: UserFilter = {}): Promise<UserRow[]> => {
+      let page = db.selectFrom('users').selectAll().orderBy('username_normalized').limit(limit);
+      if (afterNormalized !== undefined) page = page.where('username_normalized', '>', afterNormalized);
+      if (text !== undefined) page = page.where((eb) => eb.or([containsText('username_normalized', text), containsText('email', text)]));
+      if (group !== undefined) page = page.where(groupsMayHold(group));
+      return page.execute();
     },
     /** The id of the user created first, if any. */
     firstCreatedId: async (): Promise<string | undefined> =>
@@ -55,6 +75,10 @@ export function createUserQueries(db: Db) {
     /** One multi-row insert; a name or email taken meanwhile fails it whole (a unique violation). */
     insertMany: async (rows: UserRow[]): Promise<void> => {
       if (rows.length > 0) await db.insertInto('users').values(rows).execute();
+    },
+    /** Takes the row's write lock for the rest of the transaction (a write that changes nothing): PostgreSQL and SQLite alike. */
+    lock: async (id: string): Promise<void> => {
+      await db.updateTable('users').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', id).execute();
     },
     update: async (id: string, changes: Partial<Omit<UserRow, 'id' | 'created_at'>>): Promise<void> => {
       await db.updateTable('users').set(changes).where('id', '=', id).execute();

@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../management-api.js';
+
+export async function connectionsRoutes(_scope: FastifyInstance, _context: ApiContext): Promise<void> {}
