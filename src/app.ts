@@ -44,6 +44,7 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: defaults.bodyLimitBytes,
+    routerOptions: { maxParamLength: defaults.maxPathParamLength },
   });
   await app.register(requestContext, { publicUrl: config.publicUrl });
   await app.register(defaultHeaderSet);

@@ -90,6 +90,9 @@ export const defaults = {
     maxPrunedPerSweep: 50_000,
   },
 
+  /** Characters one path segment may have once decoded, as the router counts them: a group name (200), a scope name or an identity id (base64url of an issuer and a subject) fits, percent-encoded too. */
+  maxPathParamLength: 2048,
+
   /** The management API (docs/management-api.md). */
   api: {
     /** A page a console shows at once without scrolling far; a caller asks for more with `limit`. */

@@ -297,6 +297,18 @@ export function createConnectionService({ db, box, clock, upstreams, partnerKeys
     /** The login page's buttons. */
     listEnabled: async (): Promise<Connection[]> => (await queries.listEnabled()).map(toConnection),
     find,
+    /** A connection as stored (its settings document, owner and times, the secret only sealed): the management API's view. */
+    findRow: (id: string): Promise<ConnectionRow | undefined> => queries.find(id),
+    /** A page of the stored connections in id order, after `after` when given. */
+    listRowsAfter: (after: string | undefined, limit: number): Promise<ConnectionRow[]> => queries.listAfter(after, limit),
+    /**
+     * The secret stored for a connection of this type, if any: a replacement through the API
+     * that leaves the secret out keeps it, since no answer ever shows it to send it back.
+     */
+    async storedSecret(id: string, type: Connection['type']): Promise<string | undefined> {
+      const row = await queries.find(id);
+      return row?.type === type ? openSecret(row) : undefined;
+    },
     findByEmailDomain,
     ofType,
     createConnection,

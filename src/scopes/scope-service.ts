@@ -86,6 +86,10 @@ export function createScopeService({ db, clock, changes }: { db: Db; clock: Cloc
     async list(): Promise<CustomScope[]> {
       return (await scopes.list()).map(toScope);
     },
+    /** A scope as stored, with its owner and times: the management API's view. */
+    find: (name: string): Promise<ScopeRow | undefined> => scopes.find(name),
+    /** A page of the stored scopes in name order, after `after` when given. */
+    listAfter: (after: string | undefined, limit: number): Promise<ScopeRow[]> => scopes.listAfter(after, limit),
     createScope,
     updateScope: (actor: Actor, declaration: ScopeDeclaration) => changing((trx) => updateIn(trx, actor, declaration)),
     deleteScope: (actor: Actor, name: string): Promise<void> =>

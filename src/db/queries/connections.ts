@@ -6,6 +6,11 @@ export function createConnectionQueries(db: Db) {
   return {
     find: (id: string): Promise<ConnectionRow | undefined> => db.selectFrom('connections').selectAll().where('id', '=', id).executeTakeFirst(),
     list: (): Promise<ConnectionRow[]> => db.selectFrom('connections').selectAll().orderBy('id').execute(),
+    /** Up to `limit` connections in id order, after `after` when given: a page of them. */
+    listAfter: (after: string | undefined, limit: number): Promise<ConnectionRow[]> => {
+      const page = db.selectFrom('connections').selectAll().orderBy('id').limit(limit);
+      return (after === undefined ? page : page.where('id', '>', after)).execute();
+    },
     listEnabled: (): Promise<ConnectionRow[]> => db.selectFrom('connections').selectAll().where('enabled', '=', 1).orderBy('id').execute(),
     /** False when the id exists already (another instance may have inserted it a moment ago). */
     insertIfAbsent: async (row: ConnectionRow): Promise<boolean> => {

@@ -5,6 +5,11 @@ export type ScopeRow = ScopeTable;
 export function createScopeQueries(db: Db) {
   return {
     list: (): Promise<ScopeRow[]> => db.selectFrom('scopes').selectAll().orderBy('name').execute(),
+    /** Up to `limit` scopes in name order, after `after` when given: a page of them. */
+    listAfter: (after: string | undefined, limit: number): Promise<ScopeRow[]> => {
+      const page = db.selectFrom('scopes').selectAll().orderBy('name').limit(limit);
+      return (after === undefined ? page : page.where('name', '>', after)).execute();
+    },
     find: (name: string): Promise<ScopeRow | undefined> => db.selectFrom('scopes').selectAll().where('name', '=', name).executeTakeFirst(),
     /** False when the name exists already. */
     insertIfAbsent: async (row: ScopeRow): Promise<boolean> => {

@@ -117,7 +117,7 @@ for (const dialect of dialects) {
       assert.deepEqual(sorted(metadata.response_modes_supported), ['form_post', 'fragment', 'query']);
       assert.deepEqual(sorted(metadata.token_endpoint_auth_methods_supported), ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'none', 'private_key_jwt']);
       assert.deepEqual(sorted(metadata.id_token_signing_alg_values_supported), ['ES256', 'EdDSA', 'HS256', 'RS256']);
-      assert.deepEqual(sorted(metadata.scopes_supported), ['address', 'email', 'employee', 'groups', 'offline_access', 'openid', 'phone', 'profile', 'reports:read']);
+      assert.deepEqual(sorted(metadata.scopes_supported), ['address', 'email', 'employee', 'gatehouse:manage', 'groups', 'offline_access', 'openid', 'phone', 'profile', 'reports:read']);
       for (const claim of ['sub', 'auth_time', 'name', 'email', 'groups', 'department', 'employee_id']) {
         assert.ok(metadata.claims_supported?.includes(claim), claim);
       }
