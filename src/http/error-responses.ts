@@ -25,10 +25,12 @@ function pathOf(context: string, instancePath: string, missingProperty: unknown)
  * field; for a route's own schemaErrorFormatter too, so that its error keeps the details.
  */
 export function validationDetails(issues: readonly FastifySchemaValidationError[], context: string): ErrorDetail[] {
-  return issues.map((issue) => ({
-    path: pathOf(context, issue.instancePath, issue.params.missingProperty),
-    message: issue.message ?? 'is invalid',
-  }));
+  return issues.flatMap((issue) => {
+    // zod reports every unknown field of an object in one issue: each is named where it was sent.
+    const unknown = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params.keys) ? (issue.params.keys as unknown[]) : [];
+    if (unknown.length > 0) return unknown.map((key) => ({ path: pathOf(context, issue.instancePath, String(key)), message: 'is not a field this request takes' }));
+    return [{ path: pathOf(context, issue.instancePath, issue.params.missingProperty), message: issue.message ?? 'is invalid' }];
+  });
 }
 
 function validationError(error: FastifyError): GatehouseError {
