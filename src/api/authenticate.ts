@@ -63,6 +63,8 @@ export function createAuthenticate({ findToken, findUser, audit }: AuthenticateD
     }
     const token = await findToken(presented);
     if (!token) return refuse(request, reply, 'invalid_token');
+    // The API verifies no proof of possession, so a token bound to a key would be used without its key.
+    if (token.senderConstrained) return refuse(request, reply, 'invalid_token', token);
     if (!token.scopes.has(manageScope) || !token.clientScopes?.has(manageScope)) return refuse(request, reply, 'insufficient_scope', token);
     if (token.accountId === undefined) return { kind: 'application', clientId: token.clientId };
     const user = await findUser(token.accountId);

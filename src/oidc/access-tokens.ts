@@ -11,6 +11,11 @@ export interface PresentedToken {
    * then ask for any scope the server offers, which is no grant of a privileged one).
    */
   clientScopes: ReadonlySet<string> | undefined;
+  /**
+   * Bound to a key the client proved it holds (DPoP, RFC 9449, or a certificate, RFC 8705): only a
+   * request that proves that key again may use it, never one that merely presents it as a bearer.
+   */
+  senderConstrained: boolean;
 }
 
 /**
@@ -31,5 +36,6 @@ export async function findAccessToken(provider: OidcProvider, value: string): Pr
     accountId: userToken?.accountId,
     scopes: new Set(token.scope?.split(' ').filter(Boolean) ?? []),
     clientScopes: typeof clientScope === 'string' ? new Set(clientScope.split(' ')) : undefined,
+    senderConstrained: token.jkt !== undefined || token['x5t#S256'] !== undefined,
   };
 }

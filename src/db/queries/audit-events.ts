@@ -11,6 +11,8 @@ export interface AuditEventFilter {
   userId?: string;
   /** The application (client_id). */
   clientId?: string;
+  connectionId?: string;
+  outcome?: 'success' | 'failure';
   /** Epoch milliseconds, inclusive. */
   from?: number;
   /** Epoch milliseconds, exclusive. */
@@ -61,6 +63,8 @@ export function createAuditEventQueries(db: Db) {
       if (filter.types !== undefined) query = query.where('type', 'in', filter.types.length > 0 ? [...filter.types] : ['']);
       if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
       if (filter.clientId !== undefined) query = query.where('client_id', '=', filter.clientId);
+      if (filter.connectionId !== undefined) query = query.where('connection_id', '=', filter.connectionId);
+      if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome);
       if (filter.from !== undefined) query = query.where('occurred_at', '>=', filter.from);
       if (filter.to !== undefined) query = query.where('occurred_at', '<', filter.to);
       if (after) {
