@@ -6,7 +6,8 @@ import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import { managementApi } from './api/management-api.js';
 import { assetRoutes } from './http/assets.js';
-import { errorResponses } from './http/error-responses.js';
+import { GatehouseError } from './errors/gatehouse-error.js';
+import { errorResponses, sendError } from './http/error-responses.js';
 import { healthRoutes } from './http/health.js';
 import { homeRoute } from './http/home.js';
 import { createCsrf } from './http/interaction/csrf.js';
@@ -45,6 +46,9 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     bodyLimit: defaults.bodyLimitBytes,
     routerOptions: { maxParamLength: defaults.maxPathParamLength },
+    // The router's own refusals (a path segment too long, a malformed URL) come before any handler: answered as every other error, without echoing the URL.
+    frameworkErrors: (_error, request, reply) =>
+      sendError(request, reply, new GatehouseError('invalid_request', 'The request URL is malformed, or one of its path segments is longer than Gatehouse accepts.')),
   });
   await app.register(requestContext, { publicUrl: config.publicUrl });
   await app.register(defaultHeaderSet);

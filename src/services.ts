@@ -130,7 +130,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     hasher,
     users: usersOver(db),
     identities: createIdentityService({ db, clock, users: usersOver, changes }),
-    applications: createApplicationService({ db, box, clock, changes }),
+    applications: createApplicationService({ db, box, clock, changes, sessions: createSessions }),
     scopes,
     connections: createConnectionService({
       db, box, clock, upstreams, partnerKeys, publicOrigin: deps.connections?.publicOrigin, testSignInUrl: deps.connections?.testSignInUrl, changes,

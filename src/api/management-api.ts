@@ -8,6 +8,7 @@ import type { Services } from '../services.js';
 import type { PresentedToken } from '../oidc/access-tokens.js';
 import type { Actor } from '../runtime/actor.js';
 import { actorOf, createAuthenticate, type ApiCaller } from './authenticate.js';
+import { refuseNul } from './refuse-nul.js';
 import { applicationRoutes } from './routes/applications.js';
 import { auditEventsRoutes } from './routes/audit-events.js';
 import { connectionsRoutes } from './routes/connections.js';
@@ -77,6 +78,7 @@ export const managementApi: FastifyPluginAsync<ManagementApiDeps> = async (app, 
     v1.addHook('onRequest', async (request, reply) => {
       request.apiCaller = await authenticate(request, reply);
     });
+    v1.addHook('preValidation', refuseNul);
     const context: ApiContext = {
       services: deps.services,
       audit: deps.audit,

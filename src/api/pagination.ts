@@ -27,7 +27,10 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 export function decodeCursor<Key extends readonly (string | number)[]>(cursor: string | undefined, shape: z.ZodType<Key>): Key | undefined {
   if (cursor === undefined) return undefined;
   try {
-    return shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    const key = shape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    // No stored key holds a NUL, and PostgreSQL could not even compare one.
+    if (key.some((part) => typeof part === 'string' && part.includes('\u0000'))) throw new Error('a NUL in a cursor');
+    return key;
   } catch {
     throw new GatehouseError('invalid_request', 'The request is invalid: querystring.cursor: is not a cursor of this listing', {
       details: [{ path: 'querystring.cursor', message: 'is not a cursor of this listing' }],

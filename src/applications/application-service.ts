@@ -3,6 +3,7 @@ import type { ChangeLog } from '../audit/change-log.js';
 import { applicationView } from '../audit/record-views.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
+import type { Sessions } from '../oidc/sessions.js';
 import { inTransaction } from '../db/in-transaction.js';
 import { createApplicationQueries, type ApplicationRow } from '../db/queries/applications.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
@@ -22,6 +23,8 @@ export interface ApplicationServiceDeps {
   clock: Clock;
   /** Where each command records its change, in its own transaction. */
   changes: ChangeLog;
+  /** Ends what the engine holds for an application, on the same database handle (and transaction). */
+  sessions: (db: Db) => Sessions;
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>;
@@ -36,11 +39,15 @@ const secretContext = (clientId: string) => `client_secret:${clientId}`;
 const newSecret = () => randomBytes(32).toString('base64url');
 
 /** Applications (OIDC clients), changed only through these commands; each names its actor. */
-export function createApplicationService({ db, box, clock, changes }: ApplicationServiceDeps) {
+export function createApplicationService({ db, box, clock, changes, sessions }: ApplicationServiceDeps) {
   const applications = createApplicationQueries(db);
 
-  /** The application a command changes, refused when absent or not the actor's to change. */
+  /**
+   * The application a command changes, refused when absent or not the actor's to change; read
+   * under its row lock, so that a change made at the same moment (a rotated secret) is not undone.
+   */
   async function forChange(queries: ReturnType<typeof createApplicationQueries>, actor: Actor, clientId: string): Promise<ApplicationRow> {
+    await queries.lock(clientId);
     const current = await queries.find(clientId);
     if (!current) throw new GatehouseError('not_found', `no application "${clientId}"`);
     assertMayChange(actor, current.owner, `application "${clientId}"`);
@@ -140,7 +147,8 @@ export function createApplicationService({ db, box, clock, changes }: Applicatio
     await inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
       const current = await forChange(queries, actor, clientId);
-      // The engine looks the application up for every token it accepts, so its tokens stop working with it.
+      // Its grants and tokens go with it: an application created later under the same client_id must not inherit them.
+      await sessions(trx).endAllOfClient(clientId);
       await queries.remove(clientId);
       await changes.record(trx, [{ type: 'application.deleted', actor, subject: { clientId }, before: applicationView(current) }]);
     });

@@ -210,16 +210,23 @@ export function createConnectionService({ db, box, clock, upstreams, partnerKeys
     });
   }
 
-  /** Replaces a connection's settings and secret; re-applying what is stored writes nothing. */
-  async function updateConnection(actor: Actor, declaration: ConnectionDeclaration): Promise<{ changed: boolean; connection: Connection }> {
+  /**
+   * Replaces a connection's settings and secret; re-applying what is stored writes nothing. With
+   * `keepStoredSecret` (the API's replacement without a secret) the secret is the one stored when
+   * the row is locked, not one read before, which a change at the same moment may have replaced.
+   */
+  async function updateConnection(
+    actor: Actor, declaration: ConnectionDeclaration, { keepStoredSecret = false }: { keepStoredSecret?: boolean } = {},
+  ): Promise<{ changed: boolean; connection: Connection }> {
     assertUrlsAllowed(declaration);
     return inTransaction(db, async (trx) => {
+      await createConnectionQueries(trx).lock(declaration.id);
       const current = await existingRow(trx, declaration.id);
       assertMayChange(actor, current.owner, `connection "${declaration.id}"`);
       const columns = columnsOf(declaration);
       const owner = actor.kind === 'config_file' ? 'config_file' : current.owner;
       // Opened on its own, not through the stored settings, so that a declaration can repair a row Gatehouse cannot read.
-      const secret = secretOf(declaration);
+      const secret = keepStoredSecret && current.type === declaration.type ? openSecret(current) : secretOf(declaration);
       const sameSecret = current.type === declaration.type && openSecret(current) === secret;
       if (columns.type === current.type && columns.name === current.name && columns.enabled === current.enabled
         && columns.settings === current.settings && owner === current.owner && sameSecret) {

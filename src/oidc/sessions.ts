@@ -36,7 +36,12 @@ export interface Sessions {
   listOf(accountId: string, now: number): Promise<{ sessions: SessionSummary[]; grants: GrantSummary[] }>;
   /** Ends every session, grant, code and token of the account, so that introspection stops calling them active. */
   endAllOf(accountId: string): Promise<void>;
+  /** Ends every grant, code and token of an application (a deleted one), whoever they were issued for. */
+  endAllOfClient(clientId: string): Promise<void>;
 }
+
+/** The engine's models that belong to one application; sessions span applications and stay. */
+const clientModels = ['Grant', 'AuthorizationCode', 'AccessToken', 'RefreshToken', 'ClientCredentials', 'PushedAuthorizationRequest', 'DeviceCode', 'BackchannelAuthenticationRequest'];
 
 /** The parts of the engine's Session and Grant payloads shown; times in seconds, as the engine keeps them. */
 interface StoredPayload {
@@ -69,5 +74,8 @@ export function createSessions(db: Db): Sessions {
       return { sessions: sessions.sort(oldestFirst), grants: grants.sort(oldestFirst) };
     },
     endAllOf: (accountId) => models.revokeAccount(accountId),
+    endAllOfClient: async (clientId) => {
+      await models.revokeClient(clientId, clientModels);
+    },
   };
 }

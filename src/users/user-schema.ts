@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeIdentifier } from './normalize.js';
 import { importedHashProblem } from './imported-hash.js';
 
 const address = z
@@ -42,8 +43,11 @@ export const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.ar
 /** A user as an administrator declares it in the configuration file. */
 export const userInputSchema = profileSchema
   .extend({
-    username: z.string().min(1).max(100),
-    email: z.string().email().optional(),
+    // Compared and stored normalized (NFKC can lengthen a name): blank is nobody anyone can type, and the stored columns hold 200 and 320 characters.
+    username: z.string().min(1).max(100)
+      .refine((name) => normalizeIdentifier(name) !== '', 'blank')
+      .refine((name) => normalizeIdentifier(name).length <= 200, 'longer than 200 characters once normalized'),
+    email: z.string().email().refine((email) => normalizeIdentifier(email).length <= 320, 'longer than 320 characters').optional(),
     password: z.string().optional(),
     /** A hash from another system, kept as it is: whole, and not too costly to verify at every sign-in attempt (src/users/imported-hash.ts). */
     password_hash: z

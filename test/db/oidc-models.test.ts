@@ -9,6 +9,7 @@ import type { Storage } from '../../src/db/database.js';
 import { createOidcModelQueries, type OidcModelRow } from '../../src/db/queries/oidc-models.js';
 import { sweepExpired } from '../../src/db/sweep-expired.js';
 import { createAdapterClass } from '../../src/oidc/adapter.js';
+import { createSessions } from '../../src/oidc/sessions.js';
 import { randomIds } from '../../src/runtime/ids.js';
 import { dialects } from '../helpers/databases.js';
 import { openSharedStorage, raceInThreads, sqliteStatement, type SharedStorage } from '../helpers/sqlite-race.js';
@@ -160,6 +161,18 @@ for (const dialect of dialects) {
       assert.deepEqual((await storage.db.selectFrom('attempt_counters').select('key').execute()).map((r) => r.key), ['ip:203.0.113.2']);
     });
 
+    test('an application\'s rows are removed by its exact client_id: not another\'s in another case, nor one a wildcard would match, nor sessions', async () => {
+      const payload = (clientId: string) => JSON.stringify({ clientId, jti: 'x' });
+      for (const [model, id, clientId] of [
+        ['AccessToken', 'a1', 'c_i'], ['RefreshToken', 'r1', 'c_i'], ['Grant', 'g1', 'c_i'], ['AccessToken', 'a2', 'C_I'], ['AccessToken', 'a3', 'cxi'], ['Session', 's1', 'c_i'],
+      ] as const) {
+        await rows.upsert(row({ model, id, payload: payload(clientId) }));
+      }
+      await createSessions(storage.db).endAllOfClient('c_i');
+      const left = await storage.db.selectFrom('oidc_models').select(['model', 'id']).orderBy('id').execute();
+      assert.deepEqual(left.map((r) => `${r.model}:${r.id}`), ['AccessToken:a2', 'AccessToken:a3', 'Session:s1']);
+    });
+
     test('destroy removes one row', async () => {
       await rows.upsert(row({ model: 'Session', id: 's1' }));
       await rows.upsert(row({ model: 'Session', id: 's2' }));
@@ -170,7 +183,7 @@ for (const dialect of dialects) {
 
     test('the adapter reports a second consume as invalid_grant and revokes the grant', async () => {
       const clock = pinnedClock(now);
-      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock, changes: createChangeLog({ clock, ids: randomIds }) });
+      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock, changes: createChangeLog({ clock, ids: randomIds }), sessions: createSessions });
       const Adapter = createAdapterClass({ db: storage.db, clock, findClient: applications.findClientMetadata });
       const codes = new Adapter('AuthorizationCode');
       const tokens = new Adapter('AccessToken');

@@ -20,8 +20,13 @@ const applicationView = applicationObjectSchema.omit({ client_secret: true }).ex
 
 const clientIdParams = z.object({ client_id: applicationObjectSchema.shape.client_id });
 
-/** A new application: the configuration file's fields; a secret-using one without `client_secret` gets a generated one. */
-const createBody = withApplicationRules(applicationObjectSchema);
+/**
+ * A new application: the configuration file's fields; a secret-using one without `client_secret`
+ * gets a generated one. The default grant (authorization_code) also needs `redirect_uris`, which
+ * the engine checks after the schema.
+ */
+const createBody = withApplicationRules(applicationObjectSchema)
+  .describe('The client metadata of the configuration file. With the default grant type, authorization_code, redirect_uris is needed too.');
 /** An application's settings, replaced whole (what is left out takes its default); the secret only changes by rotation. */
 const replaceBody = withApplicationRules(applicationObjectSchema.omit({ client_id: true, client_secret: true }));
 
@@ -76,7 +81,10 @@ export async function applicationRoutes(scope: FastifyInstance, { services, clie
     const needle = q?.toLowerCase();
     const matches = (row: ApplicationRow) => needle === undefined || row.client_id.toLowerCase().includes(needle)
       || ((JSON.parse(row.metadata) as ApplicationMetadata).client_name ?? '').toLowerCase().includes(needle);
-    const rows = await confirmedRows((from, batch) => applications.listAfter(from, batch, q), matches, (row) => row.client_id, after, limit);
+    // The database narrows only by text it folds and stores as typed: SQLite's lower() folds ASCII
+    // alone, and the metadata's JSON escapes quotes and backslashes. Other text is confirmed here only.
+    const narrowing = q !== undefined && /^[\x20-\x7e]*$/.test(q) && !/["\\]/.test(q) ? q : undefined;
+    const rows = await confirmedRows((from, batch) => applications.listAfter(from, batch, narrowing), matches, (row) => row.client_id, after, limit);
     return pageFrom(rows, limit, (row) => [row.client_id], viewOf);
   });
 

@@ -13,6 +13,9 @@ import { commonProblems, noContent, recordProblems } from '../problem.js';
 import { timestamps } from '../timestamps.js';
 
 /** What every connection's view has beside its type's settings: facts, never the secret itself. */
+/** Where an upstream's client secret is sent, and as which client: what a kept secret must not move away from. */
+const secretBoundFields = ['client_id', 'token_endpoint_auth_method', 'discovery_url', 'issuer', 'authorization_endpoint', 'token_endpoint', 'userinfo_endpoint', 'jwks_uri', 'end_session_endpoint'];
+
 const facts = {
   id: connectionId,
   name: z.string(),
@@ -87,6 +90,19 @@ export async function connectionsRoutes(scope: FastifyInstance, { services, acto
       : { ...(JSON.parse(row.settings) as OidcConnectionSettings), ...common, type: row.type as 'oidc' };
   }
 
+  /**
+   * A kept client secret is sent only where it was sent before: a replacement that changes where
+   * it goes (an endpoint, the discovery URL), or as whom, must give the secret again, or whoever
+   * may edit a connection could have Test connection send it to a server of their own.
+   */
+  function assertSecretGoesWhereItWent(current: ConnectionRow, body: Replacement): void {
+    const stored = current.type === 'oidc' ? (JSON.parse(current.settings) as Record<string, unknown>) : {};
+    const changed = current.type !== 'oidc' ? ['type'] : secretBoundFields.filter((field) => (body as Record<string, unknown>)[field] !== stored[field]);
+    if (changed.length === 0) return;
+    const message = `is needed again when ${changed.join(', ')} changes: a stored secret is only sent where it was sent before`;
+    throw new GatehouseError('invalid_request', `The request is invalid: body.client_secret: ${message}`, { details: [{ path: 'body.client_secret', message }] });
+  }
+
   async function found(id: string): Promise<ConnectionRow> {
     const row = await connections.findRow(id);
     if (!row) throw new GatehouseError('not_found', `No connection "${id}".`);
@@ -96,7 +112,10 @@ export async function connectionsRoutes(scope: FastifyInstance, { services, acto
   /** The whole declaration a replacement stands for, the stored secret kept when left out, checked as the file's are. */
   async function declarationOf(id: string, body: Replacement): Promise<ConnectionDeclaration> {
     const input: Record<string, unknown> = { ...body, id };
-    if (body.type === 'oidc' && body.client_secret === undefined) input.client_secret = await connections.storedSecret(id, 'oidc');
+    if (body.type === 'oidc' && body.client_secret === undefined) {
+      assertSecretGoesWhereItWent(await found(id), body);
+      input.client_secret = await connections.storedSecret(id, 'oidc');
+    }
     if (body.type === 'jwt' && body.secret === undefined && body.public_key === undefined && body.jwks_uri === undefined) {
       input.secret = await connections.storedSecret(id, 'jwt');
     }
@@ -145,7 +164,9 @@ export async function connectionsRoutes(scope: FastifyInstance, { services, acto
     const { id } = request.params;
     await found(id);
     const declaration = await declarationOf(id, request.body);
-    await connections.updateConnection(actor(request), declaration).catch((error: unknown) => {
+    const keepStoredSecret = request.body.type === 'oidc' ? request.body.client_secret === undefined
+      : request.body.secret === undefined && request.body.public_key === undefined && request.body.jwks_uri === undefined;
+    await connections.updateConnection(actor(request), declaration, { keepStoredSecret }).catch((error: unknown) => {
       throw asBodyProblem(error);
     });
     return viewOf(await found(id));

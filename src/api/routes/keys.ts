@@ -73,7 +73,7 @@ export async function keysRoutes(scope: FastifyInstance, { services, actor }: Ap
     schema: {
       tags,
       summary: `Start a key rotation: new keys are published now and sign ${defaults.keys.publishBeforeUseSeconds / 3600} hours later; 409 while one is under way unless immediately`,
-      body: rotateBody.optional(),
+      body: rotateBody.nullish().describe("Optional: a request without a body starts a rotation that waits for the publish period."),
       response: {
         200: z.object({
           applied: z.array(z.object({ kid: z.string(), purpose: z.string(), change: z.enum(['activated', 'retired', 'removed']) }))

@@ -46,7 +46,9 @@ const identityIdOf = ({ issuer, subject }: IdentityKey) => Buffer.from(JSON.stri
 
 function identityKeyOf(identityId: string): IdentityKey | undefined {
   try {
-    const parsed = z.tuple([z.string(), z.string()]).safeParse(JSON.parse(Buffer.from(identityId, 'base64url').toString('utf8')));
+    // No stored issuer or subject holds a NUL, and PostgreSQL could not even compare one.
+    const parsed = z.tuple([z.string(), z.string()]).refine((key) => !key.some((part) => part.includes('\u0000')))
+      .safeParse(JSON.parse(Buffer.from(identityId, 'base64url').toString('utf8')));
     return parsed.success ? { issuer: parsed.data[0], subject: parsed.data[1] } : undefined;
   } catch {
     return undefined;

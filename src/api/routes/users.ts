@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { UserRow } from '../../db/queries/users.js';
 import { GatehouseError, isGatehouseError } from '../../errors/gatehouse-error.js';
+import { normalizeIdentifier } from '../../users/normalize.js';
 import { attributeValue, profileSchema, userInputSchema, type Profile } from '../../users/user-schema.js';
 import type { AttributeValue } from '../../users/user.js';
 import type { UserFields } from '../../users/user-service.js';
@@ -29,11 +30,9 @@ const userView = z.object({
 const userIdParams = z.object({ id: z.string().min(1).max(200) });
 
 const fields = userInputSchema.shape;
-// Blank would normalize to an empty user name, which nobody can type at the login page.
-const usernameRule = fields.username.refine((name) => name.trim() !== '', 'must not be blank');
 
 /** A new user, with the configuration file's field names; `password` is checked against the password policy. */
-const createBody = profileSchema.extend({ username: usernameRule, email: fields.email, password: fields.password, groups: fields.groups, attributes: fields.attributes, disabled: fields.disabled }).strict();
+const createBody = profileSchema.extend({ username: fields.username, email: fields.email, password: fields.password, groups: fields.groups, attributes: fields.attributes, disabled: fields.disabled }).strict();
 
 type Claims = typeof profileSchema.shape;
 const removableClaims = Object.fromEntries(Object.entries(profileSchema.shape).map(([claim, rule]) => [claim, rule.nullable()])) as { [Claim in keyof Claims]: z.ZodNullable<Claims[Claim]> };
@@ -43,7 +42,7 @@ const removableClaims = Object.fromEntries(Object.entries(profileSchema.shape).m
  * claims one by one), null removes email or a claim. The password, disabling and deletion have
  * requests of their own.
  */
-const patchBody = z.object({ username: usernameRule, email: fields.email.nullable(), ...removableClaims, groups: fields.groups.unwrap(), attributes: fields.attributes.unwrap() }).partial().strict();
+const patchBody = z.object({ username: fields.username, email: fields.email.nullable(), ...removableClaims, groups: fields.groups.unwrap(), attributes: fields.attributes.unwrap() }).partial().strict();
 
 function viewOf(row: UserRow) {
   return {
@@ -130,8 +129,11 @@ export async function usersRoutes(scope: FastifyInstance, context: ApiContext): 
       if (email !== undefined) changes.email = email ?? undefined;
       if (groups !== undefined) changes.groups = groups;
       if (attributes !== undefined) changes.attributes = attributes;
-      if (Object.keys(claims).length > 0) {
-        const merged = { ...current.profile, ...claims };
+      // A new address is not verified because the old one was: relying parties, and sign-ins that link by a verified email, trust the claim.
+      const emailMoved = email !== undefined && (email === null ? undefined : normalizeIdentifier(email)) !== current.email;
+      const unverified = emailMoved && claims.email_verified === undefined && current.profile.email_verified !== undefined ? { email_verified: null } : {};
+      if (Object.keys(claims).length > 0 || Object.keys(unverified).length > 0) {
+        const merged = { ...current.profile, ...unverified, ...claims };
         changes.profile = Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== null)) as Profile;
       }
       return changes;

@@ -23,6 +23,10 @@ export function createApplicationQueries(db: Db) {
       const result = await db.insertInto('applications').values(row).onConflict((oc) => oc.column('client_id').doNothing()).executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
+    /** Takes the row's write lock for the rest of the transaction (a write that changes nothing): PostgreSQL and SQLite alike. */
+    lock: async (clientId: string): Promise<void> => {
+      await db.updateTable('applications').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('client_id', '=', clientId).execute();
+    },
     update: async (clientId: string, changes: Partial<Omit<ApplicationRow, 'client_id' | 'created_at'>>): Promise<void> => {
       await db.updateTable('applications').set(changes).where('client_id', '=', clientId).execute();
     },

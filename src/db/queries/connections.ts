@@ -17,6 +17,10 @@ export function createConnectionQueries(db: Db) {
       const result = await db.insertInto('connections').values(row).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
+    /** Takes the row's write lock for the rest of the transaction (a write that changes nothing): PostgreSQL and SQLite alike. */
+    lock: async (id: string): Promise<void> => {
+      await db.updateTable('connections').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('id', '=', id).execute();
+    },
     update: async (id: string, changes: Partial<Omit<ConnectionRow, 'id' | 'created_at'>>): Promise<void> => {
       await db.updateTable('connections').set(changes).where('id', '=', id).execute();
     },

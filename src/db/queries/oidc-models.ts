@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, OidcModelTable } from '../database.js';
 
 export type OidcModelRow = OidcModelTable;
@@ -64,6 +65,23 @@ export function createOidcModelQueries(db: Db) {
         .where('model', 'in', models)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
         .execute(),
+    /**
+     * Removes what an application holds (its grants, codes and tokens), so that a new application
+     * under the same client_id gets none of them. The payload's JSON text narrows the rows (LIKE
+     * ignores case on SQLite); each is confirmed on its parsed clientId before it goes.
+     */
+    revokeClient: async (clientId: string, models: readonly string[]): Promise<number> => {
+      const pattern = `%${JSON.stringify({ clientId }).slice(1, -1).replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+      const candidates = await db
+        .selectFrom('oidc_models')
+        .select(['model', 'id', 'payload'])
+        .where('model', 'in', models)
+        .where(sql<boolean>`${sql.ref('payload')} like ${pattern} escape '\\'`)
+        .execute();
+      const owned = candidates.filter((row) => (JSON.parse(row.payload) as { clientId?: unknown }).clientId === clientId);
+      for (const row of owned) await db.deleteFrom('oidc_models').where('model', '=', row.model).where('id', '=', row.id).execute();
+      return owned.length;
+    },
     /** Ends everything a user holds: sessions, grants, codes and tokens. */
     revokeAccount: async (accountId: string): Promise<void> => {
       await db.deleteFrom('oidc_models').where('account_id', '=', accountId).execute();

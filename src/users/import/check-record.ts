@@ -11,10 +11,6 @@ export interface ImportCandidate {
   email: string | undefined;
 }
 
-/** What the users table holds at most, in characters (PostgreSQL refuses more, in a way that would stop the whole batch). */
-const maxUsernameChars = 200;
-const maxEmailChars = 320;
-
 /**
  * A value from the file as a message shows it: in JSON's quotes and escapes, and with the control
  * characters JSON leaves as they are (DEL, C1 such as U+009B, which some terminals read as an
@@ -59,8 +55,8 @@ const administratorRefusal = `groups: ${quoted(defaults.administratorsGroup)} is
 
 /**
  * Checks a record with the configuration file's rules for users (src/users/user-schema.ts, the
- * password hash's whole form and cost included), plus what an import adds: no clear-text
- * password, no administrator, and values the users table can hold. The reason names the field.
+ * password hash's whole form and cost included, values the users table can hold), plus what an
+ * import adds: no clear-text password, no administrator. The reason names the field.
  */
 export function checkRecord(value: Record<string, unknown>): { candidate: ImportCandidate } | { reason: string } {
   if ('password' in value) return { reason: 'password: clear-text passwords are not imported; give the existing hash as password_hash' };
@@ -75,11 +71,9 @@ export function checkRecord(value: Record<string, unknown>): { candidate: Import
   }
   const { username, email, password_hash: importedHash, groups, attributes, disabled, password: _none, ...profile } = parsed.data;
   if (groups.includes(defaults.administratorsGroup)) return { reason: administratorRefusal };
+  // The schema refused what the users table cannot hold (PostgreSQL would refuse it in a way that stops the whole batch).
   const normalizedUsername = normalizeIdentifier(username);
-  if (normalizedUsername === '') return { reason: 'username: blank' };
-  if (normalizedUsername.length > maxUsernameChars) return { reason: `username: longer than ${maxUsernameChars} characters once normalized` };
   const normalizedEmail = email === undefined ? undefined : normalizeIdentifier(email);
-  if (normalizedEmail !== undefined && normalizedEmail.length > maxEmailChars) return { reason: `email: longer than ${maxEmailChars} characters` };
   const user: ImportedUser = { username, email, profile, groups, attributes, disabled };
   if (importedHash !== undefined) user.credential = { importedHash };
   return { candidate: { user, username: normalizedUsername, email: normalizedEmail } };

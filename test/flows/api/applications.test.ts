@@ -43,7 +43,7 @@ for (const dialect of dialects) {
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const secret = created.body.client_secret as string;
-      assert.ok(secret.length >= 32);
+      assert.ok(secret.length >= 32, 'a generated secret of at least 32 characters');
       secretsSeen.push(secret);
       assert.deepEqual({ declared: created.body.declared, has_client_secret: created.body.has_client_secret, response_types: created.body.response_types }, { declared: false, has_client_secret: true, response_types: ['code'] });
       const rp = await oidc.discovery(new URL(server.issuer), 'notes', secret, undefined, insecure);
@@ -67,6 +67,19 @@ for (const dialect of dialects) {
       assert.notEqual(fresh, old);
       assert.equal((await postToken(server, { grant_type: 'client_credentials' }, basicAuth('batch', old))).body.error, 'invalid_client');
       assert.equal((await postToken(server, { grant_type: 'client_credentials' }, basicAuth('batch', fresh))).status, 200);
+    });
+
+    test('a rotation and a replacement at the same moment: the rotated secret is the one that works, every time', async () => {
+      for (let round = 0; round < 8; round += 1) {
+        const [rotated, replaced] = await Promise.all([
+          api.post('/applications/batch/rotate-secret'),
+          api.put('/applications/batch', { client_name: `Batch ${round}`, grant_types: ['client_credentials'] }),
+        ]);
+        assert.deepEqual([rotated.status, replaced.status], [200, 200]);
+        secretsSeen.push(rotated.body.client_secret);
+        const answer = await postToken(server, { grant_type: 'client_credentials' }, basicAuth('batch', rotated.body.client_secret));
+        assert.equal(answer.status, 200, `round ${round}: the secret rotate-secret returned was undone`);
+      }
     });
 
     test('a replacement changes the settings and keeps the secret; a public client has none to rotate', async () => {
@@ -97,6 +110,9 @@ for (const dialect of dialects) {
         { path: 'body.shade', message: 'is not a field this request takes' },
       ]);
       for (const id of ['has space', 'mixed', 'native-on-web', 'extra']) assert.equal((await api.get(`/applications/${encodeURIComponent(id)}`)).status, id === 'has space' ? 400 : 404);
+      const overlong = await api.get(`/applications/${'x'.repeat(3000)}`);
+      assert.deepEqual([overlong.status, overlong.body.code], [400, 'invalid_request'], 'the router\'s refusal is a problem document too');
+      assert.ok(!overlong.body.detail.includes('xxxx'), 'without the URL in it');
       const taken = await api.post('/applications', { client_id: 'notes', redirect_uris: [redirectUri] });
       assert.deepEqual([taken.status, taken.body.code], [409, 'conflict']);
     });
@@ -125,11 +141,15 @@ for (const dialect of dialects) {
       const ids = every.items.map((item) => item.client_id);
       assert.deepEqual(ids, [...ids].sort(), 'in client_id order');
       assert.equal(new Set(ids).size, ids.length, 'no duplicates');
-      assert.ok(ids.includes('report-00') && ids.includes('report-11') && ids.includes('automation'));
+      assert.ok(ids.includes('report-00') && ids.includes('report-11') && ids.includes('automation'), 'every application is on some page');
       assert.equal(every.pages, Math.ceil(ids.length / 5));
       const byName = await allPages(api, '/applications?q=quarterly', 2);
       assert.deepEqual(byName.items.map((item) => item.client_id), ['report-00', 'report-03', 'report-06', 'report-09']);
       assert.deepEqual((await allPages(api, '/applications?q=REPORT-1', 50)).items.map((item) => item.client_id), ['report-10', 'report-11']);
+      await api.post('/applications', { client_id: 'ecole', client_name: 'ÉCOLE "Best" \\ app', grant_types: ['client_credentials'] }).then((answer) => secretsSeen.push(answer.body.client_secret));
+      for (const q of ['école', '"best"', '\\ app']) {
+        assert.deepEqual((await allPages(api, `/applications?q=${encodeURIComponent(q)}`, 1)).items.map((item) => item.client_id), ['ecole'], q);
+      }
       const forged = await api.get('/applications?cursor=not-a-cursor');
       assert.deepEqual([forged.status, forged.body.details[0].path], [400, 'querystring.cursor']);
       assert.equal((await api.get('/applications?limit=0')).body.details[0].path, 'querystring.limit');
@@ -144,6 +164,9 @@ for (const dialect of dialects) {
       assert.equal((await itsOwn.get('/applications/notes')).status, 200);
       assert.equal((await api.delete('/applications/temporary-job')).status, 204);
       assert.equal((await itsOwn.get('/applications/notes')).status, 401);
+      const again = await api.post('/applications', { client_id: 'temporary-job', grant_types: ['client_credentials'], scope: 'gatehouse:manage' });
+      secretsSeen.push(again.body.client_secret);
+      assert.equal((await itsOwn.get('/applications/notes')).status, 401, 'a new application under the same client_id inherits no token');
       assert.equal((await api.delete('/applications/notes')).status, 204);
       assert.equal((await api.get('/applications/notes')).status, 404);
       assert.equal((await api.delete('/applications/notes')).status, 404);
@@ -152,7 +175,7 @@ for (const dialect of dialects) {
     test('no secret the API handed out is in the audit table', async () => {
       await server.audit.flush();
       const table = await wholeTableAsText(server.services.deps.db);
-      assert.ok(table.includes('application.secret_rotated'));
+      assert.ok(table.includes('application.secret_rotated'), 'the table searched holds the rotations');
       for (const secret of secretsSeen) assert.ok(!table.includes(secret), 'a client secret reached the audit log');
     });
   });

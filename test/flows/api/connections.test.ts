@@ -95,6 +95,17 @@ for (const dialect of dialects) {
       assert.equal((await api.post('/connections/okta/test')).body.ok, true, 'the stored secret was kept');
     });
 
+    test('a kept secret goes only where it went: a replacement that moves an endpoint or the client must give the secret again', async () => {
+      const { id: _id, client_secret: _secret, ...withoutSecret } = oidcConnection('okta', upstream.discoveryUrl, { name: 'Corp Okta', enabled: false });
+      const elsewhere = { ...withoutSecret, discovery_url: undefined, issuer: upstream.issuer, authorization_endpoint: `${upstream.issuer}/authorize`, token_endpoint: 'http://127.0.0.1:9/collect', jwks_uri: `${upstream.issuer}/jwks` };
+      for (const moved of [elsewhere, { ...withoutSecret, client_id: 'someone-else' }, { ...withoutSecret, token_endpoint_auth_method: 'client_secret_post' }]) {
+        const refused = await api.put('/connections/okta', moved);
+        assert.deepEqual([refused.status, pathsOf(refused)], [400, ['body.client_secret']], JSON.stringify(refused.body));
+      }
+      assert.equal((await api.get('/connections/okta')).body.discovery_url, upstream.discoveryUrl, 'nothing was changed');
+      assert.equal((await api.post('/connections/okta/test')).body.ok, true);
+    });
+
     test('a partner (jwt): its secret is taken and never shown; replaced with a public key, it has none', async () => {
       const created = await api.post('/connections', partner);
       assert.equal(created.status, 201, JSON.stringify(created.body));

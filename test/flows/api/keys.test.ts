@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { JSONWebKeySet } from 'jose';
 import { defaults } from '../../../src/config/defaults.js';
 import { dialects, skipWithoutPostgres } from '../../helpers/databases.js';
-import { apiClient, automation, machineToken, type ApiAnswer, type ApiClient } from '../../helpers/management-api.js';
+import { apiClient, automation, callApi, machineToken, type ApiAnswer, type ApiClient } from '../../helpers/management-api.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { algorithms, declarations as keyDeclarations, firstKidFor, idTokensFrom, jwksOf, kidOf, kidsOf, switchBoundMs, verifyWithKeySet, within, type Algorithm } from '../keys/steps.js';
@@ -108,6 +108,9 @@ for (const dialect of dialects) {
       assert.equal(refused.status, 409);
       assert.equal(refused.body.code, 'conflict');
       assert.match(refused.body.detail, new RegExp(`active at ${iso(rotatedAt + publishSeconds * 1000)}.*"immediately": true`));
+      // curl -X POST sends no body at all: the same request, not a malformed one.
+      const bodiless = await callApi(server, await machineToken(server), 'POST', '/keys/rotate');
+      assert.deepEqual([bodiless.status, bodiless.body.code], [409, 'conflict']);
       assert.deepEqual((await api.get('/keys')).body, listed);
     });
 
@@ -135,7 +138,7 @@ for (const dialect of dialects) {
     });
 
     test('a rotation at once: bad bodies are refused naming the field; then only the new keys are published, and sign', async () => {
-      for (const [body, path] of [[{ immediately: 'yes' }, 'body.immediately'], [{ immediately: true, now: true }, 'body']] as const) {
+      for (const [body, path] of [[{ immediately: 'yes' }, 'body.immediately'], [{ immediately: true, now: true }, 'body.now']] as const) {
         const refused = await api.post('/keys/rotate', body);
         assert.equal(refused.status, 400);
         assert.deepEqual(refused.body.details.map((detail: { path: string }) => detail.path), [path]);

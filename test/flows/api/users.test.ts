@@ -94,6 +94,28 @@ for (const dialect of dialects) {
 
       assert.deepEqual(paths((await api.get('/users?limit=0')).body), ['querystring.limit']);
       assert.deepEqual(paths((await api.get('/users?cursor=not-a-cursor')).body), ['querystring.cursor']);
+
+      // What the columns cannot hold, and what PostgreSQL cannot store at all, is the caller's mistake, not a failure.
+      const tooLong = await api.post('/users', { username: '\uFDFA'.repeat(100), email: `${'e'.repeat(320)}@example.com` });
+      assert.deepEqual([tooLong.status, paths(tooLong.body)], [400, ['body.email', 'body.username']]);
+      const withNul = await api.post('/users', { username: 'nul\u0000user', attributes: { note: 'a\u0000b' } });
+      assert.deepEqual([withNul.status, paths(withNul.body)], [400, ['body.attributes.note', 'body.username']]);
+      for (const path of ['/users/%00', '/users?q=%00', `/users?cursor=${Buffer.from(JSON.stringify(['\u0000'])).toString('base64url')}`]) {
+        const answer = await api.get(path);
+        assert.equal(answer.status, 400, `${path}: ${JSON.stringify(answer.body)}`);
+      }
+    });
+
+    test('a changed email is no longer verified, unless the same change says it is', async () => {
+      const created = await api.post('/users', { username: 'grace', email: 'grace@example.com', email_verified: true });
+      const grace = created.body as { id: string };
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const moved = await api.patch(`/users/${grace.id}`, { email: 'grace@elsewhere.example' });
+      assert.deepEqual([moved.status, moved.body.email, moved.body.email_verified], [200, 'grace@elsewhere.example', undefined]);
+      const vouched = await api.patch(`/users/${grace.id}`, { email: 'grace@third.example', email_verified: true });
+      assert.equal(vouched.body.email_verified, true);
+      const sameAgain = await api.patch(`/users/${grace.id}`, { email: 'Grace@Third.example', name: 'Grace' });
+      assert.equal(sameAgain.body.email_verified, true, 'the same address in another case is no change');
     });
 
     test('a user name or email taken already, in any case, is a conflict', async () => {
