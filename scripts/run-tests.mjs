@@ -1,4 +1,6 @@
 // Runs every test file under test/ with Node's test runner, two files at a time (the CI machine has two cores).
+// It does not build: `npm test` runs `npm run build` before it, for the CLI tests that run the built bin
+// (dist/cli/main.js); they refuse a dist/ that is not a build of the current src/ (test/helpers/cli.ts).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';

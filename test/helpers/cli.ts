@@ -1,9 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { TestServer } from './start-server.js';
+
+/*
+ * Two ways to run `gatehouse`: in-process (gatehouse, gatehouseIn: the bin's runCli from src/,
+ * through tsx, fast, and able to fake a terminal), and the built bin as a process of its own
+ * (runGatehouse, spawnGatehouse: package.json's bin, dist/cli/main.js, with plain node), which
+ * needs a current build (assertCurrentBuild).
+ */
 
 /** What a command printed and its exit status. */
 export interface CliResult {
@@ -56,21 +66,83 @@ export async function gatehouse(
 }
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const require = createRequire(import.meta.url);
+const packageJson = require(path.join(root, 'package.json')) as { bin: { gatehouse: string } };
+
+/** The `gatehouse` bin as npm installs it: package.json's bin, the build's dist/cli/main.js. */
+export const gatehouseBin = path.join(root, packageJson.bin.gatehouse);
+/** What `npm start` runs: the build's dist/main.js. */
+export const startScript = path.join(root, 'dist/main.js');
+
+let buildIsCurrent = false;
 
 /**
- * The `gatehouse` bin as a process of its own: its entry point (src/cli/main.ts, which the build
- * compiles to the package's bin, dist/cli/main.js) run through tsx, as every test runs the source.
- * Only `env` is its environment (with PATH), so nothing of the test's leaks in.
+ * Throws unless dist/ is the build of src/ as it is now, so that a test of the built bin never
+ * passes or fails on yesterday's code. `npm test` builds before it runs the tests; a test file
+ * run on its own needs `npm run build` first. This only checks, never builds, so two test files
+ * running at once never build into the same dist/. TypeScript's own up-to-date check of
+ * `tsc -b` decides, on the contents of the sources: one that was touched but not changed since
+ * the build does not make it stale, as its modification time alone would.
  */
-export function spawnGatehouse(argv: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), ...argv], {
-    cwd: root,
+export function assertCurrentBuild(): void {
+  if (buildIsCurrent) return;
+  const ts = require('typescript') as typeof import('typescript');
+  const reasons: string[] = [];
+  const host = ts.createSolutionBuilderHost(ts.sys, undefined, () => {}, (diagnostic) => {
+    reasons.push(ts.flattenDiagnosticMessageText(diagnostic.messageText, ' '));
+  });
+  const builder = ts.createSolutionBuilder(host, [path.join(root, 'tsconfig.build.json')], { verbose: true });
+  const next = builder.getNextInvalidatedProject();
+  // UpdateOutputFileStamps: sources touched, not changed; what the build made of them is current.
+  if (next !== undefined && next.kind !== ts.InvalidatedProjectKind.UpdateOutputFileStamps) {
+    const why = reasons.find((reason) => / is out of date because /.test(reason)) ?? reasons.join(' ');
+    throw new Error(
+      `dist/ is not a build of the current src/, and these tests run the built bin (${path.relative(root, gatehouseBin)}): `
+      + `run \`npm run build\` first (\`npm test\` does). TypeScript says: ${why}`,
+    );
+  }
+  for (const file of [gatehouseBin, startScript]) {
+    if (!existsSync(file)) {
+      throw new Error(`${path.relative(root, file)} is missing although dist/ looks built: delete dist/ and run \`npm run build\``);
+    }
+  }
+  buildIsCurrent = true;
+}
+
+/**
+ * A built Gatehouse script as a process of its own, plain node without tsx. Only `env` is its
+ * environment (with PATH), so nothing of the test's leaks in (NODE_OPTIONS neither); it runs in
+ * the temporary directory, not in the repository.
+ */
+function spawnBuilt(script: string, argv: string[], env: Record<string, string>): ChildProcess {
+  assertCurrentBuild();
+  return spawn(process.execPath, [script, ...argv], {
+    cwd: tmpdir(),
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
 
-/** Runs the bin to its end: its exit status and what it printed. */
+/** The built `gatehouse` bin (package.json's bin) as a process of its own. */
+export function spawnGatehouse(argv: string[], env: Record<string, string>): ChildProcess {
+  return spawnBuilt(gatehouseBin, argv, env);
+}
+
+/** `npm start` as a process of its own: the built dist/main.js. */
+export function spawnNpmStart(env: Record<string, string>): ChildProcess {
+  return spawnBuilt(startScript, [], env);
+}
+
+/**
+ * What oidc-provider prints to standard error when it is loaded on Node 20 (docs/architecture.md,
+ * "oidc-provider on Node 20"): not Gatehouse's output, so runGatehouse leaves it out of stderr.
+ */
+const nodeRuntimeWarning = /^oidc-provider WARNING: Unsupported runtime\. Use Node\.js v22\.x LTS, or a later LTS release\.\n/m;
+
+/**
+ * Runs the built bin to its end, with `stdinText` piped to it: its exit status and what it
+ * printed (without oidc-provider's warning on Node 20).
+ */
 export async function runGatehouse(argv: string[], env: Record<string, string>, stdinText = ''): Promise<CliResult> {
   const child = spawnGatehouse(argv, env);
   let stdout = '';
@@ -82,5 +154,10 @@ export async function runGatehouse(argv: string[], env: Record<string, string>, 
     child.on('error', reject);
     child.on('close', (status, signal) => resolve(status ?? (signal ? 128 : 1)));
   });
-  return { code, stdout, stderr };
+  return { code, stdout, stderr: stderr.replace(nodeRuntimeWarning, '') };
+}
+
+/** Runs the built bin beside the server, on its data, as the operator would from a shell. */
+export function runGatehouseBeside(server: TestServer, argv: string[], stdinText = ''): Promise<CliResult> {
+  return runGatehouse(argv, serverEnvironment(server), stdinText);
 }

@@ -2,7 +2,9 @@
  * `gatehouse config validate <file>` and `gatehouse config export`: a file is checked as a start
  * checks it, without any database; the export of a database is a file that validates and that a
  * fresh start applies to the same applications, users, scopes and connections, and no secret
- * of the installation is in it.
+ * of the installation is in it. A good and a bad file are validated by the built bin
+ * (package.json's bin, dist/cli/main.js) as a process of its own, with a temporary data
+ * directory it must leave uncreated; the other checks run in-process, which is faster.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -14,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { parse as parseYaml } from 'yaml';
 import { redirectUri, secretOf } from '../../helpers/applications.js';
-import { gatehouse, gatehouseIn } from '../../helpers/cli.js';
+import { assertCurrentBuild, gatehouse, gatehouseIn, runGatehouse } from '../../helpers/cli.js';
 import { signIn } from '../../helpers/code-flow.js';
 import { dialects } from '../../helpers/databases.js';
 import { insecure } from '../../helpers/oauth.js';
@@ -67,26 +69,30 @@ async function contents(services: Services) {
 describe('gatehouse config validate, without a database', () => {
   let dir: string;
   const nowhere = () => path.join(dir, 'no-data-here');
-  const validate = async (text: string, env: Record<string, string> = {}) => {
+  /** Validates `text` as a file, with the built bin when `bin` is set, else in-process. */
+  const validate = async (text: string, { env = {}, bin = false }: { env?: Record<string, string>; bin?: boolean } = {}) => {
     const file = path.join(dir, `file-${Math.random().toString(36).slice(2)}.yaml`);
     await writeFile(file, text);
-    return { file, ...(await gatehouseIn({ GATEHOUSE_DATA_DIR: nowhere(), GATEHOUSE_LOG_LEVEL: 'silent', ...env }, ['config', 'validate', file])) };
+    const environment = { GATEHOUSE_DATA_DIR: nowhere(), GATEHOUSE_LOG_LEVEL: 'silent', ...env };
+    const argv = ['config', 'validate', file];
+    return { file, ...(await (bin ? runGatehouse(argv, environment) : gatehouseIn(environment, argv))) };
   };
 
   before(async () => {
+    assertCurrentBuild();
     dir = await mkdtemp(path.join(tmpdir(), 'gatehouse-validate-'));
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
   test('a good file is "valid", with what it declares, and no data directory or database is created', async () => {
-    const { code, stdout, stderr, file } = await validate(JSON.stringify(declarations));
+    const { code, stdout, stderr, file } = await validate(JSON.stringify(declarations), { bin: true });
     assert.deepEqual([code, stderr], [0, '']);
     assert.equal(stdout, `valid: ${file} declares 2 applications, 2 users, 1 scope and 4 connections\n`);
     assert.equal(existsSync(nowhere()), false);
   });
 
   test('a PostgreSQL environment that cannot be reached does not matter', async () => {
-    const { code, stdout } = await validate('applications: []\n', { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nothing', GATEHOUSE_SECRET: 'some-secret-0123456789-0123456789-0123' });
+    const { code, stdout } = await validate('applications: []\n', { env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/nothing', GATEHOUSE_SECRET: 'some-secret-0123456789-0123456789-0123' } });
     assert.equal(code, 0);
     assert.match(stdout, /^valid: .* declares 0 applications, 0 users, 0 scopes and 0 connections\n$/);
   });
@@ -107,7 +113,7 @@ describe('gatehouse config validate, without a database', () => {
       '    type: jwt',
       '    sign_in_url: https://portal.example/sso',
       '    secret: too-short',
-    ].join('\n'));
+    ].join('\n'), { bin: true });
     assert.equal(code, 1);
     assert.equal(stdout, '');
     assert.match(stderr, new RegExp(`^gatehouse: ${file.replace(/[.]/g, '\\.')}: invalid configuration\n`));

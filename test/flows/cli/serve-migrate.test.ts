@@ -1,12 +1,11 @@
 /*
- * `gatehouse serve` and `gatehouse migrate` as processes of their own (the bin's entry point, run
- * through tsx as every test runs the source), on each dialect: serve is the start of npm start,
+ * `gatehouse serve` and `gatehouse migrate` as processes of their own (the built bin, package.json's
+ * bin dist/cli/main.js, with plain node), on each dialect: serve is the start of npm start,
  * an application created beside it with `gatehouse apps create` completes a code flow against
  * it, and SIGTERM ends it with status 0; migrate names what it applied, then that nothing was pending.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { redirectUri } from '../../helpers/applications.js';
-import { gatehouseIn, runGatehouse, spawnGatehouse } from '../../helpers/cli.js';
+import { gatehouseIn, runGatehouse, spawnGatehouse, spawnNpmStart } from '../../helpers/cli.js';
 import { signIn } from '../../helpers/code-flow.js';
 import { createPostgresDatabase, dialects, type TestDialect } from '../../helpers/databases.js';
 import { freePort } from '../../helpers/free-port.js';
@@ -139,14 +138,11 @@ for (const dialect of dialects) {
 }
 
 describe('npm start and gatehouse serve share their start', () => {
-  test('src/main.ts prints the same banner and stops the same way', async () => {
+  test('npm start (the built dist/main.js) prints the same banner and stops the same way', async () => {
     const setup = await installation('sqlite');
     try {
       const port = await freePort();
-      const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('src/main.ts')], {
-        env: { PATH: process.env.PATH ?? '', ...setup.env, PORT: String(port), GATEHOUSE_HOST: '127.0.0.1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawnNpmStart({ ...setup.env, PORT: String(port), GATEHOUSE_HOST: '127.0.0.1' });
       const banner = await startBanner(child);
       assert.match(banner, new RegExp(`Gatehouse is ready \\(embedded SQLite in ${setup.dataDir.replace(/[.]/g, '\\.')}\\)\\.\\n {2}Issuer: +http://localhost:${port}/oidc\\n`));
       assert.match(banner, /First administrator: user "admin"\n {4}password: \S+ {3}\(shown this once/);
