@@ -23,6 +23,12 @@ export interface AuthenticateDeps {
   findToken: (value: string) => Promise<PresentedToken | undefined>;
   findUser: (id: string) => Promise<User | undefined>;
   audit: AuditLog;
+  /**
+   * The failed client authentications of an address (src/protection/client-auth-limits.ts): a
+   * token nobody issued counts as one, so that a flood of made-up tokens is cut off after the
+   * threshold instead of writing an audit event each.
+   */
+  failures: { blockedFor(address: string): Promise<number | undefined>; record(address: string): Promise<void> };
 }
 
 /** Why a request was refused: the audit log's reason and the Bearer challenge's error (RFC 6750 §3.1). */
@@ -37,7 +43,7 @@ const bearer = /^Bearer ([\x21-\x7E]+)$/i;
  * administrator); a token issued for a user also needs the user enabled and in the
  * administrators' group, checked at every request so that removing someone takes effect at once.
  */
-export function createAuthenticate({ findToken, findUser, audit }: AuthenticateDeps) {
+export function createAuthenticate({ findToken, findUser, audit, failures }: AuthenticateDeps) {
   function refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal, token?: PresentedToken): never {
     audit.record({
       type: 'management.refused', actor: token?.accountId ? { kind: 'user', userId: token.accountId } : token ? { kind: 'client', clientId: token.clientId } : { kind: 'anonymous' },
@@ -62,7 +68,15 @@ export function createAuthenticate({ findToken, findUser, audit }: AuthenticateD
       throw new GatehouseError('unauthorized', 'Send an access token Gatehouse issued: Authorization: Bearer <token>.');
     }
     const token = await findToken(presented);
-    if (!token) return refuse(request, reply, 'invalid_token');
+    if (!token) {
+      // Only unknown tokens are held back: a caller with a good one is never blocked by someone guessing from its address.
+      const wait = await failures.blockedFor(request.clientIp);
+      if (wait !== undefined) {
+        throw new GatehouseError('too_many_attempts', 'Too many requests with tokens Gatehouse does not know came from this address; try again later.', { retryAfter: wait });
+      }
+      await failures.record(request.clientIp);
+      return refuse(request, reply, 'invalid_token');
+    }
     // The API verifies no proof of possession, so a token bound to a key would be used without its key.
     if (token.senderConstrained) return refuse(request, reply, 'invalid_token', token);
     if (!token.scopes.has(manageScope) || !token.clientScopes?.has(manageScope)) return refuse(request, reply, 'insufficient_scope', token);

@@ -72,7 +72,11 @@ export const managementApi: FastifyPluginAsync<ManagementApiDeps> = async (app, 
   });
   api.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 
-  const authenticate = createAuthenticate({ findToken: deps.findToken, findUser: deps.services.users.findById, audit: deps.audit });
+  const { clients } = deps.services.protection;
+  const authenticate = createAuthenticate({
+    findToken: deps.findToken, findUser: deps.services.users.findById, audit: deps.audit,
+    failures: { blockedFor: (address) => clients.blockedFor(address, undefined), record: (address) => clients.recordFailure(address, undefined) },
+  });
   api.decorateRequest('apiCaller', null);
   await api.register(async (v1) => {
     v1.addHook('onRequest', async (request, reply) => {

@@ -15,6 +15,7 @@ export const errorCodes = {
   not_found: { status: 404, title: 'Not found' },
   unauthorized: { status: 401, title: 'An access token Gatehouse issued is needed' },
   forbidden: { status: 403, title: 'The access token does not allow this' },
+  too_many_attempts: { status: 429, title: 'Too many failed attempts from this address' },
   declared_in_config_file: { status: 409, title: 'The record is declared in the configuration file' },
   csrf_invalid: { status: 403, title: 'The form has expired or was not sent by this site' },
   interaction_expired: { status: 400, title: 'The sign-in request has expired' },
