@@ -13,8 +13,10 @@ import { homeRoute } from './http/home.js';
 import { createCsrf } from './http/interaction/csrf.js';
 import { interactionRoutes } from './http/interaction/routes.js';
 import { oidcMount } from './http/mount-oidc.js';
-import { clientIpOf, requestContext } from './http/request-context.js';
+import { clientIpOf, requestContext, requestIds } from './http/request-context.js';
 import { defaultHeaderSet } from './http/security-headers.js';
+import type { Metrics } from './observability/metrics.js';
+import { metricsEndpoint, requestMetrics } from './observability/metrics-endpoint.js';
 import type { EngineHolder } from './oidc/engine-holder.js';
 import { findAccessToken } from './oidc/access-tokens.js';
 import { createInteractions } from './oidc/interactions.js';
@@ -37,13 +39,15 @@ export interface AppParts {
   partnerSignIn: SignInMethod;
   /** Where consent and the connections' sign-ins are recorded. */
   audit: AuditLog;
+  metrics: Metrics;
 }
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
-export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn, partnerSignIn, audit }: AppParts): Promise<FastifyInstance> {
+export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn, partnerSignIn, audit, metrics }: AppParts): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    genReqId: requestIds(config.trustedProxies),
     bodyLimit: defaults.bodyLimitBytes,
     routerOptions: { maxParamLength: defaults.maxPathParamLength },
     // The router's own refusals (a path segment too long, a malformed URL) come before any handler: answered as every other error, without echoing the URL.
@@ -51,12 +55,14 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
       sendError(request, reply, new GatehouseError('invalid_request', 'The request URL is malformed, or one of its path segments is longer than Gatehouse accepts.')),
   });
   await app.register(requestContext, { publicUrl: config.publicUrl });
+  await app.register(requestMetrics, { metrics });
   await app.register(defaultHeaderSet);
   await app.register(errorResponses);
   await app.register(formbody);
   await app.register(healthRoutes, { ping: services.ping });
   await app.register(assetRoutes);
   await app.register(homeRoute);
+  await app.register(metricsEndpoint, { metrics, token: config.metricsToken });
   await app.register(interactionRoutes, {
     interactions: createInteractions(() => engine.current(), { audit, clientIp: clientIpOf }),
     csrf: createCsrf(services.deps.box.derive('csrf')),

@@ -6,9 +6,12 @@ import { bootstrap } from './bootstrap.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import type { Storage } from './db/database.js';
-import { sweepExpired } from './db/sweep-expired.js';
+import { startChangeListener, type ChangeListener } from './db/change-listener.js';
+import { engineChannel } from './db/queries/engine-state.js';
+import { sweepOnOneInstance, type SweepResult } from './db/sweep-expired.js';
 import { clientIpOf } from './http/request-context.js';
 import { startRotationSchedule } from './keys/rotation-schedule.js';
+import { createMetrics } from './observability/metrics.js';
 import { createEngineHolder, type EngineHolder, type EngineState } from './oidc/engine-holder.js';
 import { createClientValidator, createProvider } from './oidc/provider.js';
 import { systemClock, type Clock } from './runtime/clock.js';
@@ -46,8 +49,8 @@ export interface Gatehouse {
   startup: StartupReport;
   /** The audit log's writer: what requests record waits there until it is written (flush, for a test that reads it at once). */
   audit: AuditLog;
-  /** The periodic sweep, run now: expired rows and the audit events past their retention; the number removed. */
-  sweep(): Promise<number>;
+  /** The periodic sweep, run now: expired rows and the audit events past their retention; skipped while another instance sweeps. */
+  sweep(): Promise<SweepResult>;
 }
 
 /**
@@ -63,8 +66,11 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
   const boot = await bootstrap(config, { clock, ids, logger, ...(deps.storage ? { storage: deps.storage } : {}) });
   let engine: EngineHolder | undefined;
   let services: Services | undefined;
+  let listener: ChangeListener | undefined;
+  const { pool } = boot.storage;
+  const metrics = createMetrics({ auditQueued: () => audit.queued(), ...(pool ? { pool: () => pool } : {}) });
   // Requests record into it; management changes are recorded by their commands, in their transactions.
-  const audit = createAuditLog({ db: boot.storage.db, clock, ids, logger });
+  const audit = createAuditLog({ db: boot.storage.db, clock, ids, logger, observer: metrics.auditObserver });
   try {
     const { db } = boot.storage;
     const publicOrigin = config.publicUrl.origin;
@@ -90,11 +96,21 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       validatorFor: async (tx) => createClientValidator(buildEngine(await tx.engineSource.load())),
     });
     const admin = await ensureAdministrator(services.users, config.adminPassword);
-    engine = await createEngineHolder({ source: services.engineSource, build: buildEngine, checkEverySeconds: defaults.engineCheckSeconds, logger });
+    const buildServed = (state: EngineState) => {
+      metrics.engineBuilt();
+      return buildEngine(state);
+    };
+    engine = await createEngineHolder({ source: services.engineSource, build: buildServed, checkEverySeconds: defaults.engineCheckSeconds, logger });
     const holder = engine;
-    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit });
+    if (boot.storage.dialect === 'postgres' && config.databaseUrl) {
+      listener = await startChangeListener({
+        url: config.databaseUrl, channels: { [engineChannel]: () => holder.changed() }, logger,
+        retryMilliseconds: defaults.changeListenerRetryMilliseconds, retryMaxMilliseconds: defaults.changeListenerRetryMaxMilliseconds,
+      });
+    }
+    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit, metrics });
 
-    const sweep = () => sweepExpired(db, clock, { auditRetentionDays: declarations.audit.retentionDays });
+    const sweep = () => sweepOnOneInstance(db, clock, { auditRetentionDays: declarations.audit.retentionDays });
     const sweeper = setInterval(() => {
       sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));
     }, defaults.sweepIntervalSeconds * 1000);
@@ -106,6 +122,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     app.addHook('onClose', async () => {
       clearInterval(sweeper);
       await rotation.stop();
+      await listener?.stop();
       await holder.stop();
       await audit.close();
       await started.close();
@@ -113,6 +130,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     });
     return { app, services, audit, sweep, startup: { freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect } };
   } catch (error) {
+    await listener?.stop();
     await engine?.stop();
     await audit.close();
     await services?.close();

@@ -1,13 +1,15 @@
-import { isGatehouseError } from './errors/gatehouse-error.js';
-import { serve } from './serve.js';
+import { serve, startFailure } from './serve.js';
 
-/** `npm start`: Gatehouse until SIGINT or SIGTERM (serve.ts, shared with `gatehouse serve`); the only place that exits the process. */
+/**
+ * `node dist/main.js` (and `npm start`, which execs it): Gatehouse until SIGINT or SIGTERM
+ * (serve.ts, shared with `gatehouse serve`); the place that exits the process, but for the bound
+ * on draining (serve.ts).
+ */
 serve(undefined, process.stdout, process.stderr).then(
   (code) => process.exit(code),
   (error: unknown) => {
     // At start every message is for the operator, who needs the reason and not a stack trace.
-    const reason = isGatehouseError(error) ? error.message : `failed to start: ${(error as Error).message ?? String(error)}`;
-    process.stderr.write(`gatehouse: ${reason}\n`);
+    process.stderr.write(`gatehouse: ${startFailure(error).message}\n`);
     process.exit(1);
   },
 );

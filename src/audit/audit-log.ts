@@ -18,6 +18,14 @@ export interface AuditLog {
   flush(): Promise<void>;
   /** Writes what is left and stops taking events: the server's last step before its database closes. */
   close(): Promise<void>;
+  /** Events waiting to be written now. */
+  queued(): number;
+}
+
+/** Hears of each event taken and of those dropped, e.g. to count them for metrics; never fails a request. */
+export interface AuditObserver {
+  recorded(event: AuditEvent): void;
+  dropped(count: number): void;
 }
 
 export interface AuditLogLimits {
@@ -37,10 +45,11 @@ export interface AuditLogDeps {
   ids: IdGenerator;
   logger: Logger;
   limits?: Partial<AuditLogLimits>;
+  observer?: AuditObserver;
 }
 
 /** An audit log that keeps nothing, for an engine that only validates (cli/client-validator.ts) and for tests of other pieces. */
-export const discardingAuditLog: AuditLog = { record() {}, flush: async () => {}, close: async () => {} };
+export const discardingAuditLog: AuditLog = { record() {}, flush: async () => {}, close: async () => {}, queued: () => 0 };
 
 const isOutage = (error: unknown) => isGatehouseError(error) && error.code === 'storage_unavailable';
 
@@ -106,6 +115,7 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
       logger.warn({ maxQueuedEvents: limits.maxQueuedEvents }, 'audit events cannot be written and too many are waiting: the oldest are being dropped until writes work again');
     }
     dropped.count += gone.length;
+    deps.observer?.dropped(gone.length);
     dropped.first = Math.min(dropped.first, ...times);
     dropped.last = Math.max(dropped.last, ...times);
   }
@@ -199,12 +209,14 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
       }
       try {
         enqueue(event);
+        deps.observer?.recorded(event);
       } catch (error) {
         // A request must never fail because its audit event could not be taken.
         logger.error({ err: error, type: event.type }, 'an audit event could not be recorded');
       }
     },
     flush,
+    queued: () => queue.length,
     async close() {
       closed = true;
       // One more try even after failures: the database may be back, and nothing is tried after this.

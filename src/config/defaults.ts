@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Every default Gatehouse uses, each with the reason it was chosen.
  * Durations are in seconds unless the name says otherwise.
@@ -11,12 +13,32 @@ export const defaults = {
   dataDir: './data',
   /** `info` prints the start banner and one line per request, nothing secret. */
   logLevel: 'info',
+  /** Server processes on PostgreSQL (`gatehouse serve --workers`, GATEHOUSE_WORKERS): one per core, since a Node process runs its JavaScript (hashing, signing) on one. On SQLite the default is 1 (src/config/load.ts). */
+  workers: availableParallelism(),
+  /** Each worker holds its own database pool (postgresPoolSize connections): more than this is a typo, not a machine. */
+  maxWorkers: 64,
+  /** Stopping (SIGTERM, SIGINT): docker stop and Kubernetes send SIGKILL 10 s (30 s) after SIGTERM, so requests still unanswered after 8 s are given up and the process exits 1 on its own, with a log line, before it is killed. */
+  drainSeconds: 8,
+  /** A crashed worker is started again; how long the supervisor waits after its first quick crash, doubling with each next one. */
+  workerRestart: {
+    firstDelayMilliseconds: 1000,
+    /** The longest wait: a worker that keeps crashing costs a start every half minute, not a core. */
+    maxDelayMilliseconds: 30_000,
+    /** A worker that ran this long before it crashed did not crash quickly: the next restart is immediate again. */
+    stableSeconds: 60,
+    /** Workers that failed to start this many times in a row will not start (a database gone, a file unreadable): the supervisor stops, exit 1. */
+    maxStartFailures: 5,
+  },
   /** The oidc-provider endpoints live under this path so Gatehouse's own routes stay apart. */
   oidcMountPath: '/oidc',
   /** Expired codes, tokens, sessions and counters are removed this often. */
   sweepIntervalSeconds: 60,
   /** How often each instance asks the database whether scopes or keys changed; a change reaches every instance within this. */
   engineCheckSeconds: 1,
+  /** On PostgreSQL a lost connection listening for other instances' changes is opened again after this, doubling each failure: soon after a restart, without hammering a server that stays down. */
+  changeListenerRetryMilliseconds: 1000,
+  /** The longest wait between two tries; the engine check covers the gap meanwhile. */
+  changeListenerRetryMaxMilliseconds: 30_000,
   /** Bodies of Gatehouse's own forms are small; anything larger is refused (oidc-provider caps its own at 56 KiB). */
   bodyLimitBytes: 64 * 1024,
   /** oidc-provider's own cap on the bodies it parses; larger declared bodies get a 413 first. */
@@ -206,6 +228,13 @@ export const defaults = {
     timeoutMilliseconds: 10_000,
     /** A discovery document or key set is a few KiB; 1 MiB is far above any real one and caps what a hostile server can make Gatehouse buffer. */
     maxResponseBytes: 1024 * 1024,
+  },
+  /** Metrics and request ids (docs/operations.md#metrics). */
+  observability: {
+    /** An X-Request-Id from a trusted proxy longer than this is not an id (nginx's $request_id is 32, a UUID 36): a fresh one is made instead. */
+    requestIdMaxLength: 64,
+    /** Latency buckets in seconds: token grants take milliseconds, a password sign-in (argon2id) tens of them, an upstream's answer up to the outbound timeout. */
+    latencyBucketsSeconds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   },
   /** A new application's protocol settings its declaration leaves out: code flow only (RFC 9700 §2.1.2), the auth method every server supports (RFC 6749 §2.3.1), OIDC's default id_token alg. */
   newApplication: {

@@ -21,7 +21,13 @@ export interface GatehouseConfig {
   logLevel: string;
   /** GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: upstream identity providers may be on private and loopback addresses, over plain http too. */
   allowPrivateUpstreams: boolean;
+  /** GATEHOUSE_WORKERS: server processes sharing the port (src/cluster/); 1 runs the server in this process. */
+  workers: number;
+  /** GATEHOUSE_METRICS_TOKEN: /metrics is served, to a scrape that presents it as a bearer token; absent, /metrics does not exist. */
+  metricsToken: string | undefined;
 }
+
+const workersMessage = `must be a whole number from 1 to ${defaults.maxWorkers}`;
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
@@ -42,6 +48,11 @@ const envSchema = z.object({
   GATEHOUSE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(defaults.logLevel),
   // Off unless said in so many words: reaching the internal network is what an attacker who can name a URL wants.
   GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
+  GATEHOUSE_WORKERS: z.coerce.number({ error: workersMessage }).int(workersMessage).min(1, workersMessage).max(defaults.maxWorkers, workersMessage).optional(),
+  GATEHOUSE_METRICS_TOKEN: z
+    .string()
+    .min(defaults.minimumSecretLength, `must be at least ${defaults.minimumSecretLength} characters (use: openssl rand -base64 32)`)
+    .optional(),
 });
 
 function parsePublicUrl(raw: string | undefined, port: number): URL {
@@ -98,5 +109,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfi
     trustedProxies,
     logLevel: e.GATEHOUSE_LOG_LEVEL,
     allowPrivateUpstreams: e.GATEHOUSE_ALLOW_PRIVATE_UPSTREAMS === 'true',
+    // One process per core on PostgreSQL; on the embedded SQLite file, one process unless asked: a
+    // transaction of one process that reads and then writes can find another's write and fail at once.
+    workers: e.GATEHOUSE_WORKERS ?? (e.DATABASE_URL ? Math.min(defaults.workers, defaults.maxWorkers) : 1),
+    metricsToken: e.GATEHOUSE_METRICS_TOKEN,
   };
 }

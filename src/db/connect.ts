@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { defaults } from '../config/defaults.js';
-import type { Database, Storage } from './database.js';
+import type { Database, Db, Storage } from './database.js';
 import { isPostgresOutage, isSqliteOutage, storageUnavailable } from './outage-errors.js';
 import { reportOutages } from './report-outages.js';
 
@@ -42,7 +42,22 @@ export function openPostgres(url: string, onIdleError: (error: Error) => void = 
   // listens only while the client is idle; unheard, that would end the process.
   pool.on('connect', (client) => client.on('error', onIdleError));
   const db = new Kysely<Database>({ dialect: reportOutages(new PostgresDialect({ pool }), isPostgresOutage) });
-  return { db, dialect: 'postgres', close: () => db.destroy() };
+  return { db, dialect: 'postgres', close: () => db.destroy(), pool };
+}
+
+/**
+ * A connection of its own, outside the pool: LISTEN holds its session for as long as it listens,
+ * which a pooled connection, handed to whichever query comes next, cannot.
+ */
+export function openPostgresConnection(url: string): pg.Client {
+  const driver = loadPg();
+  // Keep-alive probes find a connection that died without a word (a failover, a dropped route), which would otherwise wait silently forever.
+  return new driver.Client({ connectionString: url, connectionTimeoutMillis: defaults.databaseWaitMilliseconds, keepAlive: true });
+}
+
+/** Whether a handle, or a transaction of it, talks to PostgreSQL (for what SQLite has no counterpart of: NOTIFY, advisory locks). */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
 export function openSqlite(file: string): Storage {

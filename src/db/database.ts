@@ -255,5 +255,7 @@ export interface Storage {
   db: Db;
   dialect: Dialect;
   close(): Promise<void>;
+  /** PostgreSQL's connection pool as it reports itself (for the metrics); SQLite has one connection and none. */
+  pool?: { totalCount: number; idleCount: number; waitingCount: number };
 }
 

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { defaults } from '../config/defaults.js';
+import { isPostgres } from './connect.js';
 import type { Db } from './database.js';
 import { createAddressIdentityQueries } from './queries/address-identities.js';
 import { createAttemptCounterQueries } from './queries/attempt-counters.js';
@@ -11,6 +13,12 @@ import type { Clock } from '../runtime/clock.js';
 
 const dayMilliseconds = 24 * 60 * 60 * 1000;
 
+/** Any fixed number ('Swee' in ASCII): the advisory lock instances sharing a database take to sweep one at a time. */
+const sweepLockKey = 0x53776565;
+
+/** What a round of the periodic sweep did: the rows it removed, or nothing because another instance was sweeping. */
+export type SweepResult = { skipped: false; removed: number } | { skipped: true };
+
 export interface SweepOptions {
   /** The configuration file's `audit.retention_days`: audit events older than this are removed. */
   auditRetentionDays?: number;
@@ -19,7 +27,8 @@ export interface SweepOptions {
 /**
  * Removes expired protocol state, attempt counters, identities failing at an address, sign-in
  * detours, upstream sessions, the partners' token ids past their tokens' expiry, and the audit
- * events past their retention; safe to run on every instance at once.
+ * events past their retention; safe to run on every instance at once, though sweepOnOneInstance spares
+ * them the duplicate work.
  */
 export async function sweepExpired(db: Db, clock: Clock, { auditRetentionDays = defaults.audit.retentionDays }: SweepOptions = {}): Promise<number> {
   const now = clock.now();
@@ -28,4 +37,20 @@ export async function sweepExpired(db: Db, clock: Clock, { auditRetentionDays = 
   for (const queries of tables) swept += await queries(db).deleteExpired(now);
   swept += await createAuditEventQueries(db).pruneBefore(now - auditRetentionDays * dayMilliseconds);
   return swept;
+}
+
+/**
+ * The periodic sweep: on PostgreSQL only the instance that takes the advisory lock sweeps, and
+ * one that finds it taken skips this round, so that instances do not all delete the same rows
+ * at once. The lock is held by a transaction of its own, released when it ends whatever
+ * happens (an error, a lost connection); the deletes run outside it, as many short statements.
+ * SQLite is one file on one machine, whose write lock already takes turns.
+ */
+export async function sweepOnOneInstance(db: Db, clock: Clock, options: SweepOptions = {}): Promise<SweepResult> {
+  if (!isPostgres(db)) return { skipped: false, removed: await sweepExpired(db, clock, options) };
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${sweepLockKey}) as locked`.execute(trx);
+    if (!rows[0]?.locked) return { skipped: true };
+    return { skipped: false, removed: await sweepExpired(db, clock, options) };
+  });
 }

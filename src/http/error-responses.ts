@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { errorCodes, type ErrorCode } from '../errors/codes.js';
 import { GatehouseError, isGatehouseError, type ErrorDetail } from '../errors/gatehouse-error.js';
 import { errorPage } from '../views/message-page.js';
+import { requestIdHeader } from './request-context.js';
 import { headerSets, setHeaderSet } from './security-headers.js';
 
 /** Fastify's own errors that are the caller's fault, mapped to Gatehouse codes. */
@@ -74,10 +75,12 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: G
   const detail = shown ? error.message : publicDetail(error);
   const details = shown ? error.details : [];
   if (error.retryAfter !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfter))));
+  // Also for the router's own refusals, which come before the hook that sets it on every answer.
+  reply.header(requestIdHeader, request.id);
   reply.code(error.status);
   if (wantsHtml(request)) {
     setHeaderSet(reply, headerSets.page);
-    return reply.type('text/html; charset=utf-8').send(errorPage(title, detail, details));
+    return reply.type('text/html; charset=utf-8').send(errorPage(title, detail, details, error.status >= 500 ? request.id : undefined));
   }
   setHeaderSet(reply, headerSets.api);
   const problem = { type: 'about:blank', code: error.code, title, status: error.status, detail };

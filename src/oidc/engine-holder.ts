@@ -25,6 +25,8 @@ export interface EngineHolder {
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
   /** Rebuilds when the stored version moved; true when it did. */
   refresh(): Promise<boolean>;
+  /** Another instance said the stored state moved (a PostgreSQL notice): checks now instead of at the next interval. */
+  changed(): void;
   /** Stops checking and waits for a rebuild under way, so that nothing queries a closed database. */
   stop(): Promise<void>;
 }
@@ -33,7 +35,7 @@ export interface EngineHolder {
  * oidc-provider takes its scopes, claims and keys at construction, so the engine is rebuilt from
  * stored state and swapped in whenever the state's version in the database moves: every
  * instance sharing the database follows a change (a scope created through the CLI, a new key)
- * within one check interval, without a restart. Sessions, grants and tokens live in the
+ * within one check interval, without a restart, and at once when told of it (`changed`). Sessions, grants and tokens live in the
  * database, so a new engine carries on where the old one stopped. A rebuild that fails keeps
  * the current engine and is tried again at the next check.
  */
@@ -47,7 +49,9 @@ export async function createEngineHolder(deps: {
   let engine = deps.build(state);
   let handler = engine.callback();
   let refreshing: Promise<boolean> | undefined;
+  let checkAgain = false;
   let failing = false;
+  let stopped = false;
 
   async function rebuildIfMoved(): Promise<boolean> {
     if ((await deps.source.version()) === state.version) return false;
@@ -62,11 +66,13 @@ export async function createEngineHolder(deps: {
     // One rebuild at a time: a check that finds one running waits for it.
     refreshing ??= rebuildIfMoved().finally(() => {
       refreshing = undefined;
+      if (checkAgain && !stopped) check();
     });
     return refreshing;
   }
 
-  const timer = setInterval(() => {
+  function check(): void {
+    checkAgain = false;
     refresh().then(
       () => {
         if (failing) deps.logger.info('checking the engine configuration works again');
@@ -78,7 +84,9 @@ export async function createEngineHolder(deps: {
         failing = true;
       },
     );
-  }, deps.checkEverySeconds * 1000);
+  }
+
+  const timer = setInterval(check, deps.checkEverySeconds * 1000);
   timer.unref();
 
   return {
@@ -86,7 +94,14 @@ export async function createEngineHolder(deps: {
     state: () => state,
     callback: () => (req, res) => handler(req, res),
     refresh,
+    changed() {
+      if (stopped) return;
+      // A check under way may have read the version before the change committed: one more after it.
+      if (refreshing) checkAgain = true;
+      else check();
+    },
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await refreshing?.catch(() => {});
     },

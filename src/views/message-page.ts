@@ -8,10 +8,14 @@ export function messagePage(title: string, message: string, extra: SafeHtml | st
 ${extra}`);
 }
 
-/** An error for a person: what went wrong and, when the request had several problems, each of them. */
-export function errorPage(title: string, message: string, problems: ReadonlyArray<{ path: string; message: string }> = []): string {
+/**
+ * An error for a person: what went wrong and, when the request had several problems, each of
+ * them; for a failure on Gatehouse's side, the request's id, which finds it in the log.
+ */
+export function errorPage(title: string, message: string, problems: ReadonlyArray<{ path: string; message: string }> = [], reference?: string): string {
   const list = problems.length > 0 && html`<ul class="problems">
 ${problems.map((problem) => html`<li><code>${problem.path}</code>: ${problem.message}</li>`)}
 </ul>`;
-  return messagePage(title, message, list || '');
+  const referenceLine = reference !== undefined && html`<p>Reference: <code>${reference}</code></p>`;
+  return messagePage(title, message, html`${list || ''}${referenceLine || ''}`);
 }

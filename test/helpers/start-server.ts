@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { AuditLog } from '../../src/audit/audit-log.js';
+import type { SweepResult } from '../../src/db/sweep-expired.js';
 import { createGatehouse, type Gatehouse, type StartupReport } from '../../src/gatehouse.js';
 import { loadConfig, type GatehouseConfig } from '../../src/config/load.js';
 import { openStorage } from '../../src/db/open-storage.js';
@@ -48,7 +49,7 @@ export interface TestServer {
   /** The running instance's audit log writer: `flush()` writes what requests recorded, before a test reads the table. */
   audit: AuditLog;
   /** Runs the instance's periodic sweep now (expired rows, audit events past their retention) instead of waiting a minute. */
-  sweep(): Promise<number>;
+  sweep(): Promise<SweepResult>;
   /**
    * Stops the listener and starts a new process-equivalent on the same data and port, with the
    * configuration file replaced first when a change is given. A failed start leaves the

@@ -46,7 +46,7 @@ for (const dialect of dialects) {
         GATEHOUSE_PUBLIC_URL: `http://127.0.0.1:${port}`, GATEHOUSE_LOG_LEVEL: 'warn',
         ...(database ? { DATABASE_URL: database.url, GATEHOUSE_SECRET: 'sigterm-test-secret-0123456789abcdefghijklmnop' } : {}),
       };
-      child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: repository, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: repository, env: { PATH: process.env.PATH ?? '', GATEHOUSE_WORKERS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
       ({ output } = await untilReady(child));
     });
     after(async () => {

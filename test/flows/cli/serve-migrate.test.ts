@@ -26,7 +26,8 @@ const secret = 'serve-test-secret-0123456789abcdefghijklmnop';
 /** A data directory (and, for PostgreSQL, a database) of the test's own, as the environment names them. */
 async function installation(dialect: TestDialect): Promise<{ env: Record<string, string>; dataDir: string; cleanup(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-serve-'));
-  const env: Record<string, string> = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent' };
+  // One worker, the server in the process itself: the supervisor of several is test/flows/operations/workers.test.ts's.
+  const env: Record<string, string> = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent', GATEHOUSE_WORKERS: '1' };
   const database = dialect === 'postgres' ? await createPostgresDatabase() : undefined;
   if (database) Object.assign(env, { DATABASE_URL: database.url, GATEHOUSE_SECRET: secret });
   return {

@@ -6,6 +6,8 @@ import { describe, test } from 'node:test';
 import pino from 'pino';
 import { createGatehouse, type Gatehouse } from '../../../src/gatehouse.js';
 import { loadConfig } from '../../../src/config/load.js';
+import { openPostgres } from '../../../src/db/connect.js';
+import { migrateToLatest } from '../../../src/db/migrate.js';
 import { createPostgresDatabase, skipWithoutPostgres } from '../../helpers/databases.js';
 import { freePort } from '../../helpers/free-port.js';
 import { carol } from '../../helpers/people.js';
@@ -13,8 +15,8 @@ import { basicAuth } from '../../helpers/token-endpoint.js';
 
 const secret = 'concurrent-start-secret-0123456789abcdef';
 
-/** Builds two instances at the same moment on one fresh database, as two containers starting together. */
-async function startTwinsAt(databaseUrl: string, declarations: Record<string, unknown> | undefined): Promise<Gatehouse[]> {
+/** Builds instances at the same moment on one fresh database, as containers starting together. */
+async function startTwinsAt(databaseUrl: string, declarations: Record<string, unknown> | undefined, count = 2): Promise<Gatehouse[]> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-twins-'));
   try {
     const env: Record<string, string> = { DATABASE_URL: databaseUrl, GATEHOUSE_SECRET: secret, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_LOG_LEVEL: 'silent' };
@@ -24,20 +26,34 @@ async function startTwinsAt(databaseUrl: string, declarations: Record<string, un
     }
     const port = await freePort();
     const config = loadConfig({ ...env, PORT: String(port), GATEHOUSE_PUBLIC_URL: `http://127.0.0.1:${port}` });
-    return await Promise.all([0, 1].map(() => createGatehouse(config, { logger: pino({ level: 'silent' }) })));
+    return await Promise.all(Array.from({ length: count }, () => createGatehouse(config, { logger: pino({ level: 'silent' }) })));
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
 }
 
-describe('two instances starting at once on one empty PostgreSQL database', { skip: skipWithoutPostgres }, () => {
-  test('both start, the first administrator is created once, and the keys are shared', async () => {
+describe('instances starting at once on one empty PostgreSQL database', { skip: skipWithoutPostgres }, () => {
+  test('each migration is applied by exactly one of three migrating at once', async () => {
     const database = await createPostgresDatabase();
-    const twins = await startTwinsAt(database.url, undefined);
+    const storages = [0, 1, 2].map(() => openPostgres(database.url));
+    try {
+      const applied = (await Promise.all(storages.map((storage) => migrateToLatest(storage.db)))).flat();
+      const stored = await storages[0]!.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
+      assert.ok(applied.length > 0);
+      assert.deepEqual([...applied].sort(), (stored as Array<{ name: string }>).map((row) => row.name).sort(), 'every stored migration applied once, none twice');
+    } finally {
+      await Promise.all(storages.map((storage) => storage.close()));
+      await database.drop();
+    }
+  });
+
+  test('three start, the first administrator is created once, and the keys are shared', async () => {
+    const database = await createPostgresDatabase();
+    const twins = await startTwinsAt(database.url, undefined, 3);
     try {
       assert.equal(twins.filter((twin) => twin.startup.admin).length, 1, 'exactly one instance reports the administrator');
       const jwks = await Promise.all(twins.map(async (twin) => (await twin.app.inject({ url: '/oidc/jwks' })).body));
-      assert.equal(jwks[0], jwks[1]);
+      assert.equal(new Set(jwks).size, 1);
     } finally {
       await Promise.all(twins.map((twin) => twin.app.close()));
       await database.drop();

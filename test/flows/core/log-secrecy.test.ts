@@ -37,7 +37,7 @@ async function startProcess(env: Record<string, string>): Promise<RunningProcess
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GATEHOUSE_') && name !== 'DATABASE_URL'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: repository,
-    env: { ...inherited, ...env, PORT: String(port), GATEHOUSE_HOST: '127.0.0.1', GATEHOUSE_PUBLIC_URL: url, GATEHOUSE_LOG_LEVEL: 'trace' },
+    env: { ...inherited, ...env, PORT: String(port), GATEHOUSE_HOST: '127.0.0.1', GATEHOUSE_PUBLIC_URL: url, GATEHOUSE_LOG_LEVEL: 'trace', GATEHOUSE_WORKERS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { output } = await untilReady(child);

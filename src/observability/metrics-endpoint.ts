@@ -1,0 +1,50 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import { GatehouseError } from '../errors/gatehouse-error.js';
+import { sendError } from '../http/error-responses.js';
+import { headerSets, useHeaderSet } from '../http/security-headers.js';
+import type { Metrics } from './metrics.js';
+import { routeLabel } from './route-label.js';
+
+export interface MetricsOptions {
+  metrics: Metrics;
+  /** The bearer token a scrape must present; without one, /metrics is not served. */
+  token: string | undefined;
+}
+
+/** Hashed first, so that the comparison takes the same time whatever the lengths. */
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * Times every answer, on the root scope (fastify-plugin) so that every route's are, the engine's
+ * under /oidc included (Fastify runs onResponse when the Node response finishes, even for a
+ * reply the mount hijacked).
+ */
+export const requestMetrics = fp<{ metrics: Metrics }>(
+  async (app, { metrics }) => {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.requestAnswered(routeLabel(request), request.method, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  },
+  { name: 'gatehouse-request-metrics' },
+);
+
+/**
+ * GET /metrics in Prometheus's text format, only when GATEHOUSE_METRICS_TOKEN is set and only to
+ * a scrape that presents it: the counts say how busy the server is, how many sign-ins fail and
+ * which grants are used, which is nobody else's business (docs/operations.md#metrics).
+ */
+export const metricsEndpoint: FastifyPluginAsync<MetricsOptions> = async (scope, { metrics, token }) => {
+  if (token === undefined) return;
+  const expected = digest(token);
+  useHeaderSet(scope, headerSets.api);
+  scope.get('/metrics', async (request, reply) => {
+    const presented = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    if (!timingSafeEqual(digest(presented), expected)) {
+      reply.header('www-authenticate', 'Bearer realm="gatehouse-metrics"');
+      return sendError(request, reply, new GatehouseError('unauthorized', 'A scrape of /metrics needs the bearer token set in GATEHOUSE_METRICS_TOKEN.'));
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+};
