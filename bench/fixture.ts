@@ -1,3 +1,5 @@
+import { defaults } from '../src/config/defaults.js';
+
 /**
  * What both servers are given: the same applications, the same user, the same lifetimes, so that
  * the only difference between them is what Gatehouse adds around the engine.
@@ -11,19 +13,19 @@ export const spa = { clientId: 'bench-spa', scope: 'openid profile offline_acces
 
 export const user = { username: 'bench-user', password: 'a bench password nobody would guess 7431', email: 'bench@example.test', name: 'Bench User' };
 
-/** Gatehouse's defaults (src/config/defaults.ts), repeated for the reference: a change there should be mirrored here. */
+/** Gatehouse's token lifetimes (defaults.ttl), in oidc-provider's names, so that the reference keeps tokens as long. */
 export const ttl = {
-  AccessToken: 60 * 60,
-  AuthorizationCode: 60,
-  ClientCredentials: 10 * 60,
-  IdToken: 60 * 60,
-  RefreshToken: 14 * 24 * 60 * 60,
-  Interaction: 60 * 60,
-  Session: 14 * 24 * 60 * 60,
-  Grant: 14 * 24 * 60 * 60,
+  AccessToken: defaults.ttl.accessToken,
+  AuthorizationCode: defaults.ttl.authorizationCode,
+  ClientCredentials: defaults.ttl.clientCredentials,
+  IdToken: defaults.ttl.idToken,
+  RefreshToken: defaults.ttl.refreshToken,
+  Interaction: defaults.ttl.interaction,
+  Session: defaults.ttl.session,
+  Grant: defaults.ttl.grant,
 };
-/** Gatehouse's production argon2id parameters (defaults.argon2). */
-export const argon2Params = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
+/** Gatehouse's production argon2id parameters. */
+export const argon2Params = defaults.argon2;
 
 /** Resource indicators the reference answers with JWT access tokens, one per signing algorithm. */
 export const jwtResources = { RS256: 'urn:bench:rs256', ES256: 'urn:bench:es256' } as const;
