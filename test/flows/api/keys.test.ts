@@ -14,7 +14,7 @@ import { dialects, skipWithoutPostgres } from '../../helpers/databases.js';
 import { apiClient, automation, callApi, machineToken, type ApiAnswer, type ApiClient } from '../../helpers/management-api.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
-import { algorithms, declarations as keyDeclarations, firstKidFor, idTokensFrom, jwksOf, kidOf, kidsOf, switchBoundMs, verifyWithKeySet, within, type Algorithm } from '../keys/steps.js';
+import { algorithms, declarations as keyDeclarations, signsWith, idTokensFrom, jwksOf, kidOf, kidsOf, switchBoundMs, verifyWithKeySet, within, type Algorithm } from '../keys/steps.js';
 
 const publishSeconds = defaults.keys.publishBeforeUseSeconds;
 const schedule = { kind: 'system', reason: 'key rotation schedule' } as const;
@@ -30,8 +30,6 @@ const kidsByAlg = (items: KeyItem[], status: string) =>
   Object.fromEntries(algorithms.map((alg) => [alg, items.find((key) => key.alg === alg && key.status === status)!.kid])) as Record<Algorithm, string>;
 
 /** The engine signs with the first key of an algorithm; each key is activated in a change of its own, so every algorithm is awaited. */
-const signsWith = (jwks: JSONWebKeySet, kids: Record<Algorithm, string>) => algorithms.every((alg) => firstKidFor(jwks, alg) === kids[alg]);
-
 for (const dialect of dialects) {
   describe(`keys through the management API (${dialect})`, () => {
     let time: PinnedTime;

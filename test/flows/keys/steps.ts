@@ -50,6 +50,12 @@ export const kidOf = (token: string) => decodeProtectedHeader(token).kid!;
 /** The kid the instance's JWKS lists first for an algorithm: the engine signs with the first key of an algorithm. */
 export const firstKidFor = (jwks: JSONWebKeySet, alg: Algorithm) => jwks.keys.find((key) => key.alg === alg)?.kid;
 
+/**
+ * Whether the instance signs with these kids, one per algorithm: each key is activated in a change
+ * of its own, so an engine rebuilt between two of them has only some; a switch is complete when all are.
+ */
+export const signsWith = (jwks: JSONWebKeySet, kids: Record<Algorithm, string>) => algorithms.every((alg) => firstKidFor(jwks, alg) === kids[alg]);
+
 /** A relying party's check of an id_token against a key set it holds (no fetch): signature, issuer, audience, expiry. */
 export async function verifyWithKeySet(server: TestServer, jwks: JSONWebKeySet, idToken: string, alg: Algorithm): Promise<JWTPayload> {
   return (await jwtVerify(idToken, createLocalJWKSet(jwks), { issuer: server.issuer, audience: clientIdFor(alg), algorithms: [alg] })).payload;
