@@ -3,7 +3,6 @@
  * stop it: SIGTERM to the process they started, npm, and to no other. The server stops taking
  * connections, answers the request it had accepted, writes the audit events of every request
  * before the signal, and exits 0 within docker's 10 s, leaving no process behind.
- * (test/flows/audit/sigterm.test.ts stops src/main.ts the same way, without npm.)
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
