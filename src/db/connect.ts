@@ -8,6 +8,7 @@ import { defaults } from '../config/defaults.js';
 import type { Database, Db, Storage } from './database.js';
 import { isPostgresOutage, isSqliteOutage, storageUnavailable } from './outage-errors.js';
 import { reportOutages } from './report-outages.js';
+import { withStatementCache } from './statement-cache.js';
 
 // Each driver is loaded only by the mode that uses it: embedded starts skip pg, and PostgreSQL
 // deployments skip the native SQLite module.
@@ -63,7 +64,8 @@ export function isPostgres(db: Db): boolean {
 export function openSqlite(file: string): Storage {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const database = openSqliteFile(file);
-  const db = new Kysely<Database>({ dialect: reportOutages(new SqliteDialect({ database }), isSqliteOutage) });
+  const dialect = new SqliteDialect({ database: withStatementCache(database, defaults.sqliteStatementCacheSize) });
+  const db = new Kysely<Database>({ dialect: reportOutages(dialect, isSqliteOutage) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
