@@ -7,7 +7,7 @@ import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import type { Storage } from './db/database.js';
 import { startChangeListener, type ChangeListener } from './db/change-listener.js';
-import { engineChannel } from './db/queries/engine-state.js';
+import { stateChannels } from './db/queries/engine-state.js';
 import { sweepOnOneInstance, type SweepResult } from './db/sweep-expired.js';
 import { clientIpOf } from './http/request-context.js';
 import { startRotationSchedule } from './keys/rotation-schedule.js';
@@ -102,14 +102,21 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     };
     engine = await createEngineHolder({ source: services.engineSource, build: buildServed, checkEverySeconds: defaults.engineCheckSeconds, logger });
     const holder = engine;
+    const applications = services.applications;
+    const followApplications = () => {
+      applications.followChanges().catch((error: unknown) => logger.debug({ err: error }, 'checking for changed applications failed'));
+    };
     if (boot.storage.dialect === 'postgres' && config.databaseUrl) {
       listener = await startChangeListener({
-        url: config.databaseUrl, channels: { [engineChannel]: () => holder.changed() }, logger,
+        url: config.databaseUrl, channels: { [stateChannels.engine]: () => holder.changed(), [stateChannels.applications]: followApplications }, logger,
         retryMilliseconds: defaults.changeListenerRetryMilliseconds, retryMaxMilliseconds: defaults.changeListenerRetryMaxMilliseconds,
       });
     }
     const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit, metrics });
 
+    // The engine's check (engine-holder.ts) reports an outage; this one, on the same database, need not again.
+    const applicationCheck = setInterval(followApplications, defaults.engineCheckSeconds * 1000);
+    applicationCheck.unref();
     const sweep = () => sweepOnOneInstance(db, clock, { auditRetentionDays: declarations.audit.retentionDays });
     const sweeper = setInterval(() => {
       sweep().catch((error: unknown) => logger.warn({ err: error }, 'sweep of expired rows failed'));
@@ -121,6 +128,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     // closed and every request has been answered, so every event a request recorded is queued by now.
     app.addHook('onClose', async () => {
       clearInterval(sweeper);
+      clearInterval(applicationCheck);
       await rotation.stop();
       await listener?.stop();
       await holder.stop();

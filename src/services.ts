@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { createApplicationCache, type ApplicationCache } from './applications/application-cache.js';
 import { createApplicationService, type ApplicationService } from './applications/application-service.js';
 import { createChangeLog, type ManagementChange } from './audit/change-log.js';
 import { defaults } from './config/defaults.js';
@@ -84,6 +85,7 @@ export function createServices(deps: ServiceDeps): Services {
   return servicesOver(deps, {
     upstreams: createUpstreams({ outbound, clock: deps.clock, cacheSeconds: defaults.connections.metadataCacheSeconds }),
     partnerKeys: createPartnerKeys({ outbound }),
+    applicationCache: createApplicationCache(defaults.applicationCacheSize),
   });
 }
 
@@ -106,6 +108,7 @@ function releasedChange(actor: Actor, table: DeclarableTable, key: string): Mana
 interface OutsideWorld {
   upstreams: Upstreams;
   partnerKeys: PartnerKeys;
+  applicationCache: ApplicationCache;
 }
 
 /** The services over one handle; a transaction's share the outside world (caches, connections) with the services it came from. */
@@ -130,7 +133,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     hasher,
     users: usersOver(db),
     identities: createIdentityService({ db, clock, users: usersOver, changes }),
-    applications: createApplicationService({ db, box, clock, changes, sessions: createSessions }),
+    applications: createApplicationService({ db, box, clock, changes, sessions: createSessions, cache: outside.applicationCache }),
     scopes,
     connections: createConnectionService({
       db, box, clock, upstreams, partnerKeys, publicOrigin: deps.connections?.publicOrigin, testSignInUrl: deps.connections?.testSignInUrl, changes,

@@ -6,9 +6,11 @@ import type { Db } from '../db/database.js';
 import type { Sessions } from '../oidc/sessions.js';
 import { inTransaction } from '../db/in-transaction.js';
 import { createApplicationQueries, type ApplicationRow } from '../db/queries/applications.js';
+import { createEngineStateQueries } from '../db/queries/engine-state.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { assertMayChange, ownerFor, type Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
+import type { ApplicationCache } from './application-cache.js';
 import { needsSecret, type ApplicationDeclaration, type ApplicationMetadata } from './application-schema.js';
 
 /** Client metadata as oidc-provider expects it, the secret in clear. */
@@ -25,6 +27,8 @@ export interface ApplicationServiceDeps {
   changes: ChangeLog;
   /** Ends what the engine holds for an application, on the same database handle (and transaction). */
   sessions: (db: Db) => Sessions;
+  /** The metadata the protocol endpoints read, shared by the services over every handle of this process. */
+  cache: ApplicationCache;
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>;
@@ -39,8 +43,28 @@ const secretContext = (clientId: string) => `client_secret:${clientId}`;
 const newSecret = () => randomBytes(32).toString('base64url');
 
 /** Applications (OIDC clients), changed only through these commands; each names its actor. */
-export function createApplicationService({ db, box, clock, changes, sessions }: ApplicationServiceDeps) {
+export function createApplicationService({ db, box, clock, changes, sessions, cache }: ApplicationServiceDeps) {
   const applications = createApplicationQueries(db);
+
+  /**
+   * Every change to an application moves the `applications` counter in its transaction, which
+   * tells every process to drop what it kept (application-cache.ts).
+   */
+  const signalChange = (trx: Db) => createEngineStateQueries(trx, 'applications').bump();
+
+  /**
+   * This process drops what it kept once a command's transaction is done, so that its own next
+   * request reads the change (the old secret refused at once). Inside a larger transaction (the
+   * configuration file) that comes before the commit; the periodic check then drops again what
+   * a request may have read in between.
+   */
+  async function dropAfter<T>(command: Promise<T>): Promise<T> {
+    try {
+      return await command;
+    } finally {
+      cache.drop();
+    }
+  }
 
   /**
    * The application a command changes, refused when absent or not the actor's to change; read
@@ -58,7 +82,12 @@ export function createApplicationService({ db, box, clock, changes, sessions }: 
     return row?.client_secret_sealed ? box.open(row.client_secret_sealed, secretContext(row.client_id)) : undefined;
   }
 
-  async function findClientMetadata(clientId: string): Promise<ClientMetadata | undefined> {
+  /** What the protocol engine knows of an application, from memory when it can (application-cache.ts). */
+  function findClientMetadata(clientId: string): Promise<ClientMetadata | undefined> {
+    return cache.get(clientId, readClientMetadata);
+  }
+
+  async function readClientMetadata(clientId: string): Promise<ClientMetadata | undefined> {
     const row = await applications.find(clientId);
     if (!row) return undefined;
     const metadata = JSON.parse(row.metadata) as ApplicationMetadata;
@@ -94,11 +123,12 @@ export function createApplicationService({ db, box, clock, changes, sessions }: 
     const { columns, generatedSecret } = await prepare(metadata, declaredSecret, validate);
     const now = clock.now();
     const row: ApplicationRow = { client_id: metadata.client_id, ...columns, owner: ownerFor(actor), created_at: now, updated_at: now };
-    const inserted = await inTransaction(db, async (trx) => {
+    const inserted = await dropAfter(inTransaction(db, async (trx) => {
       if (!(await createApplicationQueries(trx).insertIfAbsent(row))) return false;
+      await signalChange(trx);
       await changes.record(trx, [{ type: 'application.created', actor, subject: { clientId: row.client_id }, after: applicationView(row) }]);
       return true;
-    });
+    }));
     if (inserted) return { created: true, generatedSecret };
     if (existing === 'keep') return { created: false, generatedSecret: undefined };
     throw new GatehouseError('conflict', `an application "${metadata.client_id}" exists already`);
@@ -107,7 +137,7 @@ export function createApplicationService({ db, box, clock, changes, sessions }: 
   /** Replaces an application's settings; without a secret given it keeps the stored one (or gets one, if it now needs one). */
   async function updateApplication(actor: Actor, declaration: ApplicationDeclaration, validate: ClientValidator): Promise<ApplicationChange> {
     const { client_secret: declaredSecret, ...metadata } = declaration;
-    return inTransaction(db, async (trx) => {
+    return dropAfter(inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
       const current = await forChange(queries, actor, metadata.client_id);
       const { columns, secret, generatedSecret } = await prepare(metadata, declaredSecret ?? storedSecret(current), validate);
@@ -118,6 +148,7 @@ export function createApplicationService({ db, box, clock, changes, sessions }: 
       }
       const changed = { ...columns, owner, updated_at: clock.now() };
       await queries.update(metadata.client_id, changed);
+      await signalChange(trx);
       await changes.record(trx, [{
         type: 'application.updated', actor, subject: { clientId: metadata.client_id },
         before: applicationView(current), after: applicationView({ ...current, ...changed }),
@@ -125,12 +156,12 @@ export function createApplicationService({ db, box, clock, changes, sessions }: 
         details: secret !== storedSecret(current) ? { client_secret_changed: true } : {},
       }]);
       return { created: false, generatedSecret };
-    });
+    }));
   }
 
   /** Gives a secret-using application a new generated secret, returned once; the old one stops working at once. */
   async function rotateClientSecret(actor: Actor, clientId: string): Promise<string> {
-    return inTransaction(db, async (trx) => {
+    return dropAfter(inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
       const current = await forChange(queries, actor, clientId);
       if (!needsSecret(JSON.parse(current.metadata) as ApplicationMetadata)) {
@@ -138,21 +169,28 @@ export function createApplicationService({ db, box, clock, changes, sessions }: 
       }
       const secret = newSecret();
       await queries.update(clientId, { client_secret_sealed: box.seal(secret, secretContext(clientId)), updated_at: clock.now() });
+      await signalChange(trx);
       await changes.record(trx, [{ type: 'application.secret_rotated', actor, subject: { clientId } }]);
       return secret;
-    });
+    }));
   }
 
   async function deleteApplication(actor: Actor, clientId: string): Promise<void> {
-    await inTransaction(db, async (trx) => {
+    await dropAfter(inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
       const current = await forChange(queries, actor, clientId);
       // Its grants and tokens go with it: an application created later under the same client_id must not inherit them.
       await sessions(trx).endAllOfClient(clientId);
       await queries.remove(clientId);
+      await signalChange(trx);
       await changes.record(trx, [{ type: 'application.deleted', actor, subject: { clientId }, before: applicationView(current) }]);
-    });
+    }));
   }
 
-  return { findClientMetadata, find: applications.find, list: applications.list, listAfter: applications.listAfter, createApplication, updateApplication, rotateClientSecret, deleteApplication };
+  /** Reads the counter and drops what this process kept if another one changed an application (gatehouse.ts: periodically, and at once on a PostgreSQL notice). */
+  async function followChanges(): Promise<void> {
+    cache.follow(await createEngineStateQueries(db, 'applications').version());
+  }
+
+  return { findClientMetadata, followChanges, find: applications.find, list: applications.list, listAfter: applications.listAfter, createApplication, updateApplication, rotateClientSecret, deleteApplication };
 }

@@ -35,6 +35,8 @@ export const defaults = {
   sweepIntervalSeconds: 60,
   /** How often each instance asks the database whether scopes or keys changed; a change reaches every instance within this. */
   engineCheckSeconds: 1,
+  /** Applications' metadata each process keeps in memory for the protocol endpoints, dropped on every change (src/applications/application-cache.ts): hundreds of applications is a large company; beyond this the least used are read from the database again. */
+  applicationCacheSize: 1000,
   /** SQLite statements each process keeps prepared, by SQL text: Gatehouse's queries are a few dozen shapes; the bound only matters for shapes that vary (batches of several rows). */
   sqliteStatementCacheSize: 200,
   /** On PostgreSQL a lost connection listening for other instances' changes is opened again after this, doubling each failure: soon after a restart, without hammering a server that stays down. */

@@ -12,6 +12,7 @@ import * as addressIdentities from './migrations/2026-12-01-0007-address-identit
 import * as jwtSso from './migrations/2026-12-06-0001-jwt-sso.js';
 import * as oneNextKey from './migrations/2026-12-07-0001-one-next-key.js';
 import * as auditEvents from './migrations/2026-12-07-0002-audit-events.js';
+import * as applicationsVersion from './migrations/2026-12-07-0003-applications-version.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-06-0001-jwt-sso': jwtSso,
   '2026-12-07-0001-one-next-key': oneNextKey,
   '2026-12-07-0002-audit-events': auditEvents,
+  '2026-12-07-0003-applications-version': applicationsVersion,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

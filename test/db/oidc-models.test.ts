@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { CompiledQuery } from 'kysely';
+import { createApplicationCache } from '../../src/applications/application-cache.js';
 import { createApplicationService } from '../../src/applications/application-service.js';
 import { createChangeLog } from '../../src/audit/change-log.js';
 import { createSecretBox } from '../../src/crypto/secret-box.js';
@@ -183,7 +184,7 @@ for (const dialect of dialects) {
 
     test('the adapter reports a second consume as invalid_grant and revokes the grant', async () => {
       const clock = pinnedClock(now);
-      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock, changes: createChangeLog({ clock, ids: randomIds }), sessions: createSessions });
+      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock, changes: createChangeLog({ clock, ids: randomIds }), sessions: createSessions, cache: createApplicationCache(10) });
       const Adapter = createAdapterClass({ db: storage.db, clock, findClient: applications.findClientMetadata });
       const codes = new Adapter('AuthorizationCode');
       const tokens = new Adapter('AccessToken');

@@ -20,7 +20,7 @@ export const appsRotateSecret: Command = {
         + 'change its client_secret there, and the next start applies it');
     }
     const secret = await context.services.applications.rotateClientSecret(context.actor, clientId!);
-    io.stdout.write(`new client secret for "${clientId}"; the old one no longer works\n`);
+    io.stdout.write(`new client secret for "${clientId}"; the old one is refused from now on (running servers follow within a second)\n`);
     io.stdout.write(`client_secret: ${secret}\n`);
     io.stdout.write('  (shown this once: it is stored sealed and cannot be shown again)\n');
   },

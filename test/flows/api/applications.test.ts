@@ -17,6 +17,7 @@ import { alice } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
 import { wholeTableAsText } from '../audit/steps.js';
+import { switchBoundMs, within } from '../keys/steps.js';
 
 const declared = { client_id: 'declared-web', client_name: 'Declared', client_secret: secretOf('declared-web'), redirect_uris: [redirectUri] };
 const declarations = {
@@ -194,5 +195,20 @@ describe('an application created through one instance is served by another at on
     const created = await apiClient(first, await machineToken(first)).post('/applications', { client_id: 'shared', grant_types: ['client_credentials'] });
     assert.equal(created.status, 201);
     assert.equal((await postToken(second, { grant_type: 'client_credentials' }, basicAuth('shared', created.body.client_secret))).status, 200);
+  });
+
+  test('a secret rotated through one instance is refused by the other within the bound, which kept the application in memory', async () => {
+    const api = apiClient(first, await machineToken(first));
+    const created = await api.post('/applications', { client_id: 'kept', grant_types: ['client_credentials'] });
+    const grantAtSecond = async (secret: string) => (await postToken(second, { grant_type: 'client_credentials' }, basicAuth('kept', secret))).status;
+    assert.equal(await grantAtSecond(created.body.client_secret), 200, 'the second instance has read the application');
+
+    const rotated = await api.post('/applications/kept/rotate-secret');
+    assert.equal(rotated.status, 200);
+    await within(switchBoundMs, 'the old secret refused by the second instance', async () => (await grantAtSecond(created.body.client_secret)) === 401);
+    assert.equal(await grantAtSecond(rotated.body.client_secret), 200);
+
+    assert.equal((await api.delete('/applications/kept')).status, 204);
+    await within(switchBoundMs, 'the deleted application refused by the second instance', async () => (await grantAtSecond(rotated.body.client_secret)) === 401);
   });
 });
