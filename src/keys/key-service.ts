@@ -144,43 +144,45 @@ export function createKeyService({ db, box, clock, changes }: { db: Db; box: Sec
   }
 
   /** A waiting key becomes active and the active key of its purpose retired, both or neither. */
-  function activate(actor: Actor, key: KeyRow, now: number): Promise<KeyChange[]> {
-    return changing(async (trx) => {
-      const queries = createKeyQueries(trx);
-      const retired = await queries.retireActive(key.purpose, now);
-      // Already activated (or replaced) by another instance: undo the retirement with the rest.
-      if (!(await queries.activate(key.kid, now))) throw new LostRace();
-      await changes.record(trx, [
-        ...retired.map((kid) => statusChange(actor, 'key.retired', { kid, purpose: key.purpose }, 'active', 'retired')),
-        statusChange(actor, 'key.activated', key, 'next', 'active'),
-      ]);
-      return [
-        ...retired.map((kid) => ({ kid, purpose: key.purpose, change: 'retired' as const })),
-        { kid: key.kid, purpose: key.purpose, change: 'activated' },
-      ];
-    });
+  async function activate(trx: Db, actor: Actor, key: KeyRow, now: number): Promise<KeyChange[]> {
+    const queries = createKeyQueries(trx);
+    const retired = await queries.retireActive(key.purpose, now);
+    // Already activated (or replaced) by another instance: undo the retirement with the rest.
+    if (!(await queries.activate(key.kid, now))) throw new LostRace();
+    await changes.record(trx, [
+      ...retired.map((kid) => statusChange(actor, 'key.retired', { kid, purpose: key.purpose }, 'active', 'retired')),
+      statusChange(actor, 'key.activated', key, 'next', 'active'),
+    ]);
+    return [
+      ...retired.map((kid) => ({ kid, purpose: key.purpose, change: 'retired' as const })),
+      { kid: key.kid, purpose: key.purpose, change: 'activated' },
+    ];
   }
 
-  function remove(actor: Actor, key: KeyRow): Promise<KeyChange[]> {
-    return changing(async (trx) => {
-      if (!(await createKeyQueries(trx).removeRetired(key.kid))) return [];
-      await changes.record(trx, [removal(actor, key)]);
-      return [{ kid: key.kid, purpose: key.purpose, change: 'removed' }];
-    });
+  async function remove(trx: Db, actor: Actor, key: KeyRow): Promise<KeyChange[]> {
+    if (!(await createKeyQueries(trx).removeRetired(key.kid))) return [];
+    await changes.record(trx, [removal(actor, key)]);
+    return [{ kid: key.kid, purpose: key.purpose, change: 'removed' }];
   }
 
   /**
-   * Applies every rotation step that is due: a `next` key published for long enough becomes
-   * active, a retired key past its retention is removed. Safe on every instance at once: each
-   * step is a conditional change, applied by whichever instance comes first.
+   * Applies every rotation step that is due, in one transaction: a `next` key published for long
+   * enough becomes active, a retired key past its retention is removed. One change, so that no
+   * engine is ever built with some of a rotation's new keys signing and not the others. Safe on
+   * every instance at once: each step is a conditional change, taken in kid order so that
+   * instances lock the same rows in the same order; an instance that finds a key activated
+   * already applies nothing, the one that came first having applied the same steps.
    */
   async function advanceRotations(actor: Actor): Promise<KeyChange[]> {
     const now = clock.now();
-    const applied: KeyChange[] = [];
-    for (const key of (await keys.all()).filter((candidate) => isDue(candidate, now))) {
-      applied.push(...(key.status === 'next' ? await activate(actor, key, now) : await remove(actor, key)));
-    }
-    return applied;
+    const due = (await keys.all()).filter((candidate) => isDue(candidate, now)).sort((a, b) => (a.kid < b.kid ? -1 : 1));
+    if (due.length === 0) return [];
+    // Every statement of the transaction is a conditional write, so SQLite takes its write lock with the first.
+    return changing(async (trx) => {
+      const applied: KeyChange[] = [];
+      for (const key of due) applied.push(...(key.status === 'next' ? await activate(trx, actor, key, now) : await remove(trx, actor, key)));
+      return applied;
+    });
   }
 
   /**
