@@ -4,7 +4,8 @@
  * --duration S (per round, 5) --connections N (20) --flows N (concurrent browsers, 8)
  * --rounds N (3) --scenarios a,b (names contain these, all by default) --sessions N (10000)
  * --profile (a --cpu-prof run of Gatehouse under client_credentials, summarised).
- * DATABASE_URL adds client_credentials and sign-in on PostgreSQL.
+ * --workers N (the cores by default) for the scaling factor: client_credentials from one
+ * process and from N workers. DATABASE_URL adds client_credentials and sign-in on PostgreSQL.
  */
 import { cpus } from 'node:os';
 import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { hammer } from './load.js';
 import { topSelfTime } from './profile.js';
 import { combine, table, type ScenarioResult } from './report.js';
 import { clientCredentialsOpaque, scenarios, signInScenario, type Load, type Scenario } from './scenarios.js';
+import { measureScaling, scalingLine, type Scaling } from './scaling.js';
 import { cloneSessions, rowCounts } from './storage.js';
 import { rssMb, startGatehouse, startReference, type Target } from './targets.js';
 import { machine } from './fixture.js';
@@ -32,6 +34,7 @@ const { values: flags } = parseArgs({
     scenarios: { type: 'string' },
     sessions: { type: 'string', default: '10000' },
     profile: { type: 'boolean', default: false },
+    workers: { type: 'string' },
   },
 });
 const seconds = Number(flags.duration);
@@ -40,6 +43,7 @@ const load: Load = { connections: Number(flags.connections), flows: Number(flags
 const wanted = flags.scenarios?.split(',').map((s) => s.trim().toLowerCase());
 const chosen = (list: Scenario[]) => list.filter((s) => !wanted || wanted.some((w) => s.name.toLowerCase().includes(w)));
 const cores = cpus().length;
+const workers = Number(flags.workers ?? cores);
 const logDir = await mkdtemp(path.join(tmpdir(), 'gatehouse-bench-logs-'));
 const log = (message: string) => console.log(message);
 
@@ -138,13 +142,39 @@ log('Cold start (a restart on the same data)…');
 await gatehouse.stop();
 const restarted = await startGatehouse({ dataDir: gatehouse.dataDir!, logFile: path.join(logDir, 'gatehouse.log') });
 const coldStartMs = restarted.startMs;
-await restarted.stop();
+
+const scaling: Scaling[] = [];
+const scalingWanted = chosen([clientCredentialsOpaque]).length > 0 && workers > 1;
+try {
+  if (scalingWanted) {
+    log(`Scaling: client_credentials from 1 process and from ${workers} workers (SQLite, the same file)…`);
+    const many = await startGatehouse({ dataDir: gatehouse.dataDir!, workers, logFile: path.join(logDir, 'gatehouse-workers.log') });
+    try {
+      scaling.push(await measureScaling(clientCredentialsOpaque, 'SQLite', workers, { one: restarted, many }, load, rounds, seconds));
+      log(`  ${scalingLine(scaling.at(-1)!)}`);
+    } finally {
+      await many.stop();
+    }
+  }
+} finally {
+  await restarted.stop();
+}
 
 const postgres: ScenarioResult[] = [];
 if (process.env.DATABASE_URL) {
-  const onPostgres = await startGatehouse({ databaseUrl: process.env.DATABASE_URL, logFile: path.join(logDir, 'gatehouse-pg.log') });
+  const onPostgres = await startGatehouse({ databaseUrl: process.env.DATABASE_URL, workers: 1, logFile: path.join(logDir, 'gatehouse-pg.log') });
   try {
     for (const scenario of chosen([clientCredentialsOpaque, signInScenario])) postgres.push(await run(scenario, onPostgres, ' (PostgreSQL)'));
+    if (scalingWanted) {
+      log(`Scaling: client_credentials from 1 process and from ${workers} workers (PostgreSQL)…`);
+      const many = await startGatehouse({ databaseUrl: process.env.DATABASE_URL, workers, logFile: path.join(logDir, 'gatehouse-pg-workers.log') });
+      try {
+        scaling.push(await measureScaling(clientCredentialsOpaque, 'PostgreSQL', workers, { one: onPostgres, many }, load, rounds, seconds));
+        log(`  ${scalingLine(scaling.at(-1)!)}`);
+      } finally {
+        await many.stop();
+      }
+    }
   } finally {
     await onPostgres.stop();
   }
@@ -174,6 +204,7 @@ const report = {
   ceilingsPerSecondOneCore: ceilings,
   scenarios: all,
   startup: { firstStartMs, coldStartMs },
+  scaling,
   rssMb: { idle: idleRssMb, underLoadPeak: underLoadRssMb, withSessions: sessions, reference: { idle: referenceIdleRssMb, underLoadPeak: referenceUnderLoadRssMb } },
   rows: { before: rowsBefore, after: rowsAfter },
   profileTopSelfTime: profile,
@@ -188,6 +219,7 @@ log('');
 log(`Machine: ${cores} cores, ${report.machine.cpu}, Node ${process.version}; ${rounds} rounds of ${seconds} s, ${load.connections} connections, ${load.flows} concurrent browsers`);
 log(`Start: first ${firstStartMs.toFixed(0)} ms (creates keys), restart ${coldStartMs.toFixed(0)} ms (spawn to the first 200 from /readyz)`);
 log(`RSS MB: Gatehouse idle ${idleRssMb}, under load ${underLoadRssMb}${sessions ? `, with ${sessions.count} sessions ${sessions.gatehouseRssMb}` : ''}; reference idle ${referenceIdleRssMb}, under load ${referenceUnderLoadRssMb}${sessions ? `, with sessions ${sessions.referenceRssMb}` : ''}`);
+for (const s of scaling) log(`Scaling: ${scalingLine(s)}`);
 log(`Rows before → after: ${Object.keys(rowsAfter).filter((t) => rowsAfter[t] !== rowsBefore[t]).map((t) => `${t} ${rowsBefore[t] ?? 0} → ${rowsAfter[t]}`).join(', ')}`);
 if (profile) for (const entry of profile.slice(0, 15)) log(`  ${entry.percent.toFixed(1).padStart(5)}%  ${entry.fn}  ${entry.where}`);
 log(`Written: bench/results/latest.json (server logs in ${logDir})`);
