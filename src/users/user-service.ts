@@ -86,8 +86,10 @@ export function createUserService(deps: UserServiceDeps) {
       const digest = createHash('sha256').update(credential.importedHash).digest('hex');
       return digest === existing?.password_hash_import ? undefined : { password_hash: credential.importedHash, password_hash_import: digest };
     }
-    checkPasswordPolicy(credential.password, security);
+    // The password stored already passed the policy when it was set; re-applying the file at each
+    // start does not check it again (nor load the blocklist, 17 MB and a tenth of a second).
     if (existing?.password_hash && (await hasher.verify(existing.password_hash, credential.password)).ok) return undefined;
+    checkPasswordPolicy(credential.password, security);
     return { password_hash: await hasher.hash(credential.password), password_hash_import: null };
   }
 
