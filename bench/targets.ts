@@ -85,7 +85,7 @@ export interface GatehouseOptions {
 }
 
 /**
- * Gatehouse as `npm start` runs it (node dist/main.js, built code), in production mode, logging
+ * Gatehouse as `npm start` runs it (node dist/server/main.js, the built and bundled code), in production mode, logging
  * at its default level to a file, with the bench's applications and user in its configuration file.
  */
 export async function startGatehouse(options: GatehouseOptions): Promise<Target> {
@@ -112,7 +112,7 @@ export async function startGatehouse(options: GatehouseOptions): Promise<Target>
   }
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), path.join(root, 'dist/main.js')], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), path.join(root, 'dist/server/main.js')], { cwd: dataDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   await untilAnswers(`${origin}/readyz`, child, () => readFileSync(options.logFile, 'utf8').slice(-2000));

@@ -1,7 +1,7 @@
 import { serve, startFailure } from './serve.js';
 
 /**
- * `node dist/main.js` (and `npm start`, which execs it): Gatehouse until SIGINT or SIGTERM
+ * `node dist/main.js` (and `npm start`, which execs its bundle, dist/server/main.js): Gatehouse until SIGINT or SIGTERM
  * (serve.ts, shared with `gatehouse serve`); the place that exits the process, but for the bound
  * on draining (serve.ts).
  */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -71,8 +71,8 @@ const packageJson = require(path.join(root, 'package.json')) as { bin: { gatehou
 
 /** The `gatehouse` bin as npm installs it: package.json's bin, the build's dist/cli/main.js. */
 export const gatehouseBin = path.join(root, packageJson.bin.gatehouse);
-/** What `npm start` runs: the build's dist/main.js. */
-export const startScript = path.join(root, 'dist/main.js');
+/** What `npm start` runs: the build's bundle of dist/main.js (scripts/bundle-server.mjs). */
+export const startScript = path.join(root, 'dist/server/main.js');
 
 let buildIsCurrent = false;
 
@@ -106,6 +106,10 @@ export function assertCurrentBuild(): void {
       throw new Error(`${path.relative(root, file)} is missing although dist/ looks built: delete dist/ and run \`npm run build\``);
     }
   }
+  // The bundle is made from tsc's output after it, by the same `npm run build`: older means a tsc run without it.
+  if (statSync(startScript).mtimeMs < statSync(path.join(root, 'dist/main.js')).mtimeMs) {
+    throw new Error(`${path.relative(root, startScript)} is older than the build it bundles: run \`npm run build\``);
+  }
   buildIsCurrent = true;
 }
 
@@ -128,7 +132,7 @@ export function spawnGatehouse(argv: string[], env: Record<string, string>): Chi
   return spawnBuilt(gatehouseBin, argv, env);
 }
 
-/** `npm start` as a process of its own: the built dist/main.js. */
+/** `npm start` as a process of its own: the bundled dist/server/main.js. */
 export function spawnNpmStart(env: Record<string, string>): ChildProcess {
   return spawnBuilt(startScript, [], env);
 }

@@ -139,7 +139,7 @@ for (const dialect of dialects) {
 }
 
 describe('npm start and gatehouse serve share their start', () => {
-  test('npm start (the built dist/main.js) prints the same banner and stops the same way', async () => {
+  test('npm start (the bundled dist/server/main.js) prints the same banner and stops the same way', async () => {
     const setup = await installation('sqlite');
     try {
       const port = await freePort();
