@@ -62,5 +62,9 @@ export function gatehouseConfigFile(): string {
   return JSON.stringify({
     applications: clientMetadata.map((c) => ({ ...c, client_name: c.client_id })),
     users: [{ username: user.username, email: user.email, email_verified: true, password: user.password, name: user.name }],
+    // The same API resources the JWT reference answers: scope `api`, one per signing algorithm.
+    resources: (Object.entries(jwtResources) as Array<[JwtAlg, string]>).map(([alg, identifier]) => ({
+      identifier, name: `Bench ${alg}`, scopes: [{ name: 'api', description: 'Call the bench API' }], signing_alg: alg,
+    })),
   });
 }

@@ -38,7 +38,6 @@ function clientCredentials(name: string, body: string, extra: Partial<Scenario> 
 function jwtClientCredentials(alg: JwtAlg): Scenario {
   return clientCredentials(`client_credentials JWT ${alg}`, `grant_type=client_credentials&scope=api&resource=${encodeURIComponent(jwtResources[alg])}`, {
     reference: 'jwt',
-    gatehouseUnsupported: 'not supported yet (Gatehouse issues opaque access tokens only: resource indicators are off)',
     ceiling: alg,
   });
 }

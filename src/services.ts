@@ -21,6 +21,7 @@ import { createSignInProtection, type SignInProtection } from './protection/sign
 import type { Actor } from './runtime/actor.js';
 import type { Clock } from './runtime/clock.js';
 import type { IdGenerator } from './runtime/ids.js';
+import { createResourceService, type ResourceService } from './resources/resource-service.js';
 import { createScopeService, type ScopeService } from './scopes/scope-service.js';
 import { passwordHasher, type PasswordHasher } from './users/password-hasher.js';
 import { createIdentityService, type IdentityService } from './users/identity-service.js';
@@ -55,6 +56,8 @@ export interface Services {
   identities: IdentityService;
   applications: ApplicationService;
   scopes: ScopeService;
+  /** API resources (RFC 8707): the APIs applications get access tokens for, and those tokens' format. */
+  resources: ResourceService;
   /** Upstream identity providers and partners users sign in through, and Test connection. */
   connections: ConnectionService;
   /** The partners' verification keys (public keys, cached key sets) that their signed JWTs are checked with. */
@@ -67,7 +70,7 @@ export interface Services {
   ping(): Promise<void>;
   /**
    * After the configuration file is applied: what it owned and no longer declares (user names
-   * normalized, client_ids, scope names, connection ids) becomes the database's, editable through the API.
+   * normalized, client_ids, scope names, connection ids, resource identifiers) becomes the database's, editable through the API.
    */
   releaseUndeclared(actor: Actor, declared: Record<DeclarableTable, string[]>): Promise<void>;
   /** Runs several commands as one change: all of them or none (the configuration file). */
@@ -101,6 +104,8 @@ function releasedChange(actor: Actor, table: DeclarableTable, key: string): Mana
       return { ...change, type: 'scope.updated', details: { name: key, released_by_file: true } };
     case 'connections':
       return { ...change, type: 'connection.updated', subject: { connectionId: key } };
+    case 'api_resources':
+      return { ...change, type: 'resource.updated', details: { identifier: key, released_by_file: true } };
   }
 }
 
@@ -119,12 +124,13 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
   // Each command records its change in its own transaction: over a transaction's handle, in that one.
   const changes = createChangeLog({ clock, ids: deps.ids });
   const scopes = createScopeService({ db, clock, changes });
+  const resources = createResourceService({ db, clock, changes });
   const keys = createKeyService({ db, box, clock, changes });
   const engineSource: EngineSource = {
     version: () => createEngineStateQueries(db).version(),
     async load() {
       const version = await createEngineStateQueries(db).version();
-      return { version, customScopes: await scopes.list(), ...(await keys.engineKeys()) };
+      return { version, customScopes: await scopes.list(), resources: await resources.list(), ...(await keys.engineKeys()) };
     },
   };
   const usersOver = (handle: Db) => createUserService({ db: handle, clock, ids: deps.ids, security: deps.security, hasher, sessions: createSessions, changes });
@@ -135,6 +141,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     identities: createIdentityService({ db, clock, users: usersOver, changes }),
     applications: createApplicationService({ db, box, clock, changes, sessions: createSessions, cache: outside.applicationCache }),
     scopes,
+    resources,
     connections: createConnectionService({
       db, box, clock, upstreams, partnerKeys, publicOrigin: deps.connections?.publicOrigin, testSignInUrl: deps.connections?.testSignInUrl, changes,
     }),

@@ -1,3 +1,4 @@
+import type { ApiResourceRow } from '../db/queries/api-resources.js';
 import type { ApplicationRow } from '../db/queries/applications.js';
 import type { ConnectionRow } from '../db/queries/connections.js';
 import type { KeyRow } from '../db/queries/keys.js';
@@ -34,6 +35,13 @@ export function applicationView(row: ApplicationRow): AuditView {
 
 export function scopeView(row: ScopeRow): AuditView {
   return { description: row.description, claims: JSON.parse(row.claims) as unknown, owner: row.owner };
+}
+
+export function resourceView(row: ApiResourceRow): AuditView {
+  return {
+    name: row.name, scopes: JSON.parse(row.scopes) as unknown, access_token_format: row.access_token_format,
+    signing_alg: row.signing_alg, access_token_ttl_seconds: Number(row.access_token_ttl_seconds), owner: row.owner,
+  };
 }
 
 /** The settings document, which is stored without the secret (connection-service.ts, columnsOf). */

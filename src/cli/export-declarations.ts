@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ApplicationMetadata } from '../applications/application-schema.js';
 import type { Connection } from '../connections/connection.js';
+import type { ApiResource } from '../resources/resource-service.js';
 import type { CustomScope } from '../scopes/scope-service.js';
 import type { User } from '../users/user.js';
 
@@ -16,6 +17,11 @@ export function applicationEntry(metadata: ApplicationMetadata): Record<string, 
 
 export function scopeEntry(scope: CustomScope): Record<string, unknown> {
   return { name: scope.name, description: scope.description, claims: scope.claims };
+}
+
+/** Every field, defaults included: the export says what tokens for the API look like without looking them up. */
+export function resourceEntry(resource: ApiResource): Record<string, unknown> {
+  return { ...resource };
 }
 
 /** Profile, groups, attributes and disabled; never a password or a hash. */

@@ -79,6 +79,19 @@ export const defaults = {
     session: 14 * 24 * 60 * 60,
     grant: 14 * 24 * 60 * 60,
   },
+  /** API resources (docs/api-resources.md): what a resource's declaration leaves out, and the bounds of its token lifetime. */
+  resources: {
+    /** RFC 9068 tokens: the API verifies them with the published keys, no call back to Gatehouse per request. */
+    accessTokenFormat: 'jwt',
+    /** Every JWT library verifies RS256; it is also Gatehouse's default id_token algorithm. */
+    signingAlg: 'RS256',
+    /** Ten minutes, as client credentials tokens: a JWT access token cannot be revoked, so its lifetime is what bounds a leaked one. */
+    accessTokenTtlSeconds: 10 * 60,
+    /** A minute: shorter only sends applications back to the token endpoint while clocks still disagree by seconds. */
+    minAccessTokenTtlSeconds: 60,
+    /** A day at the most: beyond that an irrevocable token outlives most reasons to take access away. */
+    maxAccessTokenTtlSeconds: 24 * 60 * 60,
+  },
   /** Key rotation; see docs/operations.md#key-rotation for the whole timeline. */
   keys: {
     /** A day: a new key must be in every relying party's cached JWKS before it signs (jose and jwks-rsa keep it 10 minutes, Microsoft.IdentityModel 12 hours, Keycloak's adapters a day). */

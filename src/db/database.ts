@@ -83,6 +83,22 @@ export interface ScopeTable {
   updated_at: number;
 }
 
+/** An API applications get access tokens for (RFC 8707): its identifier is the `resource` value and the tokens' audience. */
+export interface ApiResourceTable {
+  identifier: string;
+  name: string;
+  /** JSON array of `{ name, description }`. */
+  scopes: string;
+  /** `jwt` (RFC 9068, verified by the API on its own) or `opaque` (introspected). */
+  access_token_format: string;
+  /** One of the signing algorithms Gatehouse keeps a key for (src/keys/new-keys.ts). */
+  signing_alg: string;
+  access_token_ttl_seconds: number;
+  owner: Owner;
+  created_at: number;
+  updated_at: number;
+}
+
 /** Counters of failed attempts: per account, per client address, per application at an address. */
 export interface AttemptCounterTable {
   key: string;
@@ -236,6 +252,7 @@ export interface Database {
   user_identities: UserIdentityTable;
   keys: KeyTable;
   scopes: ScopeTable;
+  api_resources: ApiResourceTable;
   attempt_counters: AttemptCounterTable;
   address_identities: AddressIdentityTable;
   engine_state: EngineStateTable;

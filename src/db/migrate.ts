@@ -13,6 +13,7 @@ import * as jwtSso from './migrations/2026-12-06-0001-jwt-sso.js';
 import * as oneNextKey from './migrations/2026-12-07-0001-one-next-key.js';
 import * as auditEvents from './migrations/2026-12-07-0002-audit-events.js';
 import * as applicationsVersion from './migrations/2026-12-07-0003-applications-version.js';
+import * as apiResources from './migrations/2026-12-07-0004-api-resources.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0001-one-next-key': oneNextKey,
   '2026-12-07-0002-audit-events': auditEvents,
   '2026-12-07-0003-applications-version': applicationsVersion,
+  '2026-12-07-0004-api-resources': apiResources,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { EngineKeys } from '../keys/key-service.js';
+import type { ApiResource } from '../resources/resource-service.js';
 import type { CustomScope } from '../scopes/scope-service.js';
 import type { OidcProvider } from './engine.js';
 
@@ -8,6 +9,8 @@ import type { OidcProvider } from './engine.js';
 export interface EngineState extends EngineKeys {
   version: number;
   customScopes: CustomScope[];
+  /** The API resources access tokens are issued for (RFC 8707), in identifier order. */
+  resources: ApiResource[];
 }
 
 export interface EngineSource {
@@ -34,7 +37,7 @@ export interface EngineHolder {
 /**
  * oidc-provider takes its scopes, claims and keys at construction, so the engine is rebuilt from
  * stored state and swapped in whenever the state's version in the database moves: every
- * instance sharing the database follows a change (a scope created through the CLI, a new key)
+ * instance sharing the database follows a change (a scope or API resource created through the CLI or the API, a new key)
  * within one check interval, without a restart, and at once when told of it (`changed`). Sessions, grants and tokens live in the
  * database, so a new engine carries on where the old one stopped. A rebuild that fails keeps
  * the current engine and is tried again at the next check.

@@ -4,6 +4,7 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
 import { errors, type InteractionResults } from './engine.js';
 import { loginInteractionKey } from './engine-internals.js';
 import type { OidcProvider } from './engine.js';
+import { describeResourceScopes } from './resource-servers.js';
 
 /** What the sign-in pages need to know about a pending authorization request. */
 export interface PendingInteraction {
@@ -13,8 +14,11 @@ export interface PendingInteraction {
   clientName: string;
   /** The signed-in user, once the login prompt is done. */
   accountId: string | undefined;
-  /** Scopes the user has not granted this application yet. */
-  missingScopes: string[];
+  /**
+   * Scopes the user has not granted this application yet: OpenID Connect's by name, and an API
+   * resource's already described with the API's name (the consent page shows both in one list).
+   */
+  missingScopes: Array<string | { name: string; description: string }>;
   /** Claims the `claims` parameter names that the user has not granted yet; consent grants them too, so the page shows them. */
   missingClaims: string[];
   loginHint: string | undefined;
@@ -67,14 +71,19 @@ export function createInteractions(engine: () => OidcProvider, { audit, clientIp
     const clientId = String(found.params.client_id);
     const client = await engine().Client.find(clientId);
     const prompt = found.prompt.name === 'consent' ? 'consent' : 'login';
-    const { missingOIDCScope, missingOIDCClaims } = found.prompt.details;
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = found.prompt.details as {
+      missingOIDCScope?: unknown;
+      missingOIDCClaims?: unknown;
+      missingResourceScopes?: Record<string, string[]>;
+    };
+    const resourceScopes = describeResourceScopes(engine(), missingResourceScopes ?? {});
     return {
       uid: found.uid,
       prompt,
       clientId,
       clientName: client?.clientName ?? clientId,
       accountId: found.session?.accountId,
-      missingScopes: Array.isArray(missingOIDCScope) ? (missingOIDCScope as string[]) : [],
+      missingScopes: [...(Array.isArray(missingOIDCScope) ? (missingOIDCScope as string[]) : []), ...resourceScopes],
       missingClaims: Array.isArray(missingOIDCClaims) ? (missingOIDCClaims as string[]) : [],
       loginHint: typeof found.params.login_hint === 'string' ? found.params.login_hint : undefined,
       connection: typeof found.params.connection === 'string' ? found.params.connection : undefined,

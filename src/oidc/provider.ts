@@ -22,6 +22,7 @@ import type { FederatedSessions } from './federated-sessions.js';
 import { createFindAccount } from './find-account.js';
 import { interactionPath } from './interaction-path.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
+import { rememberResources, resourceIndicators, resourceScopeNames } from './resource-servers.js';
 import { loadExistingGrant, sessionClientId, sessionClientMetadata } from './session-client.js';
 
 export interface ProviderDeps {
@@ -45,11 +46,12 @@ export interface ProviderDeps {
 /** Algorithms of client_secret_jwt (HS256) and private_key_jwt assertions. */
 const clientAuthSigningAlgs = ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'] as const;
 
-/** Builds the engine from Gatehouse's services and the stored state (scopes, keys) of one version. */
+/** Builds the engine from Gatehouse's services and the stored state (scopes, API resources, keys) of one version. */
 export function createProvider(deps: ProviderDeps, state: EngineState): OidcProvider {
   const { ttl } = defaults;
   const claimsOf = scopeClaims(state.customScopes);
-  const scopes = supportedScopes(state.customScopes);
+  // An API's scopes are known to the engine too, so that an application's `scope` may name (and so be limited to) them.
+  const scopes = [...new Set([...supportedScopes(state.customScopes), ...resourceScopeNames(state.resources)])];
   const findAccount = createFindAccount(deps.users, claimsOf);
   const clientAuth = createClientAuthThrottle({ limits: deps.clientAuthLimits, clientIp: deps.clientIp });
   const configuration: Configuration = {
@@ -98,8 +100,8 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       // Names single claims, but only ones the application's scopes could release (claims-parameter.ts).
       claimsParameter: { enabled: true, assertClaimsParameter: assertClaimsParameter(claimsOf) },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
-      // No resource servers are modelled yet: access tokens are for userinfo and introspection.
-      resourceIndicators: { enabled: false },
+      // API resources (resource-servers.ts): without `resource`, access tokens stay opaque, for userinfo and introspection.
+      resourceIndicators: resourceIndicators(state.resources),
     },
     // `connection={id}` goes straight to that upstream provider (the Auth0 and Logto convention); the sign-in pages read it.
     extraParams: ['connection'],
@@ -110,9 +112,10 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
     interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid) },
     renderError,
     ttl: {
-      AccessToken: ttl.accessToken,
+      // A token for an API lives as long as the API's resource says; one for userinfo as long as Gatehouse's own.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessToken,
       AuthorizationCode: ttl.authorizationCode,
-      ClientCredentials: ttl.clientCredentials,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.clientCredentials,
       IdToken: ttl.idToken,
       RefreshToken: ttl.refreshToken,
       Interaction: ttl.interaction,
@@ -124,6 +127,7 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   const provider = new Provider(deps.issuer, configuration);
   // Gatehouse rewrites Host and X-Forwarded-* to the configured public URL before the engine sees them.
   provider.proxy = true;
+  rememberResources(provider, state.resources);
   registerEngineMiddleware(provider, { ...deps, findAccount, supportedScopes: scopes, clientAuth });
   return provider;
 }

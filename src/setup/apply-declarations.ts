@@ -11,6 +11,7 @@ export interface ApplyReport {
   applications: number;
   users: number;
   scopes: number;
+  resources: number;
   connections: number;
   /** Secrets generated for applications declared without one: shown once, never logged. */
   generatedSecrets: Array<{ clientId: string; secret: string }>;
@@ -30,11 +31,16 @@ export interface ApplyOptions {
  */
 export async function applyDeclarations(services: Services, declarations: Declarations, options: ApplyOptions): Promise<ApplyReport> {
   const actor: Actor = { kind: 'config_file', file: options.source };
-  const report: ApplyReport = { applications: 0, users: 0, scopes: 0, connections: 0, generatedSecrets: [] };
+  const report: ApplyReport = { applications: 0, users: 0, scopes: 0, resources: 0, connections: 0, generatedSecrets: [] };
   await services.transaction(async (tx) => {
     for (const scope of declarations.scopes) {
       await tx.scopes.createScope(actor, scope, { existing: 'update' });
       report.scopes += 1;
+    }
+    // Before the applications, whose `scope` may name an API's scopes.
+    for (const [index, resource] of declarations.resources.entries()) {
+      await within(options.source, `resources[${index}] ("${resource.identifier}")`, () => tx.resources.createResource(actor, resource, { existing: 'update' }));
+      report.resources += 1;
     }
     for (const [index, user] of declarations.users.entries()) {
       await within(options.source, `users[${index}] ("${user.username}")`, () => declareUser(tx, actor, user));
@@ -65,6 +71,7 @@ export async function applyDeclarations(services: Services, declarations: Declar
       users: declarations.users.map((user) => normalizeIdentifier(user.username)),
       applications: declarations.applications.map((application) => application.client_id),
       scopes: declarations.scopes.map((scope) => scope.name),
+      api_resources: declarations.resources.map((resource) => resource.identifier),
       connections: declarations.connections.map((connection) => connection.id),
     });
   });

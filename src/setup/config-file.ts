@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { applicationInputSchema } from '../applications/application-schema.js';
 import { connectionInputSchema, emailDomainsOf, type ConnectionDeclaration } from '../connections/connection-declaration.js';
+import { resourceInputSchema, type ResourceDeclaration } from '../resources/resource-schema.js';
 import { scopeInputSchema } from '../scopes/scope-schema.js';
 import { userInputSchema } from '../users/user-schema.js';
 import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from '../config/security-settings.js';
@@ -18,6 +19,7 @@ const configFileSchema = z
     applications: z.array(applicationInputSchema).default([]),
     users: z.array(userInputSchema).default([]),
     scopes: z.array(scopeInputSchema).default([]),
+    resources: z.array(resourceInputSchema).default([]),
     connections: z.array(connectionInputSchema).default([]),
     security: securitySettingsSchema.prefault({}),
     audit: auditSettingsSchema.prefault({}),
@@ -29,17 +31,19 @@ export interface Declarations {
   applications: ApplicationDeclaration[];
   users: UserDeclaration[];
   scopes: ScopeDeclaration[];
+  /** API resources (docs/api-resources.md). */
+  resources: ResourceDeclaration[];
   connections: ConnectionDeclaration[];
   security: SecuritySettings;
   audit: AuditSettings;
 }
 
 export const emptyDeclarations: Declarations = {
-  applications: [], users: [], scopes: [], connections: [], security: defaultSecuritySettings, audit: defaultAuditSettings,
+  applications: [], users: [], scopes: [], resources: [], connections: [], security: defaultSecuritySettings, audit: defaultAuditSettings,
 };
 
 /** The field each section's entries are known by, so that a message points at the right block. */
-const entryLabels: Record<string, string> = { applications: 'client_id', users: 'username', scopes: 'name', connections: 'id' };
+const entryLabels: Record<string, string> = { applications: 'client_id', users: 'username', scopes: 'name', resources: 'identifier', connections: 'id' };
 
 /** Names the entry an issue is in by its identifying field, so a message points at the right block. */
 function describePath(document: unknown, issuePath: PropertyKey[]): string {
@@ -69,7 +73,7 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
     throw new GatehouseError('config_invalid', `${fileName}: not valid YAML or JSON${positionOf(text, error)}: ${(error as Error).message}`);
   }
   if (typeof document !== 'object' || Array.isArray(document)) {
-    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, connections:, security:, audit:)`);
+    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, resources:, connections:, security:, audit:)`);
   }
   const parsed = configFileSchema.safeParse(document);
   if (!parsed.success) {
@@ -84,6 +88,7 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
   const data = parsed.data;
   assertUnique(fileName, 'applications', data.applications.map((a) => a.client_id));
   assertUnique(fileName, 'scopes', data.scopes.map((s) => s.name));
+  assertUnique(fileName, 'resources', data.resources.map((r) => r.identifier));
   assertUnique(fileName, 'users', data.users.map((u) => normalizeIdentifier(u.username)));
   assertUnique(fileName, 'connections', data.connections.map((c) => c.id));
   assertDomainsUnique(fileName, data.connections);

@@ -13,7 +13,7 @@ function fixture() {
     version: async () => stored.version,
     load: async (): Promise<EngineState> => {
       stored.loads += 1;
-      return { version: stored.version, customScopes: [], signingKeys: [], cookieKeys: [] };
+      return { version: stored.version, customScopes: [], resources: [], signingKeys: [], cookieKeys: [] };
     },
   };
   const build = (state: EngineState) => {

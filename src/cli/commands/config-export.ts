@@ -3,7 +3,7 @@ import { Document, parse as parseYaml, stringify, type YAMLMap } from 'yaml';
 import type { ApplicationMetadata } from '../../applications/application-schema.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
 import type { CliContext } from '../cli-context.js';
-import { applicationEntry, connectionEntry, scopeEntry, userEntry } from '../export-declarations.js';
+import { applicationEntry, connectionEntry, resourceEntry, scopeEntry, userEntry } from '../export-declarations.js';
 import type { Command } from './command.js';
 import { describeDatabase } from './migrate.js';
 
@@ -45,8 +45,8 @@ export const configExport: Command = {
   arguments: [],
   summary: 'print the database\'s applications, users, scopes and connections as a configuration file (YAML), secrets left out',
   details: 'The output is a configuration file that gatehouse config validate accepts and that a start applies to an '
-    + 'empty database to the same applications, users (profile, groups, attributes, disabled), custom scopes and '
-    + 'connections, declared and undeclared alike. No secret is in it, and its first lines say so: applications have '
+    + 'empty database to the same applications, users (profile, groups, attributes, disabled), custom scopes, API '
+    + 'resources and connections, declared and undeclared alike. No secret is in it, and its first lines say so: applications have '
     + 'no client_secret (a start generates new ones), users have no password or hash, and a connection\'s secret is a '
     + 'placeholder to replace (a partner\'s HMAC secret a random one, the connection exported disabled). The security: '
     + 'and audit: sections are copied from the configuration file in use (GATEHOUSE_CONFIG), if it has them.',
@@ -55,6 +55,7 @@ export const configExport: Command = {
     const { services } = context;
     const applications = (await services.applications.list()).map((row) => applicationEntry(JSON.parse(row.metadata) as ApplicationMetadata));
     const scopes = (await services.scopes.list()).map(scopeEntry);
+    const resources = (await services.resources.list()).map(resourceEntry);
     const connections = (await services.connections.list()).map(connectionEntry);
     const settings = await settingsSections(context.configFile);
     const when = new Date(services.deps.clock.now()).toISOString();
@@ -76,6 +77,8 @@ export const configExport: Command = {
     if (written === 0) io.stdout.write('users: []\n');
 
     io.stdout.write(`\n${stringify({ scopes }, yamlOptions)}`);
+    // Only when there are any, so that an installation without API resources exports as it did before them.
+    if (resources.length > 0) io.stdout.write(`\n${stringify({ resources }, yamlOptions)}`);
     const document = new Document({ connections: connections.map((connection) => connection.entry) });
     connections.forEach((connection, index) => {
       if (connection.note) (document.getIn(['connections', index], true) as YAMLMap).commentBefore = ` ${connection.note}`;
