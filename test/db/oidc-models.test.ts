@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { createApplicationCache } from '../../src/applications/application-cache.js';
 import { createApplicationService } from '../../src/applications/application-service.js';
 import { createChangeLog } from '../../src/audit/change-log.js';
@@ -197,6 +197,35 @@ for (const dialect of dialects) {
       await assert.rejects(codes.consume('c1'), (error: { error?: string }) => error.error === 'invalid_grant');
       assert.equal(await tokens.find('a1'), undefined, 'tokens of the grant are revoked');
       assert.equal(await new Adapter('Grant').find('g1'), undefined, 'the grant is revoked');
+    });
+
+    test('lookups by grant, interaction, user code and account use indexes holding only the rows that have one', async () => {
+      await rows.upsert(row({ model: 'AccessToken', id: 'a1', grant_id: 'g1', account_id: 'acc1' }));
+      await rows.upsert(row({ model: 'ClientCredentials', id: 'c1' }));
+      const lookups = [
+        ['oidc_models_grant_id', storage.db.selectFrom('oidc_models').select('id').where('model', '=', 'AccessToken').where('grant_id', '=', 'g1')],
+        ['oidc_models_uid', storage.db.selectFrom('oidc_models').select('id').where('model', '=', 'Session').where('uid', '=', 'u1')],
+        ['oidc_models_user_code', storage.db.selectFrom('oidc_models').select('id').where('model', '=', 'DeviceCode').where('user_code', '=', 'ABCD')],
+        ['oidc_models_account_id', storage.db.selectFrom('oidc_models').select('id').where('account_id', '=', 'acc1')],
+      ] as const;
+      for (const [index, query] of lookups) {
+        const compiled = query.compile();
+        const plan = await storage.db.transaction().execute(async (trx) => {
+          // A table this small is read whole by PostgreSQL's planner unless told not to: the question is whether the index can serve.
+          if (dialect === 'postgres') await sql`set local enable_seqscan = off`.execute(trx);
+          const explain = dialect === 'postgres' ? 'explain ' : 'explain query plan ';
+          const result = await trx.executeQuery(CompiledQuery.raw(explain + compiled.sql, [...compiled.parameters]));
+          return JSON.stringify(result.rows);
+        });
+        assert.ok(plan.includes(index), `${index} serves the lookup: ${plan}`);
+      }
+      const definitions = dialect === 'postgres'
+        ? await sql<{ definition: string }>`select indexdef as definition from pg_indexes where tablename = 'oidc_models'`.execute(storage.db)
+        : await sql<{ definition: string }>`select sql as definition from sqlite_master where type = 'index' and tbl_name = 'oidc_models' and sql is not null`.execute(storage.db);
+      for (const [index] of lookups) {
+        const definition = definitions.rows.find((r) => r.definition.includes(index))?.definition ?? '';
+        assert.match(definition, /where .+ is not null/i, `${index} holds only rows with a value: ${definition}`);
+      }
     });
   });
 }
