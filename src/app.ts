@@ -5,6 +5,7 @@ import type { AuditLog } from './audit/audit-log.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import { managementApi } from './api/management-api.js';
+import { AccessLog } from './http/access-log.js';
 import { assetRoutes } from './http/assets.js';
 import { GatehouseError } from './errors/gatehouse-error.js';
 import { errorResponses, sendError } from './http/error-responses.js';
@@ -14,6 +15,7 @@ import { createCsrf } from './http/interaction/csrf.js';
 import { interactionRoutes } from './http/interaction/routes.js';
 import { oidcMount } from './http/mount-oidc.js';
 import { clientIpOf, requestContext, requestIds } from './http/request-context.js';
+import { requestLoggers, requestLogScope } from './http/request-log-scope.js';
 import { defaultHeaderSet } from './http/security-headers.js';
 import type { Metrics } from './observability/metrics.js';
 import { metricsEndpoint, requestMetrics } from './observability/metrics-endpoint.js';
@@ -44,16 +46,23 @@ export interface AppParts {
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
 export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn, partnerSignIn, audit, metrics }: AppParts): Promise<FastifyInstance> {
+  const accessLog = new AccessLog();
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     genReqId: requestIds(config.trustedProxies),
+    // One access line per request, and no reqId written twice (docs/operations.md#logs).
+    logController: accessLog,
+    childLoggerFactory: requestLoggers,
     bodyLimit: defaults.bodyLimitBytes,
     routerOptions: { maxParamLength: defaults.maxPathParamLength },
     // The router's own refusals (a path segment too long, a malformed URL) come before any handler: answered as every other error, without echoing the URL.
-    frameworkErrors: (_error, request, reply) =>
-      sendError(request, reply, new GatehouseError('invalid_request', 'The request URL is malformed, or one of its path segments is longer than Gatehouse accepts.')),
+    frameworkErrors: (_error, request, reply) => {
+      accessLog.whenAnswered(request, reply);
+      return sendError(request, reply, new GatehouseError('invalid_request', 'The request URL is malformed, or one of its path segments is longer than Gatehouse accepts.'));
+    },
   });
+  await app.register(requestLogScope);
   await app.register(requestContext, { publicUrl: config.publicUrl });
   await app.register(requestMetrics, { metrics });
   await app.register(defaultHeaderSet);

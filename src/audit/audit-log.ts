@@ -5,6 +5,7 @@ import { createAuditEventQueries, type AuditEventRow } from '../db/queries/audit
 import { isGatehouseError } from '../errors/gatehouse-error.js';
 import type { Clock } from '../runtime/clock.js';
 import type { IdGenerator } from '../runtime/ids.js';
+import { outsideRequests } from '../runtime/request-id-scope.js';
 import { auditRow, type AuditEvent } from './audit-event.js';
 
 /**
@@ -96,10 +97,11 @@ export function createAuditLog(deps: AuditLogDeps): AuditLog {
     if (timer && timerDue <= now + delay) return;
     if (timer) clearTimeout(timer);
     timerDue = now + delay;
-    timer = setTimeout(() => {
+    // A batch is many requests' events: its writes, and their log lines, belong to none of them.
+    timer = outsideRequests(() => setTimeout(() => {
       timer = undefined;
       void write(false);
-    }, delay);
+    }, delay));
     // Never what keeps a process alive: the server's close writes what is left.
     timer.unref();
   }

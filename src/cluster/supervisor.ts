@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { defaults } from '../config/defaults.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { StartupReport } from '../gatehouse.js';
+import { createMetricsGatherer } from './gather-metrics.js';
 import type { WorkerMessage } from './worker.js';
 
 export interface SupervisorOptions {
@@ -50,6 +51,8 @@ export function superviseWorkers({ workers, env, err, ready }: SupervisorOptions
   let quickCrashes = 0;
   let startFailures = 0;
   let settle: (outcome: number | GatehouseError) => void = () => {};
+  // A scrape of /metrics reaches one worker; the metrics of all of them are summed here (gather-metrics.ts).
+  const metrics = createMetricsGatherer({ workers: () => listening, timeoutMilliseconds: defaults.observability.workerMetricsMilliseconds });
   const finished = new Promise<number>((resolve, reject) => {
     settle = (result) => (typeof result === 'number' ? resolve(result) : reject(result));
   });
@@ -64,8 +67,10 @@ export function superviseWorkers({ workers, env, err, ready }: SupervisorOptions
         if (message.kind === 'ready') {
           listening.add(worker);
           resolve({ kind: 'ready', startup: message.startup });
-        } else {
+        } else if (message.kind === 'failed') {
           resolve({ kind: 'failed', error: new GatehouseError(message.code, message.message) });
+        } else {
+          metrics.heard(worker, message);
         }
       });
       worker.once('exit', (code, signal) => {

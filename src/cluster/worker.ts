@@ -2,11 +2,13 @@ import { loadConfig } from '../config/load.js';
 import type { ErrorCode } from '../errors/codes.js';
 import type { StartupReport } from '../gatehouse.js';
 import { listening, startFailure, untilSignalled } from '../serve.js';
+import type { MetricsFromWorker } from './metrics-messages.js';
 
-/** What a worker tells its supervisor (supervisor.ts), once: that it listens, or why it could not start. */
+/** What a worker tells its supervisor (supervisor.ts): once, that it listens or why it could not start; then what the metrics of a scrape need (metrics-messages.ts). */
 export type WorkerMessage =
   | { kind: 'ready'; startup: StartupReport }
-  | { kind: 'failed'; code: ErrorCode; message: string };
+  | { kind: 'failed'; code: ErrorCode; message: string }
+  | MetricsFromWorker;
 
 /** Resolves once the message is sent, or could not be (a supervisor already gone is not waited for). */
 const tell = (message: WorkerMessage) => new Promise<void>((resolve) => {

@@ -252,6 +252,8 @@ export const defaults = {
     requestIdMaxLength: 64,
     /** Latency buckets in seconds: token grants take milliseconds, a password sign-in (argon2id) tens of them, an upstream's answer up to the outbound timeout. */
     latencyBucketsSeconds: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    /** With workers, how long the supervisor waits for each one's metrics before a scrape goes on without it: a busy worker's event loop comes round in far less, and it stays well under Prometheus's 10 s scrape timeout. */
+    workerMetricsMilliseconds: 2000,
   },
   /** A new application's protocol settings its declaration leaves out: code flow only (RFC 9700 §2.1.2), the auth method every server supports (RFC 6749 §2.3.1), OIDC's default id_token alg. */
   newApplication: {

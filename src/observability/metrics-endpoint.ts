@@ -1,9 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
+import { defaults } from '../config/defaults.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { sendError } from '../http/error-responses.js';
 import { headerSets, useHeaderSet } from '../http/security-headers.js';
+import { createInstanceMetrics } from './instance-metrics.js';
 import type { Metrics } from './metrics.js';
 import { routeLabel } from './route-label.js';
 
@@ -33,11 +35,14 @@ export const requestMetrics = fp<{ metrics: Metrics }>(
 /**
  * GET /metrics in Prometheus's text format, only when GATEHOUSE_METRICS_TOKEN is set and only to
  * a scrape that presents it: the counts say how busy the server is, how many sign-ins fail and
- * which grants are used, which is nobody else's business (docs/operations.md#metrics).
+ * which grants are used, which is nobody else's business (docs/operations.md#metrics). With
+ * workers, the whole instance's, whichever worker the scrape reached (instance-metrics.ts).
  */
 export const metricsEndpoint: FastifyPluginAsync<MetricsOptions> = async (scope, { metrics, token }) => {
   if (token === undefined) return;
   const expected = digest(token);
+  const instance = createInstanceMetrics(metrics.registry, defaults.observability.workerMetricsMilliseconds);
+  scope.addHook('onClose', async () => instance.stop());
   useHeaderSet(scope, headerSets.api);
   scope.get('/metrics', async (request, reply) => {
     const presented = /^Bearer +(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
@@ -45,6 +50,9 @@ export const metricsEndpoint: FastifyPluginAsync<MetricsOptions> = async (scope,
       reply.header('www-authenticate', 'Bearer realm="gatehouse-metrics"');
       return sendError(request, reply, new GatehouseError('unauthorized', 'A scrape of /metrics needs the bearer token set in GATEHOUSE_METRICS_TOKEN.'));
     }
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    const { text, missing, alone } = await instance.scrape();
+    if (missing.length > 0) request.log.warn({ missingWorkers: missing }, 'workers did not answer in time: their metrics are missing from this scrape');
+    if (alone) request.log.warn('the supervisor did not answer in time: this scrape holds the metrics of the worker it reached alone');
+    return reply.type(metrics.registry.contentType).send(text);
   });
 };

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { AuditObserver } from '../audit/audit-log.js';
@@ -38,11 +39,13 @@ function labelOf(value: unknown): string {
  * two servers in one process (tests, a restart) each count their own. Sign-ins and tokens are
  * counted where every one of them passes, the audit log, so no sign-in method or grant is
  * missed or counted twice. Counters live in this process: each instance is scraped on its own,
- * as Prometheus expects, and sums are taken at query time.
+ * as Prometheus expects, and sums are taken at query time; an instance's workers are summed
+ * before the scrape is answered (instance-metrics.ts).
  */
 export function createMetrics(sources: MetricsSources): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  // A worker's process metrics (memory, CPU, event loop) stay its own when the supervisor sums the workers' (cluster/gather-metrics.ts): the label, its process id, keeps them apart.
+  collectDefaultMetrics({ register: registry, ...(cluster.isWorker ? { labels: { worker: String(process.pid) } } : {}) });
   const requests = new Histogram({
     name: 'gatehouse_http_request_duration_seconds',
     help: 'Requests answered, by route pattern, method and status, and the seconds each took (its _count is the number of requests).',

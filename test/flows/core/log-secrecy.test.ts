@@ -106,7 +106,7 @@ for (const dialect of dialects) {
     });
 
     test('the log shows the requests that carried the secrets (the capture works)', () => {
-      const requests = gatehouse.output().split('\n').filter((line) => line.includes('"incoming request"'));
+      const requests = gatehouse.output().split('\n').filter((line) => line.includes('"request completed"'));
       assert.ok(requests.some((line) => line.includes('"path":"/oidc/token"')), 'token requests are logged');
       assert.ok(requests.some((line) => line.includes('"path":"/oidc/token/introspection"')), 'introspection is logged');
       assert.ok(requests.filter((line) => /"path":"\/interaction\/[^"]+\/login"/.test(line)).length >= 2, 'both login posts are logged');

@@ -2,10 +2,12 @@
  * `gatehouse serve --workers 2` (the built bin): two workers share the port under a supervisor
  * that prints one start banner, starts another worker in place of one killed while requests keep
  * being answered, and on SIGTERM to it alone stops every worker, answering what they had
- * accepted, and exits 0 leaving no process behind. Workers that cannot start stop it with the reason.
+ * accepted, and exits 0 leaving no process behind. A scrape of /metrics, whichever worker it
+ * reaches, counts what both did. Workers that cannot start stop it with the reason.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +16,28 @@ import { dialects } from '../../helpers/databases.js';
 import { childrenOf, exitWithin, isRunning, untilReady, untilRefused } from '../../helpers/server-process.js';
 import { tokenBurst } from '../audit/steps.js';
 import { installation } from './installation.js';
+
+const metricsToken = 'workers-metrics-token-0123456789abcdefghijklmnop';
+
+/** GET /metrics on a connection of its own (no keep-alive), so that successive scrapes may reach different workers. */
+function scrapeOnNewConnection(url: string, timeoutMilliseconds = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = get(`${url}/metrics`, { agent: false, headers: { authorization: `Bearer ${metricsToken}` } }, (answer) => {
+      let text = '';
+      answer.setEncoding('utf8');
+      answer.on('data', (chunk: string) => (text += chunk));
+      answer.on('end', () => (answer.statusCode === 200 ? resolve(text) : reject(new Error(`/metrics answered ${answer.statusCode}: ${text}`))));
+    });
+    request.on('error', reject);
+    request.setTimeout(timeoutMilliseconds, () => request.destroy(new Error('no answer in time')));
+  });
+}
+
+/** The value of one series in Prometheus's text format, 0 when it is absent. */
+function valueOf(exposition: string, series: string): number {
+  const line = exposition.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
 
 for (const dialect of dialects) {
   describe(`gatehouse serve --workers 2 (${dialect})`, () => {
@@ -29,7 +53,7 @@ for (const dialect of dialects) {
 
     before(async () => {
       setup = await installation(dialect);
-      primary = spawnGatehouse(['serve', '--workers', '2'], setup.env);
+      primary = spawnGatehouse(['serve', '--workers', '2'], { ...setup.env, GATEHOUSE_METRICS_TOKEN: metricsToken });
       ({ output } = await untilReady(primary));
     });
     after(async () => {
@@ -43,6 +67,37 @@ for (const dialect of dialects) {
       await tokenBurst({ url: setup.url, issuer: `${setup.url}/oidc` }, 20);
       // Written before a worker is killed below: what a killed worker had not written yet is lost (docs/audit.md).
       while ((await setup.tokenEvents()) < 20) await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+
+    test('a scrape of /metrics counts the tokens of both workers, whichever worker it reaches', async () => {
+      const pids = workers().map(String).sort();
+      // Each scrape on a connection of its own: the supervisor hands connections to the workers in turn.
+      for (let scrape = 0; scrape < 4; scrape += 1) {
+        const exposition = await scrapeOnNewConnection(setup.url);
+        assert.equal(valueOf(exposition, 'gatehouse_token_issuances_total{grant_type="client_credentials"}'), 20, exposition);
+        assert.equal(valueOf(exposition, 'gatehouse_scrape_workers{state="answered"}'), 2);
+        assert.equal(valueOf(exposition, 'gatehouse_scrape_workers{state="missing"}'), 0);
+        const processes = [...exposition.matchAll(/^process_start_time_seconds\{worker="(\d+)"\} /gm)].map((match) => match[1]).sort();
+        assert.deepEqual(processes, pids, 'each worker\'s process metrics, labelled with its process id');
+      }
+    });
+
+    test('a worker that does not answer is named as missing, and the scrape does not wait for it', async () => {
+      const [stopped] = workers();
+      process.kill(stopped!, 'SIGSTOP');
+      try {
+        const started = performance.now();
+        let exposition: string | undefined;
+        // A connection handed to the stopped worker is not answered: the next one goes to the other.
+        while (exposition === undefined) exposition = await scrapeOnNewConnection(setup.url, 4000).catch(() => undefined);
+        assert.ok(performance.now() - started < 15_000);
+        assert.equal(valueOf(exposition, 'gatehouse_scrape_workers{state="answered"}'), 1, exposition);
+        assert.equal(valueOf(exposition, 'gatehouse_scrape_workers{state="missing"}'), 1);
+        assert.match(exposition, new RegExp(`^# gatehouse: worker\\(s\\) ${stopped} did not answer within 2000 ms`, 'm'));
+        while (!output().includes(`"missingWorkers":[${stopped}]`)) await once(primary.stdout!, 'data');
+      } finally {
+        process.kill(stopped!, 'SIGCONT');
+      }
     });
 
     test('a killed worker is replaced, and requests are answered meanwhile', async () => {
