@@ -30,12 +30,17 @@ export function createApplicationCache(size: number): ApplicationCache {
   return {
     async get(clientId, load) {
       const kept = entries.get(clientId);
-      if (kept) return kept;
+      if (kept) {
+        // Taken out and put back: the most recently used is the last one evicted.
+        entries.delete(clientId);
+        entries.set(clientId, kept);
+        return kept;
+      }
       const began = generation;
       const metadata = await load(clientId);
       if (metadata && began === generation) {
         entries.set(clientId, metadata);
-        // Map keeps insertion order: the first key is the one kept longest.
+        // Map keeps insertion order: the first key is the least recently used.
         if (entries.size > size) entries.delete(entries.keys().next().value!);
       }
       return metadata;

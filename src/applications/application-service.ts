@@ -125,6 +125,9 @@ export function createApplicationService({ db, box, clock, changes, sessions, ca
     const row: ApplicationRow = { client_id: metadata.client_id, ...columns, owner: ownerFor(actor), created_at: now, updated_at: now };
     const inserted = await dropAfter(inTransaction(db, async (trx) => {
       if (!(await createApplicationQueries(trx).insertIfAbsent(row))) return false;
+      // An instance that had not yet heard of an earlier application's deletion may have stored a
+      // grant or token for that client_id since: the new application inherits none.
+      await sessions(trx).endAllOfClient(row.client_id);
       await signalChange(trx);
       await changes.record(trx, [{ type: 'application.created', actor, subject: { clientId: row.client_id }, after: applicationView(row) }]);
       return true;

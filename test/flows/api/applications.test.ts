@@ -163,11 +163,15 @@ for (const dialect of dialects) {
       const itsOwn = apiClient(server, answer.body.access_token as string);
       secretsSeen.push(answer.body.access_token as string);
       assert.equal((await itsOwn.get('/applications/notes')).status, 200);
+      const { db } = server.services.deps;
+      const tokenRow = await db.selectFrom('oidc_models').selectAll().where('model', '=', 'ClientCredentials').where('id', '=', answer.body.access_token as string).executeTakeFirstOrThrow();
       assert.equal((await api.delete('/applications/temporary-job')).status, 204);
       assert.equal((await itsOwn.get('/applications/notes')).status, 401);
+      // Another instance that had not yet heard of the deletion, serving the application from memory, stores a token after it.
+      await db.insertInto('oidc_models').values(tokenRow).execute();
       const again = await api.post('/applications', { client_id: 'temporary-job', grant_types: ['client_credentials'], scope: 'gatehouse:manage' });
       secretsSeen.push(again.body.client_secret);
-      assert.equal((await itsOwn.get('/applications/notes')).status, 401, 'a new application under the same client_id inherits no token');
+      assert.equal((await itsOwn.get('/applications/notes')).status, 401, 'a new application under the same client_id inherits no token, not even one stored after the deletion');
       assert.equal((await api.delete('/applications/notes')).status, 204);
       assert.equal((await api.get('/applications/notes')).status, 404);
       assert.equal((await api.delete('/applications/notes')).status, 404);
