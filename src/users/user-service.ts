@@ -86,10 +86,14 @@ export function createUserService(deps: UserServiceDeps) {
       const digest = createHash('sha256').update(credential.importedHash).digest('hex');
       return digest === existing?.password_hash_import ? undefined : { password_hash: credential.importedHash, password_hash_import: digest };
     }
-    // The password stored already passed the policy when it was set; re-applying the file at each
-    // start does not check it again (nor load the blocklist, 17 MB and a tenth of a second).
-    if (existing?.password_hash && (await hasher.verify(existing.password_hash, credential.password)).ok) return undefined;
+    const stored = existing?.password_hash;
+    const unchanged = stored ? (await hasher.verify(stored, credential.password)).ok : false;
+    // One Gatehouse stored passed the policy when it was set: re-applying the file at each start
+    // does not check it again (nor load the blocklist, 17 MB and a tenth of a second). An imported
+    // hash's password never met the policy, so naming it in clear is checked like a new one.
+    if (unchanged && existing?.password_hash_import === null) return undefined;
     checkPasswordPolicy(credential.password, security);
+    if (unchanged) return undefined;
     return { password_hash: await hasher.hash(credential.password), password_hash_import: null };
   }
 

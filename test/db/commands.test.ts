@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import bcrypt from 'bcryptjs';
 import { generateKeyPair, exportJWK, calculateJwkThumbprint } from 'jose';
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import { applicationInputSchema } from '../../src/applications/application-schema.js';
@@ -102,6 +103,20 @@ for (const dialect of dialects) {
       assert.deepEqual(await services.applications.find('steady'), stored);
       await services.applications.updateApplication(file, { ...declaration, client_name: 'Steady' }, async () => {});
       assert.ok((await services.applications.find('steady'))!.updated_at > stored!.updated_at);
+    });
+
+    test('a password the file names in clear is checked against the policy unless Gatehouse set it: an imported hash\'s password never met it', async () => {
+      const weak = 'password';
+      const { user } = await services.users.createUser(file, { username: 'gina', credential: { importedHash: bcrypt.hashSync(weak, 4) } });
+      await assert.rejects(
+        services.users.updateUser(file, user.id, { username: 'gina', credential: { password: weak } }),
+        /at least 12 characters/,
+        'the same password, imported as a hash, named in clear',
+      );
+      clock.advance(60);
+      const again = await services.users.updateUser(file, user.id, { username: 'gina', credential: { password } });
+      const unchanged = await services.users.updateUser(file, user.id, { username: 'gina', credential: { password } });
+      assert.equal(unchanged.updatedAt, again.updatedAt, 'one Gatehouse set is not set again');
     });
 
     test('a record the file stops declaring becomes the database\'s: the API may change it', async () => {
