@@ -50,8 +50,10 @@ const clientAuthSigningAlgs = ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'] as c
 export function createProvider(deps: ProviderDeps, state: EngineState): OidcProvider {
   const { ttl } = defaults;
   const claimsOf = scopeClaims(state.customScopes);
-  // An API's scopes are known to the engine too, so that an application's `scope` may name (and so be limited to) them.
-  const scopes = [...new Set([...supportedScopes(state.customScopes), ...resourceScopeNames(state.resources)])];
+  const oidcScopes = supportedScopes(state.customScopes);
+  // An API's scopes are known to the engine too, so that an application's `scope` may name (and so be limited to) them;
+  // resource-servers.ts keeps them out of every token but their API's.
+  const scopes = [...new Set([...oidcScopes, ...resourceScopeNames(state.resources)])];
   const findAccount = createFindAccount(deps.users, claimsOf);
   const clientAuth = createClientAuthThrottle({ limits: deps.clientAuthLimits, clientIp: deps.clientIp });
   const configuration: Configuration = {
@@ -101,7 +103,7 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       claimsParameter: { enabled: true, assertClaimsParameter: assertClaimsParameter(claimsOf) },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       // API resources (resource-servers.ts): without `resource`, access tokens stay opaque, for userinfo and introspection.
-      resourceIndicators: resourceIndicators(state.resources),
+      resourceIndicators: resourceIndicators(state.resources, oidcScopes),
     },
     // `connection={id}` goes straight to that upstream provider (the Auth0 and Logto convention); the sign-in pages read it.
     extraParams: ['connection'],
@@ -128,7 +130,8 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   // Gatehouse rewrites Host and X-Forwarded-* to the configured public URL before the engine sees them.
   provider.proxy = true;
   rememberResources(provider, state.resources);
-  registerEngineMiddleware(provider, { ...deps, findAccount, supportedScopes: scopes, clientAuth });
+  // The password grant names no API: its tokens are for userinfo, with OpenID Connect scopes only.
+  registerEngineMiddleware(provider, { ...deps, findAccount, supportedScopes: oidcScopes, clientAuth });
   return provider;
 }
 

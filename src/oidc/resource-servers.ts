@@ -9,18 +9,43 @@ export function resourceScopeNames(resources: readonly ApiResource[]): string[] 
 }
 
 /**
- * RFC 8707 resource indicators over the stored API resources. A request that names no
- * `resource` gets what it got before resources existed: an opaque access token for userinfo.
- * One that names a known resource gets a token for it alone (its `aud`), in the resource's
- * format, signed with the active key of its algorithm, living its lifetime; an unknown one is
- * `invalid_target`.
+ * An API's scope names that are not also OpenID Connect scopes (standard or custom): the engine
+ * must know them so that an application's `scope` may name them, but they belong in a token for
+ * their API only, never in one for userinfo.
  */
-export function resourceIndicators(resources: readonly ApiResource[]): ResourceIndicators {
+export function apiOnlyScopeNames(resources: readonly ApiResource[], oidcScopes: readonly string[]): Set<string> {
+  const oidc = new Set(oidcScopes);
+  return new Set(resourceScopeNames(resources).filter((name) => !oidc.has(name)));
+}
+
+/** The request's `scope` without an API's scopes: what a request naming no API may be given. */
+function dropApiScopes(ctx: { oidc: { params?: Record<string, unknown> } }, apiOnly: ReadonlySet<string>): void {
+  const params = ctx.oidc.params;
+  if (!params || typeof params.scope !== 'string') return;
+  const kept = params.scope.split(' ').filter((name) => !apiOnly.has(name));
+  params.scope = kept.length > 0 ? kept.join(' ') : undefined;
+}
+
+/**
+ * RFC 8707 resource indicators over the stored API resources. A request that names no
+ * `resource` gets what it got before resources existed: an opaque access token for userinfo,
+ * with no API's scope in it. One that names a known resource gets a token for it alone (its
+ * `aud`), in the resource's format, signed with the active key of its algorithm, living its
+ * lifetime; an unknown one is `invalid_target`, and so is an API none of whose scopes an
+ * application limited by `scope` may have.
+ */
+export function resourceIndicators(resources: readonly ApiResource[], oidcScopes: readonly string[]): ResourceIndicators {
   const byIdentifier = new Map(resources.map((resource) => [resource.identifier, resource]));
+  const apiOnly = apiOnlyScopeNames(resources, oidcScopes);
   return {
     enabled: true,
-    // One resource per access token (RFC 8707 §2.2 lets the server choose): when several were granted, the engine asks which.
-    defaultResource: (_ctx, _client, oneOf) => (oneOf?.length === 1 ? oneOf[0] : oneOf),
+    defaultResource(ctx, _client, oneOf) {
+      // One resource per access token (RFC 8707 §2.2 lets the server choose): when several were granted, the engine asks which.
+      if (oneOf) return oneOf.length === 1 ? oneOf[0] : oneOf;
+      // A request naming no API (authorization, client credentials): an API's scope is dropped, as an unknown one is.
+      dropApiScopes(ctx as unknown as { oidc: { params?: Record<string, unknown> } }, apiOnly);
+      return undefined;
+    },
     // The authorization request named the API: its code's token is for it without naming it again at the token endpoint.
     useGrantedResource: () => true,
     getResourceServerInfo(_ctx, identifier, client) {
@@ -29,6 +54,9 @@ export function resourceIndicators(resources: readonly ApiResource[]): ResourceI
       // The engine checks an application's `scope` only against the scopes it was configured with; an API's are held to it here whatever that list holds.
       const allowed = client.scope ? new Set(client.scope.split(' ')) : undefined;
       const scopes = resource.scopes.map((scope) => scope.name).filter((name) => !allowed || allowed.has(name));
+      if (allowed && scopes.length === 0) {
+        throw new errors.InvalidTarget(`application "${client.clientId}" may have none of the scopes of "${identifier}"`);
+      }
       return {
         scope: scopes.join(' '),
         audience: resource.identifier,
@@ -50,7 +78,6 @@ const builtWith = new WeakMap<object, ReadonlyMap<string, ApiResource>>();
 export function rememberResources(engine: object, resources: readonly ApiResource[]): void {
   builtWith.set(engine, new Map(resources.map((resource) => [resource.identifier, resource])));
 }
-
 /**
  * What the consent page says for an API's scopes the user has not granted yet: each described
  * with its API's name, so that the person sees which API an application asks to use.

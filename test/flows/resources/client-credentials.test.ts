@@ -67,6 +67,21 @@ for (const dialect of dialects) {
       assert.equal((await verifyAccessToken(server, unasked.body.access_token as string, orders.identifier)).payload.scope, undefined, 'asking for none gives none');
     });
 
+    test('without a resource an API\'s scope is left out of the token, as an unknown scope is', async () => {
+      const answer = await clientCredentials(server, 'machine', { scope: 'orders:write archive:read' });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      assert.equal(answer.body.scope, undefined);
+      const seen = await introspect(server, 'machine', answer.body.access_token as string);
+      assert.equal(seen.scope, undefined, 'an opaque token without an audience carries no API\'s scope');
+    });
+
+    test('an application limited by its scope to none of an API\'s scopes gets no token for that API', async () => {
+      const answer = await clientCredentials(server, 'reader', { resource: ledger.identifier });
+      assert.equal(answer.status, 400, JSON.stringify(answer.body));
+      assert.equal(answer.body.error, 'invalid_target');
+      assert.match(String(answer.body.error_description), /"reader" may have none of the scopes of "urn:example:ledger"|may have none of the scopes/);
+    });
+
     test('an unknown resource, a relative one and one with a fragment are invalid_target', async () => {
       for (const resource of ['https://unknown.example.test', 'orders', `${orders.identifier}#part`]) {
         const answer = await clientCredentials(server, 'machine', { scope: 'orders:read', resource });

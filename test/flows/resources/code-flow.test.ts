@@ -77,6 +77,13 @@ for (const dialect of dialects) {
       assert.equal(await oauthError(redeem(web, pending, callback)), 'invalid_target');
     });
 
+    test('without a resource an API\'s scope is not asked for on the consent page nor given in the token', async () => {
+      const { browser, pending, consent } = await consentPageFor('openid orders:write', {});
+      assert.ok(!consentItems(consent).some((item) => item.includes('orders:write') || item.includes('Place orders')), JSON.stringify(consentItems(consent)));
+      const tokens = await redeem(web, pending, new URL(expectRedirect(await browser.submit(consent, 'form[action$="/consent"]'))));
+      assert.equal(tokens.scope, 'openid');
+    });
+
     test('without a resource the access token is opaque and userinfo takes it, as before', async () => {
       const tokens = await signIn(server, web, 'openid email', { credentials: user });
       assert.ok(!looksLikeJwt(tokens.access_token));
