@@ -3,7 +3,8 @@
  * that prints one start banner, starts another worker in place of one killed while requests keep
  * being answered, and on SIGTERM to it alone stops every worker, answering what they had
  * accepted, and exits 0 leaving no process behind. A scrape of /metrics, whichever worker it
- * reaches, counts what both did. Workers that cannot start stop it with the reason.
+ * reaches, counts what both did. Workers that cannot start stop it with the reason. npm start's
+ * bundle (dist/server/) forks its workers from where it lies too.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -11,7 +12,7 @@ import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
-import { runGatehouse, spawnGatehouse } from '../../helpers/cli.js';
+import { runGatehouse, spawnGatehouse, spawnNpmStart } from '../../helpers/cli.js';
 import { dialects } from '../../helpers/databases.js';
 import { childrenOf, exitWithin, isRunning, untilReady, untilRefused } from '../../helpers/server-process.js';
 import { tokenBurst } from '../audit/steps.js';
@@ -132,6 +133,24 @@ describe('gatehouse serve --workers 2 whose workers cannot start', () => {
       assert.match(result.stderr, /^gatehouse: failed to start: (listen|bind) EADDRINUSE/m);
     } finally {
       taken.close();
+      await setup.cleanup();
+    }
+  });
+});
+
+describe('npm start with GATEHOUSE_WORKERS=2 (the bundled server)', () => {
+  test('the bundle forks its workers, which answer, and drains them on SIGTERM', async () => {
+    const setup = await installation('sqlite');
+    const primary = spawnNpmStart({ ...setup.env, GATEHOUSE_WORKERS: '2' });
+    try {
+      const { output } = await untilReady(primary);
+      assert.equal(childrenOf(primary.pid!).length, 2, output());
+      await tokenBurst({ url: setup.url, issuer: `${setup.url}/oidc` }, 10);
+      const exited = exitWithin(primary, 10, output);
+      primary.kill('SIGTERM');
+      assert.equal(await exited, 0, output());
+    } finally {
+      if (isRunning(primary.pid!)) primary.kill('SIGKILL');
       await setup.cleanup();
     }
   });
