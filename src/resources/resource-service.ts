@@ -84,6 +84,8 @@ export function createResourceService({ db, clock, changes }: { db: Db; clock: C
   /** Re-applying the same declaration writes nothing, so that a restart does not make every instance rebuild its engine. */
   async function updateIn(trx: Db, actor: Actor, declaration: ResourceDeclaration): Promise<{ result: ApiResource; changed: boolean }> {
     const queries = createApiResourceQueries(trx);
+    // Read under the row's lock: a change made at the same moment is not undone, and SQLite takes its write lock before the read.
+    await queries.lock(declaration.identifier);
     const current = await queries.find(declaration.identifier);
     if (!current) throw new GatehouseError('not_found', `no API resource "${declaration.identifier}"`);
     assertMayChange(actor, current.owner, `API resource "${declaration.identifier}"`);
@@ -124,6 +126,7 @@ export function createResourceService({ db, clock, changes }: { db: Db; clock: C
     deleteResource: (actor: Actor, identifier: string): Promise<void> =>
       changing(async (trx) => {
         const queries = createApiResourceQueries(trx);
+        await queries.lock(identifier);
         const current = await queries.find(identifier);
         if (!current) throw new GatehouseError('not_found', `no API resource "${identifier}"`);
         assertMayChange(actor, current.owner, `API resource "${identifier}"`);

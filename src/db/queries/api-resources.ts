@@ -20,6 +20,10 @@ export function createApiResourceQueries(db: Db) {
       const result = await db.insertInto('api_resources').values(row).onConflict((oc) => oc.column('identifier').doNothing()).executeTakeFirst();
       return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
     },
+    /** Takes the row's write lock for the rest of the transaction (a write that changes nothing): PostgreSQL and SQLite alike. */
+    lock: async (identifier: string): Promise<void> => {
+      await db.updateTable('api_resources').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('identifier', '=', identifier).execute();
+    },
     update: async (identifier: string, changes: ApiResourceChanges): Promise<void> => {
       await db.updateTable('api_resources').set(changes).where('identifier', '=', identifier).execute();
     },
