@@ -38,6 +38,7 @@ const { values: flags } = parseArgs({
   },
 });
 const seconds = Number(flags.duration);
+const warmUpSeconds = Math.min(2, seconds);
 const rounds = Number(flags.rounds);
 const load: Load = { connections: Number(flags.connections), flows: Number(flags.flows) };
 const wanted = flags.scenarios?.split(',').map((s) => s.trim().toLowerCase());
@@ -94,6 +95,9 @@ async function run(scenario: Scenario, subject: Target, suffix = ''): Promise<Sc
   const other = scenario.reference === 'jwt' ? referenceJwt : reference;
   const ours = scenario.gatehouseUnsupported ? undefined : await scenario.prepare(subject, load);
   const theirs = await scenario.prepare(other, load);
+  // Unmeasured: the first seconds of a scenario run code the JIT has not compiled yet, on both sides.
+  if (ours) await ours(warmUpSeconds);
+  await theirs(warmUpSeconds);
   const a = [];
   const b = [];
   for (let round = 0; round < rounds; round += 1) {
@@ -154,7 +158,7 @@ try {
     log(`Scaling: client_credentials from 1 process and from ${workers} workers (SQLite, the same file)…`);
     const many = await startGatehouse({ dataDir: gatehouse.dataDir!, workers, logFile: path.join(logDir, 'gatehouse-workers.log') });
     try {
-      scaling.push(await measureScaling(clientCredentialsOpaque, 'SQLite', workers, { one: restarted, many }, load, rounds, seconds));
+      scaling.push(await measureScaling(clientCredentialsOpaque, 'SQLite', workers, { one: restarted, many }, load, rounds, seconds, warmUpSeconds));
       log(`  ${scalingLine(scaling.at(-1)!)}`);
     } finally {
       await many.stop();
@@ -173,7 +177,7 @@ if (process.env.DATABASE_URL) {
       log(`Scaling: client_credentials from 1 process and from ${workers} workers (PostgreSQL)…`);
       const many = await startGatehouse({ databaseUrl: process.env.DATABASE_URL, workers, logFile: path.join(logDir, 'gatehouse-pg-workers.log') });
       try {
-        scaling.push(await measureScaling(clientCredentialsOpaque, 'PostgreSQL', workers, { one: onPostgres, many }, load, rounds, seconds));
+        scaling.push(await measureScaling(clientCredentialsOpaque, 'PostgreSQL', workers, { one: onPostgres, many }, load, rounds, seconds, warmUpSeconds));
         log(`  ${scalingLine(scaling.at(-1)!)}`);
       } finally {
         await many.stop();

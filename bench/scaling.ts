@@ -21,10 +21,13 @@ export interface Scaling {
  */
 export async function measureScaling(
   scenario: Scenario, storage: Scaling['storage'], workers: number,
-  targets: { one: Target; many: Target }, load: Load, rounds: number, seconds: number,
+  targets: { one: Target; many: Target }, load: Load, rounds: number, seconds: number, warmUpSeconds: number,
 ): Promise<Scaling> {
   const one = await scenario.prepare(targets.one, load);
   const many = await scenario.prepare(targets.many, load);
+  // Unmeasured, as in every scenario: each worker compiles its hot code on its first requests.
+  await one(warmUpSeconds);
+  await many(warmUpSeconds);
   const a = [];
   const b = [];
   for (let round = 0; round < rounds; round += 1) {
