@@ -112,6 +112,8 @@ export function createKeyService({ db, box, clock, changes }: { db: Db; box: Sec
   async function changing(work: (trx: Db) => Promise<KeyChange[]>): Promise<KeyChange[]> {
     try {
       return await inTransaction(db, async (trx) => {
+        // A rotation at once removes every purpose's keys while the due steps lock them in kid order: one goes first, whole.
+        await createEngineStateQueries(trx).lock();
         const changes = await work(trx);
         if (changes.length > 0) await createEngineStateQueries(trx).bump();
         return changes;
@@ -169,15 +171,14 @@ export function createKeyService({ db, box, clock, changes }: { db: Db; box: Sec
    * Applies every rotation step that is due, in one transaction: a `next` key published for long
    * enough becomes active, a retired key past its retention is removed. One change, so that no
    * engine is ever built with some of a rotation's new keys signing and not the others. Safe on
-   * every instance at once: each step is a conditional change, taken in kid order so that
-   * instances lock the same rows in the same order; an instance that finds a key activated
-   * already applies nothing, the one that came first having applied the same steps.
+   * every instance at once: every change of keys first takes the engine counter's lock, so they
+   * run one after the other, and each step is a conditional change; an instance that finds a
+   * key activated already applies nothing, the one that came first having applied the same steps.
    */
   async function advanceRotations(actor: Actor): Promise<KeyChange[]> {
     const now = clock.now();
     const due = (await keys.all()).filter((candidate) => isDue(candidate, now)).sort((a, b) => (a.kid < b.kid ? -1 : 1));
     if (due.length === 0) return [];
-    // Every statement of the transaction is a conditional write, so SQLite takes its write lock with the first.
     return changing(async (trx) => {
       const applied: KeyChange[] = [];
       for (const key of due) applied.push(...(key.status === 'next' ? await activate(trx, actor, key, now) : await remove(trx, actor, key)));
@@ -203,6 +204,7 @@ export function createKeyService({ db, box, clock, changes }: { db: Db; box: Sec
     const now = clock.now();
     const rows = await Promise.all(keyPurposes.map(async (purpose) => row(await newKey(purpose), immediately ? 'active' : 'next', now)));
     const removed = await inTransaction(db, async (trx) => {
+      await createEngineStateQueries(trx).lock();
       const queries = createKeyQueries(trx);
       const replaced = immediately ? await queries.all() : [];
       for (const key of rows) {

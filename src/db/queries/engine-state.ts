@@ -18,6 +18,14 @@ export function createEngineStateQueries(db: Db, name: StateName = 'engine') {
     version: async (): Promise<number> =>
       Number((await db.selectFrom('engine_state').select('version').where('name', '=', name).executeTakeFirstOrThrow()).version),
     /**
+     * Takes the counter row's write lock for the rest of the transaction (a write that changes
+     * nothing): changes that each touch several rows take it first, so that two of them never
+     * lock those rows in opposite orders, and SQLite takes its write lock before any read.
+     */
+    lock: async (): Promise<void> => {
+      await db.updateTable('engine_state').set((eb) => ({ version: eb.ref('version') })).where('name', '=', name).execute();
+    },
+    /**
      * Called in the transaction that makes the change, so the change and its signal commit
      * together. On PostgreSQL the notice is queued in that transaction too: it is delivered on
      * commit, never for a change rolled back, and other instances need not wait for their check.
