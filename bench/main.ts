@@ -153,17 +153,21 @@ if (sessions) {
 
 const scaling: Scaling[] = [];
 const scalingWanted = chosen([clientCredentialsOpaque]).length > 0 && workers > 1;
-try {
-  if (scalingWanted) {
-    log(`Scaling: client_credentials from 1 process and from ${workers} workers (SQLite, the same file)…`);
-    const many = await startGatehouse({ dataDir: gatehouse.dataDir!, workers, logFile: path.join(logDir, 'gatehouse-workers.log') });
-    try {
-      scaling.push(await measureScaling(clientCredentialsOpaque, 'SQLite', workers, { one: restarted, many }, load, rounds, seconds, warmUpSeconds));
-      log(`  ${scalingLine(scaling.at(-1)!)}`);
-    } finally {
-      await many.stop();
-    }
+
+/** client_credentials from `one` (a running one-process Gatehouse) and from as many workers, started on the same database. */
+async function measureWorkers(storage: Scaling['storage'], one: Target, options: { dataDir?: string; databaseUrl?: string }, logName: string): Promise<void> {
+  log(`Scaling: client_credentials from 1 process and from ${workers} workers (${storage}, the same database)…`);
+  const many = await startGatehouse({ ...options, workers, logFile: path.join(logDir, logName) });
+  try {
+    scaling.push(await measureScaling(clientCredentialsOpaque, storage, workers, { one, many }, load, rounds, seconds, warmUpSeconds));
+    log(`  ${scalingLine(scaling.at(-1)!)}`);
+  } finally {
+    await many.stop();
   }
+}
+
+try {
+  if (scalingWanted) await measureWorkers('SQLite', restarted, { dataDir: gatehouse.dataDir! }, 'gatehouse-workers.log');
 } finally {
   await restarted.stop();
 }
@@ -173,16 +177,7 @@ if (process.env.DATABASE_URL) {
   const onPostgres = await startGatehouse({ databaseUrl: process.env.DATABASE_URL, workers: 1, logFile: path.join(logDir, 'gatehouse-pg.log') });
   try {
     for (const scenario of chosen([clientCredentialsOpaque, signInScenario])) postgres.push(await run(scenario, onPostgres, ' (PostgreSQL)'));
-    if (scalingWanted) {
-      log(`Scaling: client_credentials from 1 process and from ${workers} workers (PostgreSQL)…`);
-      const many = await startGatehouse({ databaseUrl: process.env.DATABASE_URL, workers, logFile: path.join(logDir, 'gatehouse-pg-workers.log') });
-      try {
-        scaling.push(await measureScaling(clientCredentialsOpaque, 'PostgreSQL', workers, { one: onPostgres, many }, load, rounds, seconds, warmUpSeconds));
-        log(`  ${scalingLine(scaling.at(-1)!)}`);
-      } finally {
-        await many.stop();
-      }
-    }
+    if (scalingWanted) await measureWorkers('PostgreSQL', onPostgres, { databaseUrl: process.env.DATABASE_URL }, 'gatehouse-pg-workers.log');
   } finally {
     await onPostgres.stop();
   }
