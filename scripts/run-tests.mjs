@@ -1,4 +1,5 @@
-// Runs every test file under test/ with Node's test runner, two files at a time (the CI machine has two cores).
+// Runs every test file under test/ with Node's test runner, three files at a time: the CI machine has two cores, and each
+// file spends part of its time waiting (on its server, PostgreSQL, a timer) that a third file's work fills.
 // It does not build: `npm test` runs `npm run build` before it, for the CLI tests that run the built bin
 // (dist/cli/main.js); they refuse a dist/ that is not a build of the current src/ (test/helpers/cli.ts).
 // A test that hangs fails after three minutes instead of holding the whole run until CI gives up.
@@ -18,7 +19,7 @@ const requested = process.argv.slice(2);
 const files = requested.length > 0 ? requested : find('test').sort();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-timeout=180000', '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
