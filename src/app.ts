@@ -41,7 +41,8 @@ export interface AppParts {
   partnerSignIn: SignInMethod;
   /** Where consent and the connections' sign-ins are recorded. */
   audit: AuditLog;
-  metrics: Metrics;
+  /** Present when GATEHOUSE_METRICS_TOKEN is set: requests are timed and /metrics served only then. */
+  metrics?: Metrics;
 }
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
@@ -64,14 +65,14 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
   });
   await app.register(requestLogScope);
   await app.register(requestContext, { publicUrl: config.publicUrl });
-  await app.register(requestMetrics, { metrics });
+  if (metrics) await app.register(requestMetrics, { metrics });
   await app.register(defaultHeaderSet);
   await app.register(errorResponses);
   await app.register(formbody);
   await app.register(healthRoutes, { ping: services.ping });
   await app.register(assetRoutes);
   await app.register(homeRoute);
-  await app.register(metricsEndpoint, { metrics, token: config.metricsToken });
+  if (metrics && config.metricsToken !== undefined) await app.register(metricsEndpoint, { metrics, token: config.metricsToken });
   await app.register(interactionRoutes, {
     interactions: createInteractions(() => engine.current(), { audit, clientIp: clientIpOf }),
     csrf: createCsrf(services.deps.box.derive('csrf')),

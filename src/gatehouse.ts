@@ -68,9 +68,10 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
   let services: Services | undefined;
   let listener: ChangeListener | undefined;
   const { pool } = boot.storage;
-  const metrics = createMetrics({ auditQueued: () => audit.queued(), ...(pool ? { pool: () => pool } : {}) });
+  // Counted only where they can be read: without a scrape token nothing is timed, observed or collected on the hot path.
+  const metrics = config.metricsToken === undefined ? undefined : createMetrics({ auditQueued: () => audit.queued(), ...(pool ? { pool: () => pool } : {}) });
   // Requests record into it; management changes are recorded by their commands, in their transactions.
-  const audit = createAuditLog({ db: boot.storage.db, clock, ids, logger, observer: metrics.auditObserver });
+  const audit = createAuditLog({ db: boot.storage.db, clock, ids, logger, ...(metrics ? { observer: metrics.auditObserver } : {}) });
   try {
     const { db } = boot.storage;
     const publicOrigin = config.publicUrl.origin;
@@ -97,7 +98,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     });
     const admin = await ensureAdministrator(services.users, config.adminPassword);
     const buildServed = (state: EngineState) => {
-      metrics.engineBuilt();
+      metrics?.engineBuilt();
       return buildEngine(state);
     };
     engine = await createEngineHolder({ source: services.engineSource, build: buildServed, checkEverySeconds: defaults.engineCheckSeconds, logger });
@@ -112,7 +113,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
         retryMilliseconds: defaults.changeListenerRetryMilliseconds, retryMaxMilliseconds: defaults.changeListenerRetryMaxMilliseconds,
       });
     }
-    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit, metrics });
+    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit, ...(metrics ? { metrics } : {}) });
 
     // The engine's check (engine-holder.ts) reports an outage; this one, on the same database, need not again.
     const applicationCheck = setInterval(followApplications, defaults.engineCheckSeconds * 1000);

@@ -11,8 +11,8 @@ import { routeLabel } from './route-label.js';
 
 export interface MetricsOptions {
   metrics: Metrics;
-  /** The bearer token a scrape must present; without one, /metrics is not served. */
-  token: string | undefined;
+  /** The bearer token a scrape must present (GATEHOUSE_METRICS_TOKEN): without one, app.ts registers neither this nor the timing. */
+  token: string;
 }
 
 /** Hashed first, so that the comparison takes the same time whatever the lengths. */
@@ -39,7 +39,6 @@ export const requestMetrics = fp<{ metrics: Metrics }>(
  * workers, the whole instance's, whichever worker the scrape reached (instance-metrics.ts).
  */
 export const metricsEndpoint: FastifyPluginAsync<MetricsOptions> = async (scope, { metrics, token }) => {
-  if (token === undefined) return;
   const expected = digest(token);
   const instance = createInstanceMetrics(metrics.registry, defaults.observability.workerMetricsMilliseconds);
   scope.addHook('onClose', async () => instance.stop());
