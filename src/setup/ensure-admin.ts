@@ -40,6 +40,8 @@ export async function ensureAdministrator(users: UserService, configuredPassword
   if ((await users.inGroup(group)).some((user) => !user.disabled)) return undefined;
   const username = defaults.adminUsername;
   const existing = await users.findByUsername(username);
+  // Another instance starting at the same moment created it after the first read: it is the administrator, reported there.
+  if (existing?.groups.includes(group) && !existing.disabled) return undefined;
   if (existing) {
     if (!(await isFirstRunAdministrator(users, existing))) return { kind: 'missing', username };
     await users.updateUser(actor, existing.id, { groups: [...existing.groups, group] });

@@ -16,6 +16,7 @@ import { randomIds } from '../../src/runtime/ids.js';
 import { createServices, type Services } from '../../src/services.js';
 import { applyDeclarations } from '../../src/setup/apply-declarations.js';
 import { emptyDeclarations } from '../../src/setup/config-file.js';
+import { ensureAdministrator } from '../../src/setup/ensure-admin.js';
 import { dialects } from '../helpers/databases.js';
 import { openFreshServices, openFreshStorage } from '../helpers/fresh-services.js';
 import { pinnedClock } from '../helpers/test-clock.js';
@@ -117,6 +118,14 @@ for (const dialect of dialects) {
       const again = await services.users.updateUser(file, user.id, { username: 'gina', credential: { password } });
       const unchanged = await services.users.updateUser(file, user.id, { username: 'gina', credential: { password } });
       assert.equal(unchanged.updatedAt, again.updatedAt, 'one Gatehouse set is not set again');
+    });
+
+    test('an instance that looked for the administrator just before another created it reports nothing', async () => {
+      const created = await ensureAdministrator(services.users, undefined);
+      assert.equal(created?.kind, 'created');
+      // The other instance's first read came before that commit: it saw no administrator, then finds `admin`.
+      const lookedEarlier = { ...services.users, inGroup: async () => [] };
+      assert.equal(await ensureAdministrator(lookedEarlier, undefined), undefined, 'not reported missing: it is the administrator just created');
     });
 
     test('a record the file stops declaring becomes the database\'s: the API may change it', async () => {
