@@ -1,10 +1,9 @@
 import type { ChangeLog } from '../audit/change-log.js';
 import { resourceView } from '../audit/record-views.js';
 import type { Db } from '../db/database.js';
-import { inTransaction } from '../db/in-transaction.js';
 import { createApiResourceQueries, type ApiResourceChanges, type ApiResourceRow } from '../db/queries/api-resources.js';
 import { createApplicationQueries } from '../db/queries/applications.js';
-import { createEngineStateQueries } from '../db/queries/engine-state.js';
+import { changingEngineState } from '../db/engine-change.js';
 import { createScopeQueries } from '../db/queries/scopes.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { assertMayChange, ownerFor, type Actor } from '../runtime/actor.js';
@@ -72,14 +71,7 @@ async function assertNoneOrphaned(db: Db, identifier: string, remaining: readonl
 export function createResourceService({ db, clock, changes }: { db: Db; clock: Clock; changes: ChangeLog }) {
   const resources = createApiResourceQueries(db);
 
-  /** Runs a change and, when it changed anything, moves the engine version with it. */
-  function changing<T>(work: (trx: Db) => Promise<{ result: T; changed: boolean }>): Promise<T> {
-    return inTransaction(db, async (trx) => {
-      const { result, changed } = await work(trx);
-      if (changed) await createEngineStateQueries(trx).bump();
-      return result;
-    });
-  }
+  const changing = <T>(work: (trx: Db) => Promise<{ result: T; changed: boolean }>): Promise<T> => changingEngineState(db, work);
 
   /** Re-applying the same declaration writes nothing, so that a restart does not make every instance rebuild its engine. */
   async function updateIn(trx: Db, actor: Actor, declaration: ResourceDeclaration): Promise<{ result: ApiResource; changed: boolean }> {

@@ -1,9 +1,8 @@
 import type { ChangeLog } from '../audit/change-log.js';
 import { scopeView } from '../audit/record-views.js';
 import type { Db } from '../db/database.js';
-import { inTransaction } from '../db/in-transaction.js';
 import { createApplicationQueries } from '../db/queries/applications.js';
-import { createEngineStateQueries } from '../db/queries/engine-state.js';
+import { changingEngineState } from '../db/engine-change.js';
 import { createScopeQueries, type ScopeRow } from '../db/queries/scopes.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import { assertMayChange, ownerFor, type Actor } from '../runtime/actor.js';
@@ -37,14 +36,7 @@ async function applicationsNaming(db: Db, scope: string): Promise<string[]> {
 export function createScopeService({ db, clock, changes }: { db: Db; clock: Clock; changes: ChangeLog }) {
   const scopes = createScopeQueries(db);
 
-  /** Runs a change and, when it changed anything, moves the engine version with it. */
-  function changing<T>(work: (trx: Db) => Promise<{ result: T; changed: boolean }>): Promise<T> {
-    return inTransaction(db, async (trx) => {
-      const { result, changed } = await work(trx);
-      if (changed) await createEngineStateQueries(trx).bump();
-      return result;
-    });
-  }
+  const changing = <T>(work: (trx: Db) => Promise<{ result: T; changed: boolean }>): Promise<T> => changingEngineState(db, work);
 
   /** Creates a scope; with `existing: 'update'` an existing one is changed instead (the configuration file). */
   async function createScope(actor: Actor, declaration: ScopeDeclaration, { existing = 'fail' }: { existing?: 'fail' | 'update' } = {}): Promise<CustomScope> {
