@@ -7,6 +7,7 @@ import type { GatehouseConfig } from './config/load.js';
 import { managementApi } from './api/management-api.js';
 import { AccessLog } from './http/access-log.js';
 import { assetRoutes } from './http/assets.js';
+import { brandedPages } from './http/branding.js';
 import { GatehouseError } from './errors/gatehouse-error.js';
 import { errorResponses, sendError } from './http/error-responses.js';
 import { healthRoutes } from './http/health.js';
@@ -70,7 +71,8 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
   await app.register(errorResponses);
   await app.register(formbody);
   await app.register(healthRoutes, { ping: services.ping });
-  await app.register(assetRoutes);
+  await app.register(brandedPages, { branding: services.branding });
+  await app.register(assetRoutes, { branding: services.branding });
   await app.register(homeRoute);
   if (metrics && config.metricsToken !== undefined) await app.register(metricsEndpoint, { metrics, token: config.metricsToken });
   await app.register(interactionRoutes, {

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { createApplicationCache, type ApplicationCache } from './applications/application-cache.js';
 import { createApplicationService, type ApplicationService } from './applications/application-service.js';
 import { createChangeLog, type ManagementChange } from './audit/change-log.js';
+import { createBrandingService, type BrandingService } from './branding/branding-service.js';
+import { createLogoFetcher, type LogoFetcher } from './branding/fetch-logo.js';
 import { defaults } from './config/defaults.js';
 import type { SecuritySettings } from './config/security-settings.js';
 import { createConnectionService, type ConnectionService } from './connections/connection-service.js';
@@ -64,6 +66,8 @@ export interface Services {
   partnerKeys: PartnerKeys;
   keys: KeyService;
   protection: SignInProtection;
+  /** The sign-in pages' product name, colour and logo, which every page reads. */
+  branding: BrandingService;
   /** What the protocol engine is built from, and its version. */
   engineSource: EngineSource;
   /** Resolves when the database answers (for /readyz). */
@@ -89,6 +93,7 @@ export function createServices(deps: ServiceDeps): Services {
     upstreams: createUpstreams({ outbound, clock: deps.clock, cacheSeconds: defaults.connections.metadataCacheSeconds }),
     partnerKeys: createPartnerKeys({ outbound }),
     applicationCache: createApplicationCache(defaults.applicationCacheSize),
+    fetchLogo: createLogoFetcher(outbound),
   });
 }
 
@@ -114,6 +119,8 @@ interface OutsideWorld {
   upstreams: Upstreams;
   partnerKeys: PartnerKeys;
   applicationCache: ApplicationCache;
+  /** A logo, fetched once when an administrator sets it, through the same guard as the upstreams. */
+  fetchLogo: LogoFetcher;
 }
 
 /** The services over one handle; a transaction's share the outside world (caches, connections) with the services it came from. */
@@ -148,6 +155,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     partnerKeys,
     keys,
     protection: createSignInProtection({ db, clock, settings: deps.security, changes }),
+    branding: createBrandingService({ db, clock, changes, fetchLogo: outside.fetchLogo }),
     engineSource,
     ping: async () => {
       await sql`select 1`.execute(db);

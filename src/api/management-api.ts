@@ -11,6 +11,7 @@ import { actorOf, createAuthenticate, type ApiCaller } from './authenticate.js';
 import { refuseNul } from './refuse-nul.js';
 import { applicationRoutes } from './routes/applications.js';
 import { auditEventsRoutes } from './routes/audit-events.js';
+import { brandingRoutes } from './routes/branding.js';
 import { connectionsRoutes } from './routes/connections.js';
 import { groupsRoutes } from './routes/groups.js';
 import { keysRoutes } from './routes/keys.js';
@@ -44,7 +45,7 @@ export interface ApiContext extends Omit<ManagementApiDeps, 'findToken' | 'publi
 export type ApiRoutes = (app: FastifyInstance, context: ApiContext) => Promise<void>;
 
 /** Every resource of /api/v1, each a module of its own under routes/. */
-const resources: ApiRoutes[] = [applicationRoutes, usersRoutes, groupsRoutes, scopesRoutes, resourcesRoutes, connectionsRoutes, keysRoutes, auditEventsRoutes];
+const resources: ApiRoutes[] = [applicationRoutes, usersRoutes, groupsRoutes, scopesRoutes, resourcesRoutes, connectionsRoutes, keysRoutes, brandingRoutes, auditEventsRoutes];
 
 /**
  * The management API: /api/v1 for administrators and automation, and /api/openapi.json, which is
@@ -62,7 +63,7 @@ export const managementApi: FastifyPluginAsync<ManagementApiDeps> = async (app, 
       info: {
         title: 'Gatehouse management API',
         version: '1',
-        description: 'Manage users, applications, scopes, API resources, connections and keys, and read the audit log. See docs/management-api.md.',
+        description: 'Manage users, applications, scopes, API resources, connections, keys and the sign-in pages\' branding, and read the audit log. See docs/management-api.md.',
       },
       servers: [{ url: deps.publicUrl.origin }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An access token Gatehouse issued with the scope gatehouse:manage.' } } },

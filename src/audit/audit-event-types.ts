@@ -41,6 +41,7 @@ export const auditEventTypes = {
   'key.activated': 'success',
   'key.retired': 'success',
   'key.removed': 'success',
+  'branding.changed': 'success',
   // A request to the management API refused for its access token (a request without one is not recorded).
   'management.refused': 'failure',
   // The audit log's own gap: events it had to drop while the database could not be written.

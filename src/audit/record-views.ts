@@ -1,3 +1,4 @@
+import type { Branding } from '../branding/branding.js';
 import type { ApiResourceRow } from '../db/queries/api-resources.js';
 import type { ApplicationRow } from '../db/queries/applications.js';
 import type { ConnectionRow } from '../db/queries/connections.js';
@@ -52,4 +53,15 @@ export function connectionView(row: Pick<ConnectionRow, 'type' | 'name' | 'enabl
 /** A key by its public facts; its public JWK is in the JWKS, its private part nowhere. */
 export function keyView(row: Pick<KeyRow, 'kid' | 'purpose' | 'status'>): AuditView {
   return { kid: row.kid, purpose: row.purpose, status: row.status };
+}
+
+/** The branding as the pages show it (unset values as their defaults); the logo by its source and hash, never its bytes. */
+export function brandingView(branding: Branding): AuditView {
+  return {
+    product_name: branding.productName,
+    primary_color: branding.primaryColor,
+    logo_url: branding.logo?.sourceUrl ?? null,
+    logo_hash: branding.logo?.hash ?? null,
+    logo_content_type: branding.logo?.contentType ?? null,
+  };
 }

@@ -65,7 +65,7 @@ export const defaults = {
   storageRetryAfterSeconds: 5,
   /** NIST SP 800-57: 2048-bit RSA is acceptable through 2030 and keeps signing fast. */
   rsaModulusLength: 2048,
-  /** The stylesheet changes only with a release; an hour of caching spares a request per page. */
+  /** The stylesheet asked for without the version the pages link (which is kept for good: branding.versionedMaxAgeSeconds) changes with a release or the branding's colour: an hour of caching spares a request per page. */
   stylesheetMaxAgeSeconds: 60 * 60,
 
   /** Token lifetimes: short access tokens limit the damage of a leaked one (RFC 9700 §4.14). */
@@ -238,6 +238,19 @@ export const defaults = {
     jwksCacheSeconds: 10 * 60,
     /** A seed-style readable name for a person the token names no name for: "SsoVisitor" and this many random characters. */
     visitorSuffixLength: 6,
+  },
+  /** The sign-in pages' branding (docs/management-api.md#branding), until an administrator sets it. */
+  branding: {
+    /** The pages are Gatehouse's until someone names the product people sign in to. */
+    productName: 'Gatehouse',
+    /** Blue 700: 6.7:1 against the buttons' white text, above the minimum below. */
+    primaryColor: '#1d4ed8',
+    /** WCAG 2.2 AA (1.4.3) for normal text: the buttons' white labels must stay readable on the colour. */
+    minContrastRatio: 4.5,
+    /** An SVG logo is a few KiB and a PNG some tens; every first visit to a page loads it, and it is stored in the database, so a photograph's megabytes are refused. */
+    maxLogoBytes: 256 * 1024,
+    /** The logo's and the stylesheet's URLs change with their content, so a browser may keep them for a year. */
+    versionedMaxAgeSeconds: 365 * 24 * 60 * 60,
   },
   /** Outbound requests (upstream identity providers, partners' key sets): see src/outbound/safe-fetch.ts. */
   outbound: {

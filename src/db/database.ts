@@ -245,6 +245,27 @@ export interface AuditEventTable {
   details: string;
 }
 
+/**
+ * The sign-in pages' branding: one row, id 1. A null column is "not set" (the default name and
+ * colour of src/config/defaults.ts, no logo).
+ */
+export interface BrandingTable {
+  id: number;
+  product_name: string | null;
+  /** `#rrggbb`, lower-case. */
+  primary_color: string | null;
+  /** The logo's bytes, as fetched once when it was set; served at /branding/logo/{logo_hash}. */
+  logo: Uint8Array | null;
+  /** What the bytes were recognised as (not what the other server said): image/png, image/jpeg, image/gif, image/webp, image/svg+xml. */
+  logo_content_type: string | null;
+  /** A short hash of the bytes: the logo's URL, which changes with them. */
+  logo_hash: string | null;
+  /** Where the logo was fetched from. */
+  logo_source_url: string | null;
+  /** Null until an administrator first changes it. */
+  updated_at: number | null;
+}
+
 export interface Database {
   oidc_models: OidcModelTable;
   applications: ApplicationTable;
@@ -262,6 +283,7 @@ export interface Database {
   upstream_sessions: UpstreamSessionTable;
   jwt_replays: JwtReplayTable;
   audit_events: AuditEventTable;
+  branding: BrandingTable;
 }
 
 export type Db = Kysely<Database>;

@@ -15,6 +15,7 @@ import * as auditEvents from './migrations/2026-12-07-0002-audit-events.js';
 import * as applicationsVersion from './migrations/2026-12-07-0003-applications-version.js';
 import * as apiResources from './migrations/2026-12-07-0004-api-resources.js';
 import * as partialOidcIndexes from './migrations/2026-12-07-0005-partial-oidc-indexes.js';
+import * as branding from './migrations/2026-12-07-0006-branding.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0003-applications-version': applicationsVersion,
   '2026-12-07-0004-api-resources': apiResources,
   '2026-12-07-0005-partial-oidc-indexes': partialOidcIndexes,
+  '2026-12-07-0006-branding': branding,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,10 +1,28 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { stylesheetPath } from '../views/layout.js';
-import { stylesheet } from '../views/stylesheet.js';
+import type { BrandingService } from '../branding/branding-service.js';
+import { storedOrDefaultBranding } from '../branding/page-branding.js';
+import { defaults } from '../config/defaults.js';
+import { stylesheetFor, stylesheetPath } from '../views/stylesheet.js';
 import { headerSets, useHeaderSet } from './security-headers.js';
 
-/** The static files of the sign-in pages, served by Gatehouse itself and cacheable. */
-export const assetRoutes: FastifyPluginAsync = async (app) => {
+export interface AssetOptions {
+  /** The stylesheet's accent is the branding's primary colour, read at each request. */
+  branding: Pick<BrandingService, 'get'>;
+}
+
+/**
+ * The static files of the sign-in pages, served by Gatehouse itself. The stylesheet is built
+ * with the stored colour; asked for by the version the pages link (`?v=`, a hash of its text),
+ * it is cached for good, since a new colour or release is a new version. Asked for by another
+ * version (a page rendered just before a change), it is the current one, not to be kept.
+ */
+export const assetRoutes: FastifyPluginAsync<AssetOptions> = async (app, { branding }) => {
   useHeaderSet(app, headerSets.asset);
-  app.get(stylesheetPath, async (_request, reply) => reply.type('text/css; charset=utf-8').send(stylesheet));
+  app.get<{ Querystring: { v?: string } }>(stylesheetPath, async (request, reply) => {
+    const { css, version } = stylesheetFor((await storedOrDefaultBranding(branding)).primaryColor);
+    const asked = request.query.v;
+    if (asked === version) reply.header('cache-control', `public, max-age=${defaults.branding.versionedMaxAgeSeconds}, immutable`);
+    else if (asked !== undefined) reply.header('cache-control', 'no-cache');
+    return reply.type('text/css; charset=utf-8').send(css);
+  });
 };

@@ -54,7 +54,7 @@ function toGatehouseError(error: unknown): GatehouseError {
 }
 
 /** Browsers list text/html in Accept; API clients and curl do not, and get JSON. */
-function wantsHtml(request: FastifyRequest): boolean {
+export function wantsHtml(request: FastifyRequest): boolean {
   return (request.headers.accept ?? '').includes('text/html');
 }
 

@@ -12,6 +12,13 @@ export interface OutboundPolicy {
   maxResponseBytes: number;
 }
 
+/** A bound on one requester's answers below the policy's maxResponseBytes (a logo), and why, for the refusal. */
+export interface AnswerLimit {
+  maxResponseBytes: number;
+  /** Ends the refusal: "answered with more than N bytes, more than {this}". */
+  beyond: string;
+}
+
 /** The subset of `fetch` that openid-client's `customFetch` (and jose's remote key sets) call. */
 export type SafeFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -22,7 +29,7 @@ export interface Outbound {
    * (`connection "okta"`) and the host: `upstream_address_refused` for an address Gatehouse may
    * not reach, `upstream_failed` for anything else.
    */
-  fetchFor(requester: string): SafeFetch;
+  fetchFor(requester: string, limit?: AnswerLimit): SafeFetch;
   /** Closes the kept-alive connections. */
   close(): Promise<void>;
 }
@@ -135,7 +142,9 @@ export function createOutbound(overrides: Partial<OutboundPolicy> & Pick<Outboun
     return agent;
   };
 
-  function fetchFor(requester: string): SafeFetch {
+  function fetchFor(requester: string, limit?: AnswerLimit): SafeFetch {
+    const maxResponseBytes = Math.min(limit?.maxResponseBytes ?? policy.maxResponseBytes, policy.maxResponseBytes);
+    const beyond = limit?.beyond ?? "an identity provider's answer needs";
     const failed = (message: string, cause?: unknown) => new GatehouseError('upstream_failed', `${requester}: ${message}`, { cause });
     const refused = (message: string, cause?: unknown) => new GatehouseError('upstream_address_refused', `${requester}: ${message}`, { cause });
 
@@ -180,12 +189,12 @@ export function createOutbound(overrides: Partial<OutboundPolicy> & Pick<Outboun
       }
       let body: Uint8Array | undefined;
       try {
-        body = await readLimited(response, policy.maxResponseBytes);
+        body = await readLimited(response, maxResponseBytes);
       } catch (error) {
         if (signal.aborted) throw timedOut(error);
         throw failed(`${url.host} broke off its answer: ${reasonOf(error)}`, error);
       }
-      if (body === undefined) throw failed(`${url.host} answered with more than ${policy.maxResponseBytes} bytes, more than an identity provider's answer needs`);
+      if (body === undefined) throw failed(`${url.host} answered with more than ${maxResponseBytes} bytes, more than ${beyond}`);
       return new Response(nullBodyStatuses.has(response.status) ? null : body, { status: response.status, statusText: response.statusText, headers });
     }
 

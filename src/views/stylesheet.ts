@@ -1,6 +1,14 @@
-/** The one stylesheet of the sign-in pages; served by Gatehouse itself, no third-party assets. */
-export const stylesheet = `
-:root { color-scheme: light dark; --accent: #1d4ed8; --border: #8888; --error: #b91c1c; }
+import { createHash } from 'node:crypto';
+import { defaults } from '../config/defaults.js';
+
+export const stylesheetPath = '/assets/gatehouse.css';
+
+/** The branding's colour as stored: anything else (a row changed by hand) is not written into CSS. */
+const hexColor = /^#[0-9a-fA-F]{6}$/;
+
+/** The one stylesheet of the sign-in pages, with the branding's primary colour as its accent; served by Gatehouse itself, no third-party assets. */
+const rules = (accent: string) => `
+:root { color-scheme: light dark; --accent: ${accent}; --border: #8888; --error: #b91c1c; }
 * { box-sizing: border-box; }
 body { margin: 0; min-height: 100vh; display: flex; align-items: flex-start; justify-content: center;
   font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
@@ -27,4 +35,29 @@ ul.scopes li { margin: .25rem 0; }
 table.claims { width: 100%; border-collapse: collapse; font-size: .9rem; margin-bottom: 1rem; }
 table.claims th, table.claims td { text-align: left; vertical-align: top; padding: .25rem .5rem .25rem 0; border-bottom: 1px solid var(--border); }
 table.claims td { word-break: break-all; }
+.brand { margin: 0 0 1rem; font-weight: 600; }
+.brand img { display: block; max-height: 3rem; max-width: 12rem; }
 `;
+
+export interface Stylesheet {
+  css: string;
+  /** A short hash of the text: its URL's version, which changes with the colour and with a release that changes the rules. */
+  version: string;
+}
+
+let last: { accent: string; stylesheet: Stylesheet } | undefined;
+
+/** The stylesheet with this accent; the last one is kept, since every page asks for the same until the colour changes. */
+export function stylesheetFor(accent: string): Stylesheet {
+  const color = hexColor.test(accent) ? accent.toLowerCase() : defaults.branding.primaryColor;
+  if (last?.accent !== color) {
+    const css = rules(color);
+    last = { accent: color, stylesheet: { css, version: createHash('sha256').update(css).digest('hex').slice(0, 16) } };
+  }
+  return last.stylesheet;
+}
+
+/** Where a page links the stylesheet with this accent: versioned, so that a browser may keep it for good. */
+export function stylesheetUrl(accent: string): string {
+  return `${stylesheetPath}?v=${stylesheetFor(accent).version}`;
+}
