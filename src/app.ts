@@ -5,6 +5,8 @@ import type { AuditLog } from './audit/audit-log.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import { managementApi } from './api/management-api.js';
+import { consoleDirectory } from './console/console-files.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { AccessLog } from './http/access-log.js';
 import { assetRoutes } from './http/assets.js';
 import { brandedPages } from './http/branding.js';
@@ -91,6 +93,7 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
     findToken: (value) => findAccessToken(engine.current(), value),
     clientValidator: () => createClientValidator(engine.current()),
   });
+  await app.register(consoleRoutes, { directory: consoleDirectory() });
   await app.register(oidcMount, { engine });
   return app;
 }

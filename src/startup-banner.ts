@@ -9,6 +9,7 @@ export function startupBanner(config: GatehouseConfig, startup: StartupReport): 
     `Gatehouse is ready (${startup.storage === 'sqlite' ? `embedded SQLite in ${config.dataDir}` : 'PostgreSQL'}).`,
     `  Issuer:     ${config.issuer}`,
     `  Discovery:  ${config.issuer}/.well-known/openid-configuration`,
+    `  Console:    ${config.publicUrl.origin}${defaults.console.path}/`,
   ];
   const { admin } = startup;
   if (admin?.kind === 'created') {

@@ -29,6 +29,15 @@ export const defaults = {
     /** Workers that failed to start this many times in a row will not start (a database gone, a file unreadable): the supervisor stops, exit 1. */
     maxStartFailures: 5,
   },
+  /** The admin console (docs/console.md). */
+  console: {
+    /** Where Gatehouse serves it; its callback and the engine's client for it derive from this. */
+    path: '/console',
+    /** Its access tokens can change everything, so they live minutes, not the hour of an application's; the console renews them silently with its rotating refresh token. */
+    accessTokenSeconds: 10 * 60,
+    /** Hashed file names change with their content, so a browser may keep them for a year. */
+    assetMaxAgeSeconds: 365 * 24 * 60 * 60,
+  },
   /** The oidc-provider endpoints live under this path so Gatehouse's own routes stay apart. */
   oidcMountPath: '/oidc',
   /** Expired codes, tokens, sessions and counters are removed this often. */

@@ -25,4 +25,6 @@ export const assetRoutes: FastifyPluginAsync<AssetOptions> = async (app, { brand
     else if (asked !== undefined) reply.header('cache-control', 'no-cache');
     return reply.type('text/css; charset=utf-8').send(css);
   });
+  // Browsers ask for it on every page; "no icon" answered once and cached, instead of a 404 in every console.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).send());
 };

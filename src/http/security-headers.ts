@@ -35,6 +35,26 @@ const asset: HeaderSet = {
 };
 
 /**
+ * The admin console's page (src/console): its own scripts and styles only, no inline ones, and
+ * calls to Gatehouse alone. `no-cache`, not `no-store`: the browser may keep the page but asks
+ * each time whether a release replaced it.
+ */
+const consolePage: HeaderSet = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-cache',
+};
+
+/** The console's files are named by a hash of their content: a changed file is a new name. */
+const consoleAsset: HeaderSet = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': `public, max-age=${defaults.console.assetMaxAgeSeconds}, immutable`,
+};
+
+/**
  * The branding's logo: its URL names a hash of its bytes, so it is cached for good; its type is
  * what its bytes are, never sniffed; an SVG opened directly (not in the pages' <img>) runs
  * nothing, in a sandbox, and loads nothing.
@@ -46,7 +66,7 @@ const logo: HeaderSet = {
 };
 
 /** The header sets by kind of route; each plugin names the one for the routes it serves. */
-export const headerSets = { page, api, asset, logo } as const;
+export const headerSets = { page, api, asset, logo, console: consolePage, consoleAsset } as const;
 
 const chosen = new WeakMap<FastifyReply, HeaderSet>();
 

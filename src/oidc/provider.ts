@@ -23,6 +23,7 @@ import { createFindAccount } from './find-account.js';
 import { interactionPath } from './interaction-path.js';
 import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 import { rememberResources, resourceIndicators, resourceScopeNames } from './resource-servers.js';
+import { consoleClientId, consoleClientMetadata } from './console-client.js';
 import { loadExistingGrant, sessionClientId, sessionClientMetadata } from './session-client.js';
 
 export interface ProviderDeps {
@@ -59,6 +60,8 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   const configuration: Configuration = {
     adapter: createAdapterClass({ db: deps.db, clock: deps.clock, findClient: withSessionClient(new URL(deps.issuer).origin, clientAuth.guard(deps.applications.findClientMetadata)) }),
     loadExistingGrant,
+    // The console's refresh tokens (console-client.ts) need no offline_access: they end with the person's Gatehouse session.
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && (code.scopes.has('offline_access') || client.clientId === consoleClientId),
     findAccount,
     jwks: { keys: state.signingKeys as Configuration['jwks'] extends { keys: infer K } | undefined ? K : never },
     cookies: {
@@ -115,7 +118,7 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
     renderError,
     ttl: {
       // A token for an API lives as long as the API's resource says; one for userinfo as long as Gatehouse's own.
-      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessToken,
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? (token.clientId === consoleClientId ? defaults.console.accessTokenSeconds : ttl.accessToken),
       AuthorizationCode: ttl.authorizationCode,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.clientCredentials,
       IdToken: ttl.idToken,
@@ -135,10 +138,10 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   return provider;
 }
 
-/** The applications, and Gatehouse's own client for plain sessions (session-client.ts). */
+/** The applications, and Gatehouse's own clients: for plain sessions (session-client.ts) and the console (console-client.ts). */
 function withSessionClient(publicOrigin: string, findClient: ClientLookup): ClientLookup {
-  const own = sessionClientMetadata(publicOrigin);
-  return async (clientId) => (clientId === sessionClientId ? own : findClient(clientId));
+  const own = new Map([[sessionClientId, sessionClientMetadata(publicOrigin)], [consoleClientId, consoleClientMetadata(publicOrigin)]]);
+  return async (clientId) => own.get(clientId) ?? findClient(clientId);
 }
 
 /** Validates application metadata with the engine's own rules; the caller names the entry. */

@@ -1,4 +1,5 @@
 import type { ClientMetadata } from '../applications/application-service.js';
+import { consoleClientId, consoleIdTokenClaims, consoleScopes } from './console-client.js';
 import type { Configuration } from './engine.js';
 
 /**
@@ -27,18 +28,24 @@ export function sessionClientMetadata(publicOrigin: string): ClientMetadata {
 
 /**
  * The engine's grant lookup (its `loadExistingGrant` setting) with one addition: Gatehouse's own
- * client asks for `openid` only and is the person's own sign-in, so its grant is made without
- * a consent page. Every other client's grant is found as the engine's default does: the one the
- * consent gave, else the one the session holds for the client.
+ * clients are the person's own sign-in, so their grants are made without a consent page: the
+ * session client's with `openid` only, the console's with its scopes and claims (console-client.ts). Every
+ * other client's grant is found as the engine's default does: the one the consent gave, else
+ * the one the session holds for the client.
  */
 export const loadExistingGrant: NonNullable<Configuration['loadExistingGrant']> = async (ctx) => {
   const clientId = ctx.oidc.client!.clientId;
   const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(clientId);
   if (grantId) return ctx.oidc.provider.Grant.find(grantId);
   const accountId = ctx.oidc.session!.accountId;
-  if (clientId !== sessionClientId || !accountId) return undefined;
+  if (!accountId || (clientId !== sessionClientId && clientId !== consoleClientId)) return undefined;
   const grant = new ctx.oidc.provider.Grant({ clientId, accountId });
-  grant.addOIDCScope('openid');
+  if (clientId === consoleClientId) {
+    grant.addOIDCScope(consoleScopes.join(' '));
+    grant.addOIDCClaims([...consoleIdTokenClaims]);
+  } else {
+    grant.addOIDCScope('openid');
+  }
   await grant.save();
   return grant;
 };

@@ -1,0 +1,5 @@
+import { Page } from '../../ui/page';
+
+export function AuditArea() {
+  return <Page title="Audit log">{null}</Page>;
+}
