@@ -31,14 +31,20 @@ export function sessionClientMetadata(publicOrigin: string): ClientMetadata {
  * clients are the person's own sign-in, so their grants are made without a consent page: the
  * session client's with `openid` only, the console's with its scopes and claims (console-client.ts). Every
  * other client's grant is found as the engine's default does: the one the consent gave, else
- * the one the session holds for the client.
+ * the one the session holds for the client. A grant of their own that the session still names
+ * but is gone (expired, or ended by a reused refresh token) is made again: the person is
+ * signed in, and a consent page for Gatehouse itself would only puzzle them.
  */
 export const loadExistingGrant: NonNullable<Configuration['loadExistingGrant']> = async (ctx) => {
   const clientId = ctx.oidc.client!.clientId;
+  const own = clientId === sessionClientId || clientId === consoleClientId;
   const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session!.grantIdFor(clientId);
-  if (grantId) return ctx.oidc.provider.Grant.find(grantId);
+  if (grantId) {
+    const found = await ctx.oidc.provider.Grant.find(grantId);
+    if (found || !own) return found;
+  }
   const accountId = ctx.oidc.session!.accountId;
-  if (!accountId || (clientId !== sessionClientId && clientId !== consoleClientId)) return undefined;
+  if (!accountId || !own) return undefined;
   const grant = new ctx.oidc.provider.Grant({ clientId, accountId });
   if (clientId === consoleClientId) {
     grant.addOIDCScope(consoleScopes.join(' '));

@@ -56,6 +56,11 @@ describe('the console signs administrators in through Gatehouse', { skip: skipWi
     });
     assert.equal(reused.status, 400);
     assert.equal(((await reused.json()) as { error: string }).error, 'invalid_grant');
+
+    // The reuse ended the console's grant; the person is still signed in to Gatehouse, so the console comes back without a consent page.
+    await visit.page.goto(`${harness.server.url}/console/keys`);
+    await visit.page.getByRole('heading', { level: 1, name: 'Keys' }).waitFor();
+    assert.equal(new URL(visit.page.url()).pathname, '/console/keys');
     assert.deepEqual(visit.problems, []);
     await visit.context.close();
   });
