@@ -1,3 +1,4 @@
+import { currentBranding } from '../branding/page-branding.js';
 import { html, raw } from '../views/html.js';
 import { messagePage } from '../views/message-page.js';
 import { layout } from '../views/layout.js';
@@ -14,11 +15,12 @@ export async function renderError(ctx: KoaContextWithOIDC, out: { error?: string
 export async function logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void> {
   const client = ctx.oidc.client;
   const name = client?.clientName ?? client?.clientId;
+  const product = currentBranding().productName;
   ctx.type = 'html';
   ctx.body = layout(
     'Sign out',
     html`<h1>Sign out?</h1>
-<p>${name ? `Sign out of Gatehouse after leaving ${name}?` : 'Sign out of Gatehouse?'}</p>
+<p>${name ? `Sign out of ${product} after leaving ${name}?` : `Sign out of ${product}?`}</p>
 ${raw(form)}
 <div class="actions">
 <button class="primary" type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Sign out</button>
