@@ -25,5 +25,7 @@ async function start(): Promise<void> {
 }
 
 start().catch((error: unknown) => {
+  // The code and state of a failed callback stay out of the address bar and the history.
+  history.replaceState(null, '', '/console/');
   root.render(<StrictMode><SignInFailed message={error instanceof Error ? error.message : String(error)} /></StrictMode>);
 });

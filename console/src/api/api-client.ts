@@ -47,11 +47,22 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   let response = await send(method, path, body, await accessToken());
   if (response.status === 401) response = await send(method, path, body, await accessToken(true));
   if (response.status === 204) return undefined as T;
-  const text = await response.text();
-  const parsed: unknown = text ? JSON.parse(text) : undefined;
+  const parsed = await bodyOf(response);
   if (response.ok) return parsed as T;
   if (response.status === 403) whenRefused();
   throw new ApiError(response.status, (parsed ?? {}) as Problem);
+}
+
+/** The JSON the API answers; a proxy's own page (a 502 in HTML) is no problem document, only its status says something. */
+async function bodyOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    if (response.ok) throw new ApiError(response.status, { detail: `The server's answer (${response.status}) was not JSON.` });
+    return { detail: `The server answered ${response.status} ${response.statusText}. Try again in a moment.` };
+  }
 }
 
 function send(method: Method, path: string, body: unknown, token: string): Promise<Response> {

@@ -106,10 +106,6 @@ export function signedInPerson(): Person | undefined {
   return person;
 }
 
-export function isSignedIn(): boolean {
-  return tokens !== undefined;
-}
-
 /**
  * A current access token: renewed with the refresh token when it is close to expiring (or
  * `force`d after a 401). One renewal at a time: each refresh token is single-use, and a second
@@ -132,8 +128,10 @@ async function renew(): Promise<string> {
     const response = await oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, requestOptions);
     keep(await oauth.processRefreshTokenResponse(as, client, response));
     return tokens!.accessToken;
-  } catch {
-    // The Gatehouse session ended (signed out elsewhere, expired): its refresh tokens ended with it.
+  } catch (error) {
+    // Only a refused refresh token means the Gatehouse session ended (signed out elsewhere, expired); a network
+    // failure or an outage keeps the tokens, so that the screen says so and a retry works, with the form still filled in.
+    if (!(error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant')) throw error;
     tokens = undefined;
     return beginSignIn(currentPath());
   }

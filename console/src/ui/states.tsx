@@ -24,17 +24,26 @@ export function EmptyState({ title, children, action }: { title: string; childre
 
 /**
  * A failure, said once above the form: the API's own sentence when it is about the whole request;
- * when it names fields, only a pointer to them, since each message is beside its field.
+ * when it names fields, a summary of each field's message (as GOV.UK's error summary does), which
+ * the form also shows beside the field, so that a message about a field the form does not show is
+ * never lost.
  */
 export function ErrorNotice({ error }: { error: Error | undefined }) {
   if (!error) return null;
   const fields = error instanceof ApiError ? error.fields : {};
-  const marked = Object.keys(fields).filter((field) => field !== '').length;
+  const marked = Object.entries(fields).filter(([field]) => field !== '');
   return (
     <div className="notice notice-error" role="alert">
-      {marked === 0 && <p>{error.message}</p>}
-      {fields[''] && marked > 0 && <p>{fields['']}</p>}
-      {marked > 0 && <p>{marked === 1 ? 'One field needs a change: see the marked field below.' : `${marked} fields need a change: see the marked fields below.`}</p>}
+      {marked.length === 0 && <p>{error.message}</p>}
+      {fields[''] && marked.length > 0 && <p>{fields['']}</p>}
+      {marked.length > 0 && (
+        <>
+          <p>{marked.length === 1 ? 'One field needs a change:' : `${marked.length} fields need a change:`}</p>
+          <ul className="notice-list">
+            {marked.map(([field, message]) => <li key={field}><code>{field}</code> {message}</li>)}
+          </ul>
+        </>
+      )}
     </div>
   );
 }

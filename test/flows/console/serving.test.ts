@@ -90,9 +90,10 @@ describe('the console is served as a cacheable, compressed single-page applicati
 
   test('an asset that is not there is a 404, and no path leaves the build', async () => {
     assert.equal((await get('/console/assets/nothing-here.js')).status, 404);
-    for (const pathname of ['/console/assets/..%2f..%2fpackage.json', '/console/assets/%2e%2e%2findex.html']) {
+    // dist/console/assets/../../../package.json is the repository's package.json.
+    for (const pathname of ['/console/assets/..%2f..%2f..%2fpackage.json', '/console/assets/%2e%2e%2f%2e%2e%2f%2e%2e%2fpackage.json']) {
       const answer = await get(pathname);
-      assert.notEqual(answer.status, 200, pathname);
+      assert.ok(answer.status >= 400 && answer.status < 500, `${pathname}: ${answer.status}`);
       assert.doesNotMatch(answer.text(), /"name": "gatehouse"/);
     }
   });

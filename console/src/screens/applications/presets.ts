@@ -14,7 +14,6 @@ export interface KindPreset {
   /** The mode it uses, as docs/authorization-modes.md names it. */
   mode: string;
   settings: Pick<Settings, 'grant_types' | 'response_types' | 'token_endpoint_auth_method' | 'application_type'>;
-  usesRedirects: boolean;
   redirectHint: string;
   redirectPlaceholder: string;
 }
@@ -24,7 +23,6 @@ export const kinds: readonly KindPreset[] = [
     kind: 'web', title: 'Web application with a back end', short: 'Web app', noun: 'web application with a back end', mode: 'Authorization code',
     sentence: 'A server keeps the client secret and trades the sign-in code for tokens: most web applications.',
     settings: { grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', application_type: 'web' },
-    usesRedirects: true,
     redirectHint: 'Your back end\'s callback route, where Gatehouse sends the browser back with the code. One per line.',
     redirectPlaceholder: 'https://app.example.com/callback',
   },
@@ -32,7 +30,6 @@ export const kinds: readonly KindPreset[] = [
     kind: 'spa', title: 'Single-page application', short: 'Single-page app', noun: 'single-page application', mode: 'Authorization code + PKCE',
     sentence: 'Runs in the browser only and cannot keep a secret, so it proves itself with PKCE instead.',
     settings: { grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none', application_type: 'web' },
-    usesRedirects: true,
     redirectHint: 'The page of your application that receives the sign-in response. One per line.',
     redirectPlaceholder: 'https://app.example.com/callback',
   },
@@ -40,7 +37,6 @@ export const kinds: readonly KindPreset[] = [
     kind: 'native', title: 'Native app', short: 'Native app', noun: 'native app', mode: 'Authorization code + PKCE',
     sentence: 'A mobile or desktop app: anyone can read its code, so it has no secret and uses PKCE.',
     settings: { grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'none', application_type: 'native' },
-    usesRedirects: true,
     redirectHint: 'Your app\'s own scheme (com.example.app:/callback) or a loopback address (http://127.0.0.1/callback). One per line.',
     redirectPlaceholder: 'com.example.app:/callback',
   },
@@ -48,7 +44,6 @@ export const kinds: readonly KindPreset[] = [
     kind: 'machine', title: 'Machine to machine', short: 'Machine to machine', noun: 'machine-to-machine application', mode: 'Client credentials',
     sentence: 'A service, script or job that calls APIs as itself, with its own credentials and no person signing in.',
     settings: { grant_types: ['client_credentials'], response_types: [], token_endpoint_auth_method: 'client_secret_basic', application_type: 'web' },
-    usesRedirects: false,
     redirectHint: '',
     redirectPlaceholder: '',
   },
@@ -145,7 +140,3 @@ export function suggestClientId(name: string): string {
     .replace(/-+$/, '');
 }
 
-/** Whether the application authenticates with a shared secret (it then has one). */
-export function usesSecret(method: AuthMethod, alg: SigningAlg): boolean {
-  return method === 'client_secret_basic' || method === 'client_secret_post' || method === 'client_secret_jwt' || alg === 'HS256';
-}

@@ -10,7 +10,7 @@ interface User {
 /** User names by id, kept while the console is open: an audit page names the same few people again and again. */
 const known = new Map<string, Promise<string | null>>();
 
-/** The user's name, or null when there is no such user any more (deleted). */
+/** The user's name; null when there is no such user any more (deleted); the id when the lookup failed. */
 function nameOf(id: string): Promise<string | null> {
   let name = known.get(id);
   if (!name) {
@@ -18,8 +18,9 @@ function nameOf(id: string): Promise<string | null> {
       (user) => user.username,
       (error: unknown) => {
         if (error instanceof ApiError && error.status === 404) return null;
+        // Not known to be deleted, only not looked up this time: the id, and another try on the next page.
         known.delete(id);
-        return null;
+        return id;
       },
     );
     known.set(id, name);

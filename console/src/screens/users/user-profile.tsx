@@ -51,6 +51,8 @@ function changesOf(user: User, form: Form): Record<string, unknown> {
   for (const flag of ['email_verified', 'phone_number_verified'] as const) {
     if (form[flag] !== (user[flag] ?? false)) changes[flag] = form[flag];
   }
+  // A new address is unverified unless the request says otherwise: the ticked box must be sent with it.
+  if ('email' in changes && changes.email !== null) changes.email_verified = form.email_verified;
   return changes;
 }
 
