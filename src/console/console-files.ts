@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Where the console's build is (vite writes it to dist/console of the package): found from
+ * Where the console's build is (vite writes it to dist/console-app of the package; dist/console is tsc's output of src/console): found from
  * this file upwards, since the server runs from src/ (tests), dist/ or the bundle in
  * dist/server/, and from any working directory.
  */
@@ -11,7 +11,7 @@ export function consoleDirectory(from = path.dirname(fileURLToPath(import.meta.u
   for (let dir = from; ; dir = path.dirname(dir)) {
     const manifest = path.join(dir, 'package.json');
     if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'gatehouse') {
-      const built = path.join(dir, 'dist', 'console');
+      const built = path.join(dir, 'dist', 'console-app');
       return existsSync(path.join(built, 'index.html')) ? built : undefined;
     }
     if (path.dirname(dir) === dir) return undefined;

@@ -21,7 +21,7 @@ export const consoleRoutes: FastifyPluginAsync<ConsoleRoutesOptions> = async (ap
   app.get(base, async (_request, reply) => reply.redirect(`${base}/`));
   if (directory === undefined) {
     // Said once to the operator, at start; each visit gets the error's title without a log line of its own.
-    app.log.warn('the admin console is not built (no dist/console/index.html): run npm run build; /console answers 503 until then');
+    app.log.warn('the admin console is not built (no dist/console-app/index.html): run npm run build; /console answers 503 until then');
     app.get(`${base}/*`, async (request, reply) => sendError(request, reply, new GatehouseError('console_not_built', 'The admin console is not built.')));
     return;
   }

@@ -90,7 +90,7 @@ describe('the console is served as a cacheable, compressed single-page applicati
 
   test('an asset that is not there is a 404, and no path leaves the build', async () => {
     assert.equal((await get('/console/assets/nothing-here.js')).status, 404);
-    // dist/console/assets/../../../package.json is the repository's package.json.
+    // dist/console-app/assets/../../../package.json is the repository's package.json.
     for (const pathname of ['/console/assets/..%2f..%2f..%2fpackage.json', '/console/assets/%2e%2e%2f%2e%2e%2f%2e%2e%2fpackage.json']) {
       const answer = await get(pathname);
       assert.ok(answer.status >= 400 && answer.status < 500, `${pathname}: ${answer.status}`);
@@ -100,14 +100,14 @@ describe('the console is served as a cacheable, compressed single-page applicati
 });
 
 describe('without a build', () => {
-  test('the console is found only where the package has a dist/console with an index', async () => {
+  test('the console is found only where the package has a dist/console-app with an index', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'gatehouse-console-'));
     await writeFile(path.join(root, 'package.json'), JSON.stringify({ name: 'gatehouse' }));
     await mkdir(path.join(root, 'dist', 'server'), { recursive: true });
     assert.equal(consoleDirectory(path.join(root, 'dist', 'server')), undefined);
-    await mkdir(path.join(root, 'dist', 'console'));
-    await writeFile(path.join(root, 'dist', 'console', 'index.html'), '<!doctype html>');
-    assert.equal(consoleDirectory(path.join(root, 'dist', 'server')), path.join(root, 'dist', 'console'));
+    await mkdir(path.join(root, 'dist', 'console-app'));
+    await writeFile(path.join(root, 'dist', 'console-app', 'index.html'), '<!doctype html>');
+    assert.equal(consoleDirectory(path.join(root, 'dist', 'server')), path.join(root, 'dist', 'console-app'));
   });
 
   test('/console says the console is not built, and the log tells the operator how to build it', async () => {
