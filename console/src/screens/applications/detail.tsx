@@ -8,7 +8,7 @@ import { DeclaredNote, EmptyState, ErrorNotice, Loading } from '../../ui/states'
 import { useLoad } from '../../ui/use-load';
 import { discovery, discoveryUrlOf } from './discovery';
 import { authMethodSentence, grantOptions, kindOf, presetOf } from './presets';
-import { forgetSecret, secretFor } from './secret-handoff';
+import { applicationSecrets } from './secret-handoff';
 import type { Application, Discovery } from './types';
 
 /** The application's page: what to paste into the application, its settings, its secret and its removal. */
@@ -17,9 +17,9 @@ export function ApplicationDetail({ clientId }: { clientId: string }) {
   const loaded = useLoad(() => api<Application>('GET', `/applications/${encodeURIComponent(clientId)}`), [clientId]);
   const engine = useLoad(discovery, []);
   // A secret just generated (creation, rotation) is shown this once: held by this screen, forgotten everywhere else.
-  const [secret, setSecret] = useState(() => secretFor(clientId));
+  const [secret, setSecret] = useState(() => applicationSecrets.peek(clientId));
   const [actionError, setActionError] = useState<Error | undefined>();
-  useEffect(() => forgetSecret(clientId), [clientId]);
+  useEffect(() => applicationSecrets.forget(clientId), [clientId]);
   const secretHeading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     if (secret) secretHeading.current?.focus();

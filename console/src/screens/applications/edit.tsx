@@ -6,7 +6,7 @@ import { Page, Section } from '../../ui/page';
 import { DeclaredNote, ErrorNotice, Loading } from '../../ui/states';
 import { useLoad } from '../../ui/use-load';
 import { discovery } from './discovery';
-import { handOverSecret } from './secret-handoff';
+import { applicationSecrets } from './secret-handoff';
 import { AdvancedFields, bodyOf, RedirectFields, settingsOf, usesBrowser } from './settings-form';
 import type { Application, SavedApplication, Settings } from './types';
 
@@ -41,7 +41,7 @@ function EditForm({ application, scopesOffered }: { application: Application; sc
     setError(undefined);
     try {
       const saved = await api<SavedApplication>('PUT', `/applications/${encodeURIComponent(application.client_id)}`, bodyOf(settings, application));
-      if (saved.client_secret) handOverSecret(saved.client_id, saved.client_secret);
+      if (saved.client_secret) applicationSecrets.handOver(saved.client_id, saved.client_secret);
       navigate(detail);
     } catch (failure) {
       setError(failure instanceof Error ? failure : new Error(String(failure)));

@@ -7,7 +7,7 @@ import { ErrorNotice } from '../../ui/states';
 import { useLoad } from '../../ui/use-load';
 import { discovery } from './discovery';
 import { kinds, presetOf, suggestClientId, type Kind } from './presets';
-import { handOverSecret } from './secret-handoff';
+import { applicationSecrets } from './secret-handoff';
 import { AdvancedFields, advancedFields, bodyOf, ModesSummary, RedirectFields, usesBrowser } from './settings-form';
 import type { SavedApplication, Settings } from './types';
 
@@ -62,7 +62,7 @@ export function CreateWizard() {
     try {
       const body = { client_id: clientId.trim(), ...bodyOf(showRedirects ? settings : { ...settings, redirect_uris: [], post_logout_redirect_uris: [] }) };
       const created = await api<SavedApplication>('POST', '/applications', body);
-      if (created.client_secret) handOverSecret(created.client_id, created.client_secret);
+      if (created.client_secret) applicationSecrets.handOver(created.client_id, created.client_secret);
       navigate(`/${encodeURIComponent(created.client_id)}`);
     } catch (failure) {
       const problem = failure instanceof Error ? failure : new Error(String(failure));

@@ -10,7 +10,7 @@ import { JwtForm, jwtDraftOf } from './jwt-form';
 import { typeLabel } from './list';
 import { draftOf, OidcForm } from './oidc-form';
 import { PartnerContract } from './partner-contract';
-import { forgetSecret, peekSecret } from './secret';
+import { connectionSecrets } from './secret';
 import { TestPanel } from './test-panel';
 import type { Connection, JwtConnection, OidcConnection } from './types';
 import { oidcUrls } from './urls';
@@ -100,8 +100,8 @@ export function ConnectionDetail() {
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState(false);
   const [deleteError, setDeleteError] = useState<Error>();
-  const [oneTimeSecret] = useState(() => peekSecret(id));
-  useEffect(() => forgetSecret(id), [id]);
+  const [oneTimeSecret] = useState(() => connectionSecrets.peek(id));
+  useEffect(() => connectionSecrets.forget(id), [id]);
 
   if (error instanceof ApiError && error.status === 404) {
     return (

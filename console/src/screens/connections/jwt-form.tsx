@@ -5,7 +5,7 @@ import { CheckboxGroup, TextField } from '../../ui/fields';
 import { ErrorNotice } from '../../ui/states';
 import { fieldErrorsOf, NumberField, otherFieldErrors, RadioGroup, Step, TextArea, Toggle, useFocusFirstError } from './form-parts';
 import { PartnerContract, type KeyKind } from './partner-contract';
-import { generateSecret, rememberSecretOnce } from './secret';
+import { connectionSecrets, generateSecret } from './secret';
 import { jwtAlgorithms, type JwtAlgorithm, type JwtConnection, type Provisioning } from './types';
 import { idFromName } from './urls';
 
@@ -120,7 +120,7 @@ export function JwtForm({ mode, initial, hasStoredSecret = false, onSaved, onCan
       const saved = creating
         ? await api<JwtConnection>('POST', '/connections', body)
         : await api<JwtConnection>('PUT', `/connections/${encodeURIComponent(draft.id)}`, body);
-      if (creating && typeof body.secret === 'string') rememberSecretOnce(saved.id, body.secret);
+      if (creating && typeof body.secret === 'string') connectionSecrets.handOver(saved.id, body.secret);
       onSaved(saved);
     } catch (caught) {
       setError(caught instanceof Error ? caught : new Error(String(caught)));

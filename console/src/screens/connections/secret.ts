@@ -1,3 +1,5 @@
+import { shownOnce } from '../../ui/shown-once';
+
 /**
  * A partner's shared secret, made in the browser: the API takes a secret but does not generate
  * one. 48 random bytes in base64url are 64 characters, so 64 UTF-8 bytes: long enough for HS512,
@@ -11,19 +13,5 @@ export function generateSecret(): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** A secret just saved, held in memory until the connection's page shows it that once. */
-const justSaved = new Map<string, string>();
-
-export function rememberSecretOnce(connectionId: string, secret: string): void {
-  justSaved.set(connectionId, secret);
-}
-
-/** The secret saved for this connection a moment ago, if it was not shown yet. */
-export function peekSecret(connectionId: string): string | undefined {
-  return justSaved.get(connectionId);
-}
-
-/** Once shown, it is gone from the console's memory too. */
-export function forgetSecret(connectionId: string): void {
-  justSaved.delete(connectionId);
-}
+/** A partner's secret just saved, until the connection's page shows it that once. */
+export const connectionSecrets = shownOnce();
