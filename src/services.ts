@@ -16,6 +16,7 @@ import { inTransaction } from './db/in-transaction.js';
 import { createEngineStateQueries } from './db/queries/engine-state.js';
 import { createOwnershipQueries, type DeclarableTable } from './db/queries/ownership.js';
 import { createKeyService, type KeyService } from './keys/key-service.js';
+import { createMfaServices, type MfaServices } from './mfa/mfa-services.js';
 import { createOutbound } from './outbound/safe-fetch.js';
 import type { EngineSource } from './oidc/engine-holder.js';
 import { createSessions } from './oidc/sessions.js';
@@ -68,6 +69,8 @@ export interface Services {
   protection: SignInProtection;
   /** The sign-in pages' product name, colour and logo, which every page reads. */
   branding: BrandingService;
+  /** Users' second factors (authenticator apps, passkeys, recovery codes) and the global MFA policy. */
+  mfa: MfaServices;
   /** What the protocol engine is built from, and its version. */
   engineSource: EngineSource;
   /** Resolves when the database answers (for /readyz). */
@@ -156,6 +159,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     keys,
     protection: createSignInProtection({ db, clock, settings: deps.security, changes }),
     branding: createBrandingService({ db, clock, changes, fetchLogo: outside.fetchLogo }),
+    mfa: createMfaServices({ db, box, clock, changes }),
     engineSource,
     ping: async () => {
       await sql`select 1`.execute(db);

@@ -42,6 +42,12 @@ export const auditEventTypes = {
   'key.retired': 'success',
   'key.removed': 'success',
   'branding.changed': 'success',
+  // Second factors: set up, removed (by their owner or an administrator), recovery codes, the global policy.
+  'mfa.factor_enrolled': 'success',
+  'mfa.factor_removed': 'success',
+  'mfa.recovery_codes_generated': 'success',
+  'mfa.recovery_code_used': 'success',
+  'mfa.settings_changed': 'success',
   // A request to the management API refused for its access token (a request without one is not recorded).
   'management.refused': 'failure',
   // The audit log's own gap: events it had to drop while the database could not be written.
@@ -63,4 +69,10 @@ export type PasswordFailureReason = (typeof passwordFailureReasons)[number];
  * site proved who the person is: the connection's account rule refused, no account is linked, or
  * the account is disabled.
  */
+/**
+ * Why a sign-in was refused at its second factor: a wrong code or passkey, the interaction ended
+ * after too many of them, or (the password grant) a second factor is required and cannot be asked for.
+ */
+export const secondFactorFailureReasons = ['wrong_second_factor', 'second_factor_limit', 'mfa_required'] as const;
+
 export const accountFailureReasons = ['account_refused', 'no_account', 'disabled'] as const;

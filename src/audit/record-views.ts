@@ -65,3 +65,8 @@ export function brandingView(branding: Branding): AuditView {
     logo_content_type: branding.logo?.contentType ?? null,
   };
 }
+
+/** The global MFA settings, as the API shows them. */
+export function mfaSettingsView(settings: { policy: string; requireForAdministrators: boolean | null; owner: string }): AuditView {
+  return { policy: settings.policy, require_for_administrators: settings.requireForAdministrators, owner: settings.owner };
+}

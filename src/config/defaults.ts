@@ -29,6 +29,17 @@ export const defaults = {
     /** Workers that failed to start this many times in a row will not start (a database gone, a file unreadable): the supervisor stops, exit 1. */
     maxStartFailures: 5,
   },
+  /** Second factors (docs/mfa.md). */
+  mfa: {
+    /** Those who set up a factor are asked for it; nobody is made to set one up until an administrator says so. */
+    policy: 'optional' as 'off' | 'optional' | 'required',
+    /** Wrong second factors that end one sign-in (as Keycloak's OTP form): a guesser must start over, and the account's own counter keeps the total. */
+    failuresPerSignIn: 5,
+    /** Removing a factor or making new recovery codes needs a sign-in this recent (Keycloak's and OWASP's five minutes), else one more first. */
+    freshSignInSeconds: 300,
+    /** A WebAuthn challenge may be answered for 5 minutes: time to find a security key, short enough that a stolen one is soon worthless. */
+    webauthnChallengeSeconds: 5 * 60,
+  },
   /** The admin console (docs/console.md). */
   console: {
     /** Where Gatehouse serves it; its callback and the engine's client for it derive from this. */
@@ -216,6 +227,8 @@ export const defaults = {
     updateProfile: 'on_login',
     /** The user typed the address already; asking again upstream only slows them down. */
     forwardLoginHint: true,
+    /** An upstream's own MFA counts only when the administrator says the upstream is trusted to report it truthfully. */
+    trustUpstreamMfa: false,
     /** A declared connection is meant to be used. */
     enabled: true,
     /** A discovery document is read again after this; providers change endpoints rarely, and keys are refetched on their own (docs/configuration.md). */

@@ -266,6 +266,85 @@ export interface BrandingTable {
   updated_at: number | null;
 }
 
+/** A user's authenticator app (RFC 6238); one per user. */
+export interface TotpFactorTable {
+  user_id: string;
+  /** The 20-byte secret, base32, sealed with the master secret (context: the user's id). */
+  secret_sealed: string;
+  created_at: number;
+  /** Null until the first valid code: until then the factor is being set up and never asked for. */
+  confirmed_at: number | null;
+  /** The latest time step a code was accepted for; only a later one passes. */
+  last_time_step: number | null;
+  last_used_at: number | null;
+}
+
+/** A WebAuthn credential (a passkey or security key), by its credential id (base64url). */
+export interface PasskeyTable {
+  id: string;
+  user_id: string;
+  /** The owner's name for it. */
+  name: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The signature counter last seen; 0 for authenticators that keep none. */
+  counter: number;
+  /** JSON array of the transports the browser reported. */
+  transports: string;
+  /** `singleDevice` or `multiDevice` (a synced passkey). */
+  device_type: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** An unused recovery code, as a keyed hash; its row is deleted when it is used. */
+export interface RecoveryCodeTable {
+  user_id: string;
+  code_hash: string;
+  created_at: number;
+}
+
+/** A WebAuthn challenge, usable once, for what it was made for. */
+export interface WebauthnChallengeTable {
+  challenge: string;
+  /** `registration` or `authentication`. */
+  purpose: string;
+  /** The interaction uid (sign-in) or user id (account page) the challenge belongs to. */
+  bound_to: string;
+  /** The user the challenge was made for, when known (registration, second factor). */
+  user_id: string | null;
+  expires_at: number;
+}
+
+/** A sign-in between its first factor and its end, by the interaction's uid. */
+export interface MfaSignInTable {
+  uid: string;
+  /** Random, new with each first factor in the interaction: a step of an earlier one finds its row gone. */
+  generation: string;
+  user_id: string;
+  /** JSON array: the methods proved so far (RFC 8176). */
+  amr: string;
+  /** JSON: how the first factor was given (the audit log's `via`). */
+  via: string;
+  /** The factor the sign-in was started to set up (`totp`, `passkey`), if it was. */
+  enrol: string | null;
+  /** Wrong second factors in this sign-in; at the limit the sign-in ends. */
+  failures: number;
+  expires_at: number;
+}
+
+/** The global MFA policy, one row (id 1). */
+export interface MfaSettingsTable {
+  id: number;
+  /** `off`, `optional` or `required`. */
+  policy: string;
+  /** 1 or 0 as set; null: required once any administrator has a factor. */
+  require_for_administrators: number | null;
+  owner: Owner;
+  updated_at: number | null;
+}
+
 export interface Database {
   oidc_models: OidcModelTable;
   applications: ApplicationTable;
@@ -284,6 +363,12 @@ export interface Database {
   jwt_replays: JwtReplayTable;
   audit_events: AuditEventTable;
   branding: BrandingTable;
+  totp_factors: TotpFactorTable;
+  passkeys: PasskeyTable;
+  recovery_codes: RecoveryCodeTable;
+  webauthn_challenges: WebauthnChallengeTable;
+  mfa_sign_ins: MfaSignInTable;
+  mfa_settings: MfaSettingsTable;
 }
 
 export type Db = Kysely<Database>;

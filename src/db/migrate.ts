@@ -16,6 +16,7 @@ import * as applicationsVersion from './migrations/2026-12-07-0003-applications-
 import * as apiResources from './migrations/2026-12-07-0004-api-resources.js';
 import * as partialOidcIndexes from './migrations/2026-12-07-0005-partial-oidc-indexes.js';
 import * as branding from './migrations/2026-12-07-0006-branding.js';
+import * as mfa from './migrations/2026-12-08-0001-mfa.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0004-api-resources': apiResources,
   '2026-12-07-0005-partial-oidc-indexes': partialOidcIndexes,
   '2026-12-07-0006-branding': branding,
+  '2026-12-08-0001-mfa': mfa,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

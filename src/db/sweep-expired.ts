@@ -6,9 +6,11 @@ import { createAddressIdentityQueries } from './queries/address-identities.js';
 import { createAttemptCounterQueries } from './queries/attempt-counters.js';
 import { createAuditEventQueries } from './queries/audit-events.js';
 import { createJwtReplayQueries } from './queries/jwt-replays.js';
+import { createMfaSignInQueries } from './queries/mfa-sign-ins.js';
 import { createOidcModelQueries } from './queries/oidc-models.js';
 import { createSignInDetourQueries } from './queries/sign-in-detours.js';
 import { createUpstreamSessionQueries } from './queries/upstream-sessions.js';
+import { createWebauthnChallengeQueries } from './queries/webauthn-challenges.js';
 import type { Clock } from '../runtime/clock.js';
 
 const dayMilliseconds = 24 * 60 * 60 * 1000;
@@ -32,7 +34,7 @@ export interface SweepOptions {
  */
 export async function sweepExpired(db: Db, clock: Clock, { auditRetentionDays = defaults.audit.retentionDays }: SweepOptions = {}): Promise<number> {
   const now = clock.now();
-  const tables = [createOidcModelQueries, createAttemptCounterQueries, createAddressIdentityQueries, createSignInDetourQueries, createUpstreamSessionQueries, createJwtReplayQueries];
+  const tables = [createOidcModelQueries, createAttemptCounterQueries, createAddressIdentityQueries, createSignInDetourQueries, createUpstreamSessionQueries, createJwtReplayQueries, createWebauthnChallengeQueries, createMfaSignInQueries];
   let swept = 0;
   for (const queries of tables) swept += await queries(db).deleteExpired(now);
   swept += await createAuditEventQueries(db).pruneBefore(now - auditRetentionDays * dayMilliseconds);

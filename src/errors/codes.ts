@@ -34,6 +34,7 @@ export const errorCodes = {
   detour_used: { status: 400, title: 'The sign-in response was used already' },
   jwt_refused: { status: 400, title: "The partner's sign-in token was refused" },
   test_link_invalid: { status: 403, title: 'The connection test link is not valid or has expired' },
+  passkey_invalid: { status: 400, title: "The passkey's answer did not pass Gatehouse's checks" },
   console_not_built: { status: 503, title: 'The admin console is not built' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, ErrorCodeEntry>;

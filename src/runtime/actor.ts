@@ -8,12 +8,14 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
  * - `cli`: an operator at the `gatehouse` command, on the machine that holds the file.
  * - `api`: a caller of the management API (`client:<client_id>` or `user:<id>`): may not change what the file declares.
  * - `system`: Gatehouse itself (the first administrator, upgrading a password hash at sign-in).
+ * - `user`: a person changing their own account (setting up or removing their second factors).
  */
 export type Actor =
   | { kind: 'config_file'; file: string }
   | { kind: 'cli'; command: string }
   | { kind: 'api'; subject: string }
-  | { kind: 'system'; reason: string };
+  | { kind: 'system'; reason: string }
+  | { kind: 'user'; userId: string };
 
 /** What a record created by this actor is owned by. */
 export function ownerFor(actor: Actor): Owner {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { before, describe, test } from 'node:test';
-import { accountFailureReasons, auditEventTypes, passwordFailureReasons } from '../../src/audit/audit-event-types.js';
+import { accountFailureReasons, auditEventTypes, passwordFailureReasons, secondFactorFailureReasons } from '../../src/audit/audit-event-types.js';
 import { parseDeclarations } from '../../src/setup/config-file.js';
 
 interface DocumentedType {
@@ -54,7 +54,7 @@ describe('audit event types and docs/audit.md agree', () => {
 
   test('every reason a password or an account rule refuses with is explained', () => {
     const reasons = documentedReasons(markdown);
-    assert.deepEqual([...passwordFailureReasons, ...accountFailureReasons].filter((reason) => !reasons.includes(reason)), []);
+    assert.deepEqual([...passwordFailureReasons, ...secondFactorFailureReasons, ...accountFailureReasons].filter((reason) => !reasons.includes(reason)), []);
   });
 });
 
