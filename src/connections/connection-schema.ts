@@ -63,6 +63,7 @@ const oidcConnectionObject = z
     groups_claim: claimName.optional(),
     email_domains: z.array(domainName).default([]).refine((list) => new Set(list).size === list.length, 'names a domain twice'),
     forward_login_hint: z.boolean().default(defaults.connections.forwardLoginHint),
+    trust_upstream_mfa: z.boolean().default(defaults.connections.trustUpstreamMfa),
     enabled: z.boolean().default(defaults.connections.enabled),
   })
   .strict();

@@ -123,6 +123,7 @@ export function createConnectionService({ db, box, clock, upstreams, partnerKeys
       groupsClaim: s.groups_claim,
       emailDomains: s.email_domains,
       forwardLoginHint: s.forward_login_hint,
+      trustUpstreamMfa: s.trust_upstream_mfa,
     };
   }
 

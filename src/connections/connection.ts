@@ -32,6 +32,12 @@ export interface OidcConnection {
   /** Typing an address of one of these domains on the login page goes to this connection (home-realm discovery). */
   emailDomains: string[];
   forwardLoginHint: boolean;
+  /**
+   * The upstream is trusted to have done MFA when its id_token's `amr` says `mfa`: such a sign-in
+   * counts as two factors here, and no second factor is asked. Off by default: otherwise the
+   * upstream's word is one factor, `fed`.
+   */
+  trustUpstreamMfa: boolean;
 }
 
 /** The JWS algorithms a partner may sign with; `none` is never one of them. */

@@ -49,7 +49,7 @@ for (const dialect of dialects) {
         metadata: { discoveryUrl: 'https://corp.okta.example/.well-known/openid-configuration' },
         clientId: '0oa1client', clientSecret: secret, tokenEndpointAuthMethod: 'client_secret_basic', scopes: ['openid', 'profile', 'email'],
         usernameClaim: 'preferred_username', provisioning: 'create', updateProfile: 'on_login', groupsClaim: undefined,
-        emailDomains: ['corp.example', 'corp-labs.example'], forwardLoginHint: true,
+        emailDomains: ['corp.example', 'corp-labs.example'], forwardLoginHint: true, trustUpstreamMfa: false,
       });
       const row = await opened.storage.db.selectFrom('connections').selectAll().where('id', '=', 'okta').executeTakeFirstOrThrow();
       assert.ok(!JSON.stringify(row).includes(secret), 'the secret is nowhere in clear');

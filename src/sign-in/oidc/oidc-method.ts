@@ -28,6 +28,12 @@ export interface OidcMethodDeps extends CallbackDeps {
 /** RFC 8176: the user authenticated through a federated identity provider. */
 const federated = ['fed'];
 
+/** `fed`, and `mfa` too when the connection trusts the upstream's report that it did MFA (its id_token's `amr`). */
+function amrOf(connection: OidcConnection, claims: Record<string, unknown>): string[] {
+  const upstream = claims.amr;
+  return connection.trustUpstreamMfa && Array.isArray(upstream) && upstream.includes('mfa') ? [...federated, 'mfa'] : federated;
+}
+
 const completeQuery = z.object({ state: z.string().min(1).max(200) });
 
 export type OidcMethod = SignInMethod & { homeRealm: HomeRealm };
@@ -105,6 +111,7 @@ export function createOidcMethod(deps: OidcMethodDeps): OidcMethod {
     // A user deleted since the decision: the seam's own refusal (403, no account) answers.
     if (!user) return context.completeSignIn(request, reply, { uid, amr: federated, as: { identity: key, whenUnlinked: { action: 'refuse' } }, via });
     const following = connection.updateProfile === 'on_login' && decision.kind !== 'provision' && !user.disabled;
-    return context.completeSignIn(request, reply, { uid, amr: federated, as: { user: following ? await accounts.follow(user, connection, identity.claims) : user }, via });
+    const amr = amrOf(connection, identity.claims);
+    return context.completeSignIn(request, reply, { uid, amr, as: { user: following ? await accounts.follow(user, connection, identity.claims) : user }, via });
   }
 }

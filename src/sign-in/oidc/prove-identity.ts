@@ -33,7 +33,8 @@ export async function proveIdentity(
   if (!idToken || !tokens.id_token) throw new oidc.ClientError('the token response carries no id_token');
   let claims: Record<string, unknown> = { ...idToken };
   if (lacksClaims(connection, claims) && configuration.serverMetadata().userinfo_endpoint) {
-    const userinfo = await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub);
+    // How the person signed in is the id_token's to say (its amr, acr): userinfo describes the person, not the sign-in.
+    const { amr: _amr, acr: _acr, ...userinfo } = await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub);
     claims = { ...userinfo, ...idToken };
   }
   return { issuer: idToken.iss, subject: idToken.sub, claims, idToken: tokens.id_token };

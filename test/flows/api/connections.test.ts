@@ -66,7 +66,7 @@ for (const dialect of dialects) {
       assert.deepEqual(view, {
         id: 'okta', type: 'oidc', name: 'Corp okta', enabled: true, discovery_url: upstream.discoveryUrl, client_id: 'gatehouse-okta',
         token_endpoint_auth_method: 'client_secret_basic', scopes: ['openid', 'profile', 'email'], username_claim: 'preferred_username',
-        provisioning: 'create', update_profile: 'on_login', groups_claim: 'groups', email_domains: [], forward_login_hint: true,
+        provisioning: 'create', update_profile: 'on_login', groups_claim: 'groups', email_domains: [], forward_login_hint: true, trust_upstream_mfa: false,
         has_secret: true, declared: false, callback_url: `${new URL(server.issuer).origin}/login/oidc/okta/callback`,
       });
       assert.equal(createdAt, updatedAt);
