@@ -15,8 +15,10 @@ import { brandingRoutes } from './routes/branding.js';
 import { connectionsRoutes } from './routes/connections.js';
 import { groupsRoutes } from './routes/groups.js';
 import { keysRoutes } from './routes/keys.js';
+import { mfaSettingsRoutes } from './routes/mfa-settings.js';
 import { resourcesRoutes } from './routes/resources.js';
 import { scopesRoutes } from './routes/scopes.js';
+import { userFactorsRoutes } from './routes/user-factors.js';
 import { usersRoutes } from './routes/users.js';
 
 declare module 'fastify' {
@@ -45,7 +47,9 @@ export interface ApiContext extends Omit<ManagementApiDeps, 'findToken' | 'publi
 export type ApiRoutes = (app: FastifyInstance, context: ApiContext) => Promise<void>;
 
 /** Every resource of /api/v1, each a module of its own under routes/. */
-const resources: ApiRoutes[] = [applicationRoutes, usersRoutes, groupsRoutes, scopesRoutes, resourcesRoutes, connectionsRoutes, keysRoutes, brandingRoutes, auditEventsRoutes];
+const resources: ApiRoutes[] = [
+  applicationRoutes, usersRoutes, userFactorsRoutes, groupsRoutes, scopesRoutes, resourcesRoutes, connectionsRoutes, keysRoutes, brandingRoutes, mfaSettingsRoutes, auditEventsRoutes,
+];
 
 /**
  * The management API: /api/v1 for administrators and automation, and /api/openapi.json, which is
@@ -63,7 +67,7 @@ export const managementApi: FastifyPluginAsync<ManagementApiDeps> = async (app, 
       info: {
         title: 'Gatehouse management API',
         version: '1',
-        description: 'Manage users, applications, scopes, API resources, connections, keys and the sign-in pages\' branding, and read the audit log. See docs/management-api.md.',
+        description: 'Manage users and their second factors, applications, scopes, API resources, connections, keys, the MFA policy and the sign-in pages\' branding, and read the audit log. See docs/management-api.md.',
       },
       servers: [{ url: deps.publicUrl.origin }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An access token Gatehouse issued with the scope gatehouse:manage.' } } },

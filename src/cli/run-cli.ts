@@ -21,6 +21,7 @@ import { scopesList } from './commands/scopes-list.js';
 import { serve } from './commands/serve.js';
 import { usersCreate } from './commands/users-create.js';
 import { usersDisable, usersEnable } from './commands/users-disable.js';
+import { usersFactorsList, usersFactorsRemove } from './commands/users-factors.js';
 import { usersImport } from './commands/users-import.js';
 import { usersSetPassword } from './commands/users-set-password.js';
 import { usersUnlock } from './commands/users-unlock.js';
@@ -29,7 +30,7 @@ import { usersUnlock } from './commands/users-unlock.js';
 const commands: AnyCommand[] = [
   serve, migrate,
   appsCreate, appsList, appsRotateSecret,
-  usersCreate, usersImport, usersDisable, usersEnable, usersSetPassword, usersUnlock,
+  usersCreate, usersImport, usersDisable, usersEnable, usersSetPassword, usersUnlock, usersFactorsList, usersFactorsRemove,
   ipsUnblock,
   scopesCreate, scopesList, scopesDelete,
   connectionsList, connectionsTest, connectionsDelete,

@@ -67,6 +67,8 @@ export async function applyDeclarations(services: Services, declarations: Declar
       });
       report.connections += 1;
     }
+    // The file's `mfa:` owns the policy; a file without it hands back a policy it owned.
+    await within(options.source, 'mfa', () => tx.mfa.settings.declare(actor, declarations.mfa));
     await tx.releaseUndeclared(actor, {
       users: declarations.users.map((user) => normalizeIdentifier(user.username)),
       applications: declarations.applications.map((application) => application.client_id),

@@ -8,6 +8,7 @@ import { scopeInputSchema } from '../scopes/scope-schema.js';
 import { userInputSchema } from '../users/user-schema.js';
 import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from '../config/security-settings.js';
 import { auditSettingsSchema, defaultAuditSettings, toAuditSettings, type AuditSettings } from '../config/audit-settings.js';
+import { mfaDeclarationSchema, type MfaDeclaration } from '../mfa/mfa-settings-schema.js';
 import type { ApplicationDeclaration } from '../applications/application-schema.js';
 import type { ScopeDeclaration } from '../scopes/scope-schema.js';
 import type { UserDeclaration } from '../users/user-schema.js';
@@ -23,6 +24,8 @@ const configFileSchema = z
     connections: z.array(connectionInputSchema).default([]),
     security: securitySettingsSchema.prefault({}),
     audit: auditSettingsSchema.prefault({}),
+    // No default: a file without `mfa:` leaves the policy to the API (and hands back one it declared before).
+    mfa: mfaDeclarationSchema.optional(),
   })
   .strict();
 
@@ -36,6 +39,8 @@ export interface Declarations {
   connections: ConnectionDeclaration[];
   security: SecuritySettings;
   audit: AuditSettings;
+  /** The MFA policy, when the file declares it (the file then owns it); absent, the database's. */
+  mfa?: MfaDeclaration;
 }
 
 export const emptyDeclarations: Declarations = {
@@ -73,7 +78,7 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
     throw new GatehouseError('config_invalid', `${fileName}: not valid YAML or JSON${positionOf(text, error)}: ${(error as Error).message}`);
   }
   if (typeof document !== 'object' || Array.isArray(document)) {
-    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, resources:, connections:, security:, audit:)`);
+    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, resources:, connections:, security:, audit:, mfa:)`);
   }
   const parsed = configFileSchema.safeParse(document);
   if (!parsed.success) {
@@ -92,7 +97,8 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
   assertUnique(fileName, 'users', data.users.map((u) => normalizeIdentifier(u.username)));
   assertUnique(fileName, 'connections', data.connections.map((c) => c.id));
   assertDomainsUnique(fileName, data.connections);
-  return { ...data, security: toSecuritySettings(data.security), audit: toAuditSettings(data.audit) };
+  const { mfa, ...sections } = data;
+  return { ...sections, security: toSecuritySettings(data.security), audit: toAuditSettings(data.audit), ...(mfa ? { mfa } : {}) };
 }
 
 function positionOf(text: string, error: unknown): string {

@@ -48,7 +48,7 @@ describe('a configuration file is checked before anything is stored', () => {
 
   test('a top level that is not a mapping is refused, naming the sections', async () => {
     const message = await refusal('- notes\n- ursula\n', yamlFile);
-    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, resources:, connections:, security:, audit:\)/);
+    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, resources:, connections:, security:, audit:, mfa:\)/);
   });
 
   test('an invalid value names the entry and the field', async () => {
@@ -200,7 +200,7 @@ describe('connections', () => {
     const [declared] = parseDeclarations(JSON.stringify({ connections: [okta({ email_domains: ['Corp.Example.'] })] }), jsonFile).connections;
     assert.deepEqual(declared, {
       ...okta(), token_endpoint_auth_method: 'client_secret_basic', scopes: ['openid', 'profile', 'email'], username_claim: 'preferred_username',
-      provisioning: 'create', update_profile: 'on_login', email_domains: ['corp.example'], forward_login_hint: true, enabled: true,
+      provisioning: 'create', update_profile: 'on_login', email_domains: ['corp.example'], forward_login_hint: true, trust_upstream_mfa: false, enabled: true,
     });
     const yaml = 'connections:\n  - id: onelogin\n    name: OneLogin\n    type: oidc\n'
       + Object.entries(manual).map(([field, value]) => `    ${field}: ${value}\n`).join('')
