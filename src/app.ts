@@ -5,6 +5,9 @@ import type { AuditLog } from './audit/audit-log.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import { managementApi } from './api/management-api.js';
+import { securityRoutes } from './account/security-routes.js';
+import { createSignedValues } from './crypto/signed-values.js';
+import { createPlainSession } from './sign-in/plain-session.js';
 import { consoleDirectory } from './console/console-files.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { AccessLog } from './http/access-log.js';
@@ -31,6 +34,13 @@ import type { OidcMethod } from './sign-in/oidc/oidc-method.js';
 import { createPasswordMethod } from './sign-in/password-method.js';
 import type { PasswordSignIn } from './sign-in/password-sign-in.js';
 import type { SignInMethod } from './sign-in/sign-in-method.js';
+import type { RequirementFor } from './mfa/mfa-requirement.js';
+import type { PasskeyCeremonies } from './mfa/passkey-ceremonies.js';
+import type { MfaSignInQueries } from './db/queries/mfa-sign-ins.js';
+import { createMfaFlow } from './sign-in/mfa/mfa-flow.js';
+import { createMfaMethod } from './sign-in/mfa/mfa-method.js';
+import { createMfaPages } from './sign-in/mfa/mfa-pages.js';
+import { createPasskeyMethod } from './sign-in/passkey/passkey-method.js';
 
 export interface AppParts {
   config: GatehouseConfig;
@@ -46,10 +56,17 @@ export interface AppParts {
   audit: AuditLog;
   /** Present when GATEHOUSE_METRICS_TOKEN is set: requests are timed and /metrics served only then. */
   metrics?: Metrics;
+  /** What a sign-in must prove (the MFA policies): the second-factor gate asks it after every first factor. */
+  requirementFor: RequirementFor;
+  /** WebAuthn registration and sign-in with passkeys, for this server's origin. */
+  passkeys: PasskeyCeremonies;
+  /** Sign-ins past their first factor, kept by interaction so that any instance continues them. */
+  mfaSignIns: MfaSignInQueries;
 }
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
-export async function buildApp({ config, logger, services, engine, signIn, upstreamSignIn, partnerSignIn, audit, metrics }: AppParts): Promise<FastifyInstance> {
+export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
+  const { config, logger, services, engine, signIn, upstreamSignIn, partnerSignIn, audit, metrics } = parts;
   const accessLog = new AccessLog();
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -77,14 +94,37 @@ export async function buildApp({ config, logger, services, engine, signIn, upstr
   await app.register(assetRoutes, { branding: services.branding });
   await app.register(homeRoute);
   if (metrics && config.metricsToken !== undefined) await app.register(metricsEndpoint, { metrics, token: config.metricsToken });
+  const interactions = createInteractions(() => engine.current(), { audit, clientIp: clientIpOf });
+  const csrf = createCsrf(services.deps.box.derive('csrf'));
+  const { mfa } = services;
+  const flow = createMfaFlow({ signIns: parts.mfaSignIns, clock: services.deps.clock, interactions, requirementFor: parts.requirementFor, protection: services.protection, audit });
+  const secondStep = createMfaMethod({
+    flow, pages: createMfaPages({ csrf, totp: mfa.totp, recoveryCodes: mfa.recoveryCodes, users: services.users }),
+    totp: mfa.totp, recoveryCodes: mfa.recoveryCodes, passkeys: parts.passkeys, users: services.users, audit,
+  });
   await app.register(interactionRoutes, {
-    interactions: createInteractions(() => engine.current(), { audit, clientIp: clientIpOf }),
-    csrf: createCsrf(services.deps.box.derive('csrf')),
-    methods: [createPasswordMethod(signIn, { homeRealm: upstreamSignIn.homeRealm }), upstreamSignIn, partnerSignIn],
+    interactions,
+    csrf,
+    methods: [
+      createPasswordMethod(signIn, { homeRealm: upstreamSignIn.homeRealm }), createPasskeyMethod({ ceremonies: parts.passkeys, users: services.users, audit }),
+      upstreamSignIn, partnerSignIn, secondStep,
+    ],
+    gate: flow.hold,
     identities: services.identities,
     users: services.users,
     customScopes: () => engine.state().customScopes,
     audit,
+  });
+  await app.register(securityRoutes, {
+    engine: () => engine.current(),
+    services,
+    csrf,
+    plainSession: createPlainSession({
+      issuer: config.issuer, publicOrigin: config.publicUrl.origin, returns: createSignedValues(services.deps.box.derive('plain session return'), services.deps.clock),
+    }),
+    requirementFor: parts.requirementFor,
+    passkeys: parts.passkeys,
+    clock: services.deps.clock,
   });
   await app.register(managementApi, {
     services,

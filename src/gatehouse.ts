@@ -2,6 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
 import { createAuditLog, type AuditLog } from './audit/audit-log.js';
+import { createChangeLog } from './audit/change-log.js';
+import { createMfaRequirement } from './mfa/mfa-requirement.js';
+import { createPasskeyCeremonies, relyingPartyOf } from './mfa/passkey-ceremonies.js';
+import { createMfaSignInQueries } from './db/queries/mfa-sign-ins.js';
 import { bootstrap } from './bootstrap.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
@@ -87,9 +91,10 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       db, box: boot.box, clock, logger, issuer: config.issuer, publicOrigin, connections: services.connections, keys: services.partnerKeys,
       identities: services.identities, users: services.users, audit,
     });
+    const requirementFor = createMfaRequirement({ settings: services.mfa.settings, factors: services.mfa.factors, users: services.users });
     const engineDeps = {
       issuer: config.issuer, db, clock, logger, applications: services.applications, users: services.users, signIn,
-      clientIp: clientIpOf, clientAuthLimits: services.protection.clients, federatedSessions: upstreamSignIn.federatedSessions, audit,
+      clientIp: clientIpOf, clientAuthLimits: services.protection.clients, federatedSessions: upstreamSignIn.federatedSessions, audit, requirementFor,
     };
     const buildEngine = (state: EngineState) => createProvider(engineDeps, state);
     const applied = await applyDeclarations(services, declarations, {
@@ -113,7 +118,13 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
         retryMilliseconds: defaults.changeListenerRetryMilliseconds, retryMaxMilliseconds: defaults.changeListenerRetryMaxMilliseconds,
       });
     }
-    const app = await buildApp({ config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit, ...(metrics ? { metrics } : {}) });
+    // Passkeys are bound to the host name of the public URL: moving Gatehouse to another name leaves them behind.
+    const relyingParty = relyingPartyOf(config.publicUrl);
+    const passkeys = createPasskeyCeremonies({ db, clock, changes: createChangeLog({ clock, ids }), relyingParty: () => relyingParty });
+    const app = await buildApp({
+      config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit, requirementFor, passkeys,
+      mfaSignIns: createMfaSignInQueries(db), ...(metrics ? { metrics } : {}),
+    });
 
     // The engine's check (engine-holder.ts) reports an outage; this one, on the same database, need not again.
     const applicationCheck = setInterval(followApplications, defaults.engineCheckSeconds * 1000);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { applicationMfaPolicies } from '../mfa/mfa-requirement.js';
 import { defaults } from '../config/defaults.js';
 
 export const grantTypes = ['authorization_code', 'implicit', 'refresh_token', 'client_credentials', 'password'] as const;
@@ -62,6 +63,8 @@ export const applicationObjectSchema = z
      * which knows the custom scopes.
      */
     id_token_claims_scopes: z.array(scopeName).nonempty().optional(),
+    /** Gatehouse extension: the second factor the application demands (docs/mfa.md); absent is `inherit`, the global policy. */
+    mfa: z.enum(applicationMfaPolicies).optional(),
     logo_uri: absoluteUrl.optional(),
     application_type: z.enum(['web', 'native']).default('web'),
     jwks_uri: absoluteUrl.optional(),

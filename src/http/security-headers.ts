@@ -9,12 +9,14 @@ export type HeaderSet = Readonly<Record<string, string>>;
  * Server-rendered pages, Gatehouse's and the engine's: no framing, no referrer leaks, no caching
  * of pages that carry tokens or forms. `form-action` is left out on purpose: Chrome applies it to
  * the redirects that follow a form post, which would block the return to the application.
- * `script-src 'self'` serves no script of ours; it is there so that oidc-provider can add the
- * hash of its form_post auto-submit script.
+ * `script-src 'self'` admits the sign-in pages' one script, the passkey script (a same-origin
+ * file, never inline; src/mfa/passkey-script.ts), and lets oidc-provider add the hash of its
+ * form_post auto-submit script; `connect-src 'self'` lets the passkey script fetch its WebAuthn
+ * options from Gatehouse itself.
  */
 const page: HeaderSet = {
   'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'x-content-type-options': 'nosniff',

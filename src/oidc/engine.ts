@@ -6,7 +6,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
-export { default as Provider, errors } from 'oidc-provider';
+export { default as Provider, errors, interactionPolicy } from 'oidc-provider';
 export type {
   Adapter,
   AdapterPayload,

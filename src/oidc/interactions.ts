@@ -4,7 +4,11 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
 import { errors, type InteractionResults } from './engine.js';
 import { loginInteractionKey } from './engine-internals.js';
 import type { OidcProvider } from './engine.js';
+import { acrOf, levelOfAmr } from '../mfa/assurance.js';
+import type { ApplicationMfaPolicy } from '../mfa/mfa-requirement.js';
+import { applicationMfaProperty, requestedAcrValues } from './authentication-requirements.js';
 import { describeResourceScopes } from './resource-servers.js';
+import { sessionClientId } from './session-client.js';
 
 /** What the sign-in pages need to know about a pending authorization request. */
 export interface PendingInteraction {
@@ -26,7 +30,20 @@ export interface PendingInteraction {
   connection: string | undefined;
   /** Epoch milliseconds after which the engine no longer knows the interaction; a detour must not outlast it. */
   expiresAt: number;
+  /** Why the engine asks for the login prompt (`no_session`, `max_age`, `login_prompt`, authentication-requirements.ts's step-up…). */
+  reasons: string[];
+  /** How the signed-in session's sign-in was made (RFC 8176), when there is one. */
+  sessionAmr: string[];
+  /** The request's `acr_values`, and the `acr` its `claims` parameter marks essential, space-separated. */
+  acrValues: string | undefined;
+  /** The application's MFA policy (its `mfa` metadata); undefined for Gatehouse's own clients and applications without one. */
+  applicationMfa: ApplicationMfaPolicy | undefined;
+  /** The factor a sign-in of Gatehouse's own session client was started to set up (`enrol=`, from the security page). */
+  enrol: EnrolRequest | undefined;
 }
+
+/** What the security page's "add" buttons ask a sign-in to set up. */
+export type EnrolRequest = 'totp' | 'passkey';
 
 type Details = Awaited<ReturnType<OidcProvider['interactionDetails']>>;
 
@@ -88,6 +105,11 @@ export function createInteractions(engine: () => OidcProvider, { audit, clientIp
       loginHint: typeof found.params.login_hint === 'string' ? found.params.login_hint : undefined,
       connection: typeof found.params.connection === 'string' ? found.params.connection : undefined,
       expiresAt: found.exp * 1000,
+      reasons: found.prompt.reasons,
+      sessionAmr: found.session?.amr ?? [],
+      acrValues: requestedAcrValues(found.params),
+      applicationMfa: client?.[applicationMfaProperty] as ApplicationMfaPolicy | undefined,
+      enrol: clientId === sessionClientId && (found.params.enrol === 'totp' || found.params.enrol === 'passkey') ? found.params.enrol : undefined,
     };
   }
 
@@ -100,12 +122,13 @@ export function createInteractions(engine: () => OidcProvider, { audit, clientIp
     load,
 
     /**
-     * Completes the login prompt for an account; `amr` names how the user proved who they are.
-     * The result names this interaction, so that what a method kept about it (an upstream's
-     * id_token) is found once the engine has taken the login into its session (resumedLogin).
+     * Completes the login prompt for an account; `amr` names how the user proved who they are,
+     * and the `acr` the session gets is the level those methods add up to. The result names this
+     * interaction, so that what a method kept about it (an upstream's id_token) is found once the
+     * engine has taken the login into its session (resumedLogin).
      */
     finishLogin(req: IncomingMessage, res: ServerResponse, uid: string, accountId: string, amr: string[]): Promise<string> {
-      return finish(req, res, uid, { login: { accountId, amr, remember: true }, [loginInteractionKey]: uid });
+      return finish(req, res, uid, { login: { accountId, amr, acr: acrOf(levelOfAmr(amr)), remember: true }, [loginInteractionKey]: uid });
     },
 
     /** Records the user's consent to every scope and claim the request is missing (what `load` showed), as a grant. */
@@ -138,6 +161,11 @@ export function createInteractions(engine: () => OidcProvider, { audit, clientIp
         },
       });
       return next;
+    },
+
+    /** Ends the request with access_denied and what happened, sent back to the application: the sign-in failed for good. */
+    refuse(req: IncomingMessage, res: ServerResponse, uid: string, description: string): Promise<string> {
+      return finish(req, res, uid, { error: 'access_denied', error_description: description });
     },
 
     /** Ends the request with access_denied, sent back to the application. */

@@ -11,7 +11,10 @@ import type { Clock } from '../runtime/clock.js';
 import { scopeClaims, supportedScopes } from '../scopes/scope-claims.js';
 import type { PasswordSignIn } from '../sign-in/password-sign-in.js';
 import type { UserService } from '../users/user-service.js';
+import { supportedAcrValues } from '../mfa/assurance.js';
+import type { RequirementFor } from '../mfa/mfa-requirement.js';
 import { createAdapterClass, type ClientLookup } from './adapter.js';
+import { interactionPolicyWith } from './authentication-requirements.js';
 import { assertClaimsParameter } from './claims-parameter.js';
 import { createClientAuthThrottle } from './client-auth-throttle.js';
 import { extraClientMetadata } from './client-metadata.js';
@@ -42,6 +45,8 @@ export interface ProviderDeps {
   federatedSessions: FederatedSessions;
   /** Where the engine's tokens, logouts and revoked grants are recorded. */
   audit: AuditLog;
+  /** What a sign-in for an application must prove (the MFA policies, acr_values): the login prompt's first check and the password grant ask it. */
+  requirementFor: RequirementFor;
 }
 
 /** Algorithms of client_secret_jwt (HS256) and private_key_jwt assertions. */
@@ -55,7 +60,7 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
   // An API's scopes are known to the engine too, so that an application's `scope` may name (and so be limited to) them;
   // resource-servers.ts keeps them out of every token but their API's.
   const scopes = [...new Set([...oidcScopes, ...resourceScopeNames(state.resources)])];
-  const findAccount = createFindAccount(deps.users, claimsOf);
+  const findAccount = createFindAccount(deps.users, claimsOf, deps.requirementFor);
   const clientAuth = createClientAuthThrottle({ limits: deps.clientAuthLimits, clientIp: deps.clientIp });
   const configuration: Configuration = {
     adapter: createAdapterClass({ db: deps.db, clock: deps.clock, findClient: withSessionClient(new URL(deps.issuer).origin, clientAuth.guard(deps.applications.findClientMetadata)) }),
@@ -69,7 +74,8 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       long: { httpOnly: true, sameSite: 'lax' },
       short: { httpOnly: true, sameSite: 'lax' },
     },
-    claims: Object.fromEntries(Object.entries(claimsOf).map(([scope, claims]) => [scope, [...claims]])),
+    // `acr` with every id_token, not only when acr_values asked for it: an application learns how strongly each sign-in was made.
+    claims: { ...Object.fromEntries(Object.entries(claimsOf).map(([scope, claims]) => [scope, [...claims]])), openid: [...(claimsOf.openid ?? ['sub']), 'acr'] },
     scopes,
     // Every id_token is masked by its granted scopes; find-account.ts then narrows it to what
     // the application asked for (id-token-claims.ts), the same rule for every response type and grant.
@@ -109,12 +115,15 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       resourceIndicators: resourceIndicators(state.resources, oidcScopes),
     },
     // `connection={id}` goes straight to that upstream provider (the Auth0 and Logto convention); the sign-in pages read it.
-    extraParams: ['connection'],
+    // `enrol=totp|passkey` is the security page's own client asking the sign-in to set up a factor (interactions.ts).
+    extraParams: ['connection', 'enrol'],
     pkce: {
       // RFC 9700 §2.1.1: public clients must use PKCE; confidential ones may.
       required: (_ctx, client) => client.clientAuthMethod === 'none',
     },
-    interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid) },
+    interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid), policy: interactionPolicyWith(deps.requirementFor) },
+    // The ladder of authentication levels (src/mfa/assurance.ts), published as acr_values_supported.
+    acrValues: [...supportedAcrValues],
     renderError,
     ttl: {
       // A token for an API lives as long as the API's resource says; one for userinfo as long as Gatehouse's own.

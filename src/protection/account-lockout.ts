@@ -18,6 +18,15 @@ export function accountKey(userId: string | undefined, identifier: string): stri
   return `account:name:${createHash('sha256').update(normalizeIdentifier(identifier)).digest('base64url')}`;
 }
 
+/**
+ * The counter of a user's wrong second factors, apart from the password's: a right password
+ * clears the password's counter, and an attacker who knows it must not clear the count of the
+ * codes they guess with it. Locked, the account's second factors are refused as its password is.
+ */
+export function secondFactorKey(userId: string): string {
+  return `account:second-factor:${userId}`;
+}
+
 export function accountPolicy(settings: SecuritySettings): LimitPolicy {
   return {
     threshold: settings.lockoutThreshold,
@@ -41,7 +50,8 @@ export function createAccountLockout({ db, clock, settings, changes }: { db: Db;
     unlockUser: (actor: Actor, userId: string): Promise<boolean> =>
       // The lift and its event in one transaction: either both are stored or neither.
       inTransaction(db, async (trx) => {
-        const lifted = await createAttemptLimiter({ db: trx, clock, policy: accountPolicy(settings) }).clear(accountKey(userId, ''));
+        const limiter = createAttemptLimiter({ db: trx, clock, policy: accountPolicy(settings) });
+        const lifted = [await limiter.clear(accountKey(userId, '')), await limiter.clear(secondFactorKey(userId))].some(Boolean);
         if (lifted) await changes.record(trx, [{ type: 'user.unlocked', actor, subject: { userId } }]);
         return lifted;
       }),

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Interactions } from '../oidc/interactions.js';
+import type { Interactions, PendingInteraction } from '../oidc/interactions.js';
 import type { IdentityKey, IdentityService, UnlinkedIdentityRule } from '../users/identity-service.js';
 import type { User } from '../users/user.js';
 
@@ -37,17 +37,26 @@ export type SignInCompletion = { ok: true; userId: string; redirectTo: string } 
 export type CompleteSignIn = (req: IncomingMessage, res: ServerResponse, signIn: CompletedSignIn) => Promise<SignInCompletion>;
 
 /**
- * The one step every sign-in method ends with: resolves the user (linking or provisioning an
- * external identity by the method's rule) and finishes the engine's login prompt with the
- * method's amr. Returns where the engine resumes the authorization request.
+ * The gate every first factor passes (src/sign-in/mfa/mfa-flow.ts): where the sign-in goes on
+ * (its second factor, or setting one up), or undefined when it may finish now.
  */
-export function createCompleteSignIn({ interactions, identities }: { interactions: Interactions; identities: IdentityService }): CompleteSignIn {
+export type SecondFactorGate = (pending: PendingInteraction, userId: string, amr: string[], via: SignInVia) => Promise<string | undefined>;
+
+/**
+ * The one step every sign-in method ends with: resolves the user (linking or provisioning an
+ * external identity by the method's rule), passes the second-factor gate, and finishes the
+ * engine's login prompt with the method's amr. Returns where the browser goes on: the second
+ * step of the sign-in, or the engine resuming the authorization request.
+ */
+export function createCompleteSignIn({ interactions, identities, gate }: { interactions: Interactions; identities: IdentityService; gate: SecondFactorGate }): CompleteSignIn {
   const userOf = async (as: SignedInAs): Promise<User | undefined> =>
     'user' in as ? as.user : identities.userFor(as.identity, as.whenUnlinked);
 
-  return async (req, res, { uid, amr, as }) => {
+  return async (req, res, { uid, amr, as, via }) => {
     const user = await userOf(as);
     if (!user || user.disabled) return { ok: false, userId: user?.id };
+    const secondStep = await gate(await interactions.load(req, res, uid), user.id, amr, via);
+    if (secondStep !== undefined) return { ok: true, userId: user.id, redirectTo: secondStep };
     return { ok: true, userId: user.id, redirectTo: await interactions.finishLogin(req, res, uid, user.id, amr) };
   };
 }

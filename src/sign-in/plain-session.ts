@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { defaults } from '../config/defaults.js';
 import type { SignedValues } from '../crypto/signed-values.js';
+import type { EnrolRequest } from '../oidc/interactions.js';
 import { sessionClientId, sessionReturnPath } from '../oidc/session-client.js';
 import { messagePage } from '../views/message-page.js';
 import { localPath } from './local-path.js';
@@ -27,16 +28,23 @@ function returnPath(returnUrl: string | undefined): string {
   return signInPaths.test(path) ? '/' : path;
 }
 
+/** What a plain sign-in is for: through one connection (`connection=`), or to set up a factor (`enrol=`, the security page). */
+export interface PlainSignIn {
+  connection?: string;
+  enrol?: EnrolRequest;
+}
+
 /**
  * A sign-in to Gatehouse itself, with no application behind it: an authorization request of
- * Gatehouse's own client (oidc/session-client.ts) that goes straight to one connection
- * (`connection=`) and always asks the person to sign in (`prompt=login`). The engine ends it with
- * its session cookie set, and the return sends the browser to the path it asked for.
+ * Gatehouse's own client (oidc/session-client.ts), straight to one connection or to setting up a
+ * factor when asked, that always asks the person to sign in (`prompt=login`), so that it is
+ * fresh. The engine ends it with its session cookie set, and the return sends the browser to the
+ * path it asked for.
  */
 export function createPlainSession({ issuer, publicOrigin, returns }: PlainSessionDeps) {
   return {
-    /** Sends the browser off to sign in through the connection, to come back to `returnUrl` (a path of Gatehouse's, else `/`). */
-    start(reply: FastifyReply, connectionId: string, returnUrl: string | undefined): FastifyReply {
+    /** Sends the browser off to sign in, to come back to `returnUrl` (a path of Gatehouse's, else `/`). */
+    start(reply: FastifyReply, signIn: PlainSignIn, returnUrl: string | undefined): FastifyReply {
       // The code is never redeemed; the challenge only satisfies PKCE, which public clients must use.
       const challenge = createHash('sha256').update(randomBytes(32).toString('base64url')).digest('base64url');
       const url = new URL(`${issuer}/auth`);
@@ -46,7 +54,7 @@ export function createPlainSession({ issuer, publicOrigin, returns }: PlainSessi
         redirect_uri: `${publicOrigin}${sessionReturnPath}`,
         scope: 'openid',
         prompt: 'login',
-        connection: connectionId,
+        ...signIn,
         code_challenge: challenge,
         code_challenge_method: 'S256',
         state: returns.sign(returnPath(returnUrl), defaults.ttl.interaction),

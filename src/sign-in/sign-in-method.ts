@@ -25,6 +25,12 @@ export interface SignInMethod {
   /** The method's part of the login page: a form, or a button that starts a detour; empty when it has nothing to offer. */
   loginSection(model: LoginSectionModel): SafeHtml | Promise<SafeHtml>;
   /**
+   * Its section goes right under the first method's form, not under "Or sign in with": a way to
+   * sign in as this person (a passkey), not through another site. Such a section may be hidden
+   * until a script shows it, so it never stands alone under a heading of its own.
+   */
+  readonly besideFirst?: boolean;
+  /**
    * Asked before the login page is shown: a method the authorization request chose (such as
    * `connection=`) answers instead, sending the browser on at once; undefined shows the page.
    */

@@ -11,6 +11,8 @@ export interface LoginPageModel {
   error?: string;
   /** One per sign-in method, in order: the first is the page's own form (the password), the others offer other ways (buttons), each possibly empty. */
   sections: SafeHtml[];
+  /** Sections shown right under the first, not among the other ways: the passkey button, which is only there where a script shows it. */
+  besideFirst?: SafeHtml[];
 }
 
 export function loginPage(model: LoginPageModel): string {
@@ -23,7 +25,7 @@ export function loginPage(model: LoginPageModel): string {
 <p>to continue to <strong>${model.applicationName}</strong></p>
 ${model.error ? html`<p class="error" role="alert" id="${loginErrorId}">${model.error}</p>` : ''}
 ${first ?? ''}
-${others.length > 0 ? html`<section class="connections" aria-labelledby="connections-heading">
+${(model.besideFirst ?? []).map((section) => html`${section}\n`)}${others.length > 0 ? html`<section class="connections" aria-labelledby="connections-heading">
 <p class="divider" id="connections-heading">Or sign in with</p>
 ${others.map((section) => html`${section}\n`)}</section>
 ` : ''}<form method="post" action="${model.abortAction}">

@@ -37,6 +37,24 @@ table.claims th, table.claims td { text-align: left; vertical-align: top; paddin
 table.claims td { word-break: break-all; }
 .brand { margin: 0 0 1rem; font-weight: 600; }
 .brand img { display: block; max-height: 3rem; max-width: 12rem; }
+h2 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+section + section { border-top: 1px solid var(--border); }
+.notice { border-left: 4px solid var(--accent); padding: .5rem .75rem; margin-bottom: 1rem; }
+a.button { display: inline-block; font-weight: 600; padding: .6rem 1rem; border-radius: .4rem; border: 1px solid var(--accent); color: inherit; text-decoration: none; }
+a.button.primary { background: var(--accent); color: #fff; }
+a.button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+form.inline { display: flex; flex-wrap: wrap; gap: .5rem; align-items: flex-end; margin: .5rem 0; }
+form.inline label { flex-basis: 100%; margin: 0; }
+form.inline input[type=text] { flex: 1 1 10rem; width: auto; }
+ul.factors { list-style: none; padding: 0; }
+ul.factors li { border-top: 1px solid var(--border); padding: .75rem 0; }
+figure.qr { margin: 0 0 1rem; max-width: 14rem; background: #fff; padding: .5rem; border-radius: .4rem; }
+figure.qr svg { display: block; width: 100%; height: auto; }
+code.secret { word-break: break-all; font-size: 1rem; }
+ul.codes { columns: 2; padding-left: 1.25rem; font-size: 1.05rem; }
+details.recovery { margin-top: 1.25rem; }
+details.recovery summary { cursor: pointer; font-weight: 600; }
+form.passkey button { width: 100%; margin-top: .5rem; }
 `;
 
 export interface Stylesheet {

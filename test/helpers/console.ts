@@ -70,7 +70,7 @@ export async function signIn(page: Page, server: TestServer, who: { username: st
   await page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
   await page.getByLabel('Username or email').fill(who.username);
   await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL((url) => url.pathname.startsWith('/console/') && url.pathname !== '/console/callback');
 }
 

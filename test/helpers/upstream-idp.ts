@@ -203,7 +203,9 @@ export async function startUpstreamIdp(options: UpstreamOptions = {}): Promise<U
     const username = (await readForm(req)).get('username') ?? '';
     const user = [...users.values()].find((u) => [u.sub, u.preferred_username, u.email].includes(username));
     if (!user) return send(res, 401, signInPage(details.uid, options.name ?? 'Upstream', username, `No user ${username} here.`));
-    return provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+    // A user with `amr` signs in as a provider that did MFA says so (Okta: ["pwd", "otp", "mfa"]).
+    const amr = Array.isArray(user.amr) ? { amr: user.amr as string[] } : {};
+    return provider.interactionFinished(req, res, { login: { accountId: user.sub, ...amr } }, { mergeWithLastSubmission: false });
   }
 
   let running = true;

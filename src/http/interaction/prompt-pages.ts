@@ -36,8 +36,12 @@ export function createPromptPages({ csrf, methods, users, customScopes }: Prompt
       username: failure?.username ?? pending.loginHint,
       errorId: failure ? loginErrorId : undefined,
     };
-    const sections = await Promise.all(methods.map((method) => method.loginSection({ ...section, basePath: `${interactionPath(pending.uid)}/${method.id}` })));
-    return sendHtml(reply, failure?.status ?? 200, loginPage({ ...common, error: failure?.message, sections }));
+    const render = (method: SignInMethod) => method.loginSection({ ...section, basePath: `${interactionPath(pending.uid)}/${method.id}` });
+    const [sections, besideFirst] = await Promise.all([
+      Promise.all(methods.filter((method) => !method.besideFirst).map(render)),
+      Promise.all(methods.filter((method) => method.besideFirst).map(render)),
+    ]);
+    return sendHtml(reply, failure?.status ?? 200, loginPage({ ...common, error: failure?.message, sections, besideFirst }));
   }
 
   async function showConsent(reply: FastifyReply, pending: PendingInteraction): Promise<FastifyReply> {

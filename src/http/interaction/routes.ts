@@ -4,7 +4,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { interactionRoute } from '../../oidc/interaction-path.js';
 import type { Interactions } from '../../oidc/interactions.js';
 import type { CustomScope } from '../../scopes/scope-service.js';
-import { createCompleteSignIn } from '../../sign-in/complete-sign-in.js';
+import { createCompleteSignIn, type SecondFactorGate } from '../../sign-in/complete-sign-in.js';
 import { csrfField, formBody, interactionParams } from '../../sign-in/route-schemas.js';
 import { createSignInEvents } from '../../sign-in/sign-in-events.js';
 import type { SignInContext, SignInMethod, SignInRoutes } from '../../sign-in/sign-in-method.js';
@@ -26,6 +26,8 @@ export interface InteractionRouteDeps {
   customScopes: () => CustomScope[];
   /** Where the connections' sign-ins are recorded as they complete. */
   audit: AuditLog;
+  /** What every first factor passes before the sign-in finishes (the MFA policies). */
+  gate: SecondFactorGate;
 }
 
 const csrfForm = formBody(csrfField);
@@ -45,7 +47,7 @@ export const interactionRoutes: FastifyPluginAsync<InteractionRouteDeps> = async
   scope.setSchemaErrorFormatter(validationErrorFormatter);
   const routes = scope.withTypeProvider<ZodTypeProvider>();
   const pages = createPromptPages(deps);
-  const completeSignIn = createCompleteSignIn({ interactions: deps.interactions, identities: deps.identities });
+  const completeSignIn = createCompleteSignIn({ interactions: deps.interactions, identities: deps.identities, gate: deps.gate });
   const context = createSignInContext({ interactions: deps.interactions, pages, completeSignIn, events: createSignInEvents(deps.audit) });
   registerPromptRoutes(routes, deps, pages);
   for (const method of deps.methods) registerMethod(routes, method, context, deps.csrf);

@@ -1,6 +1,10 @@
 import type { IncomingMessage } from 'node:http';
+import type { AuditLog } from '../../audit/audit-log.js';
+import { acrOf } from '../../mfa/assurance.js';
+import type { ApplicationMfaPolicy, RequirementFor } from '../../mfa/mfa-requirement.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { PasswordSignIn } from '../../sign-in/password-sign-in.js';
+import { applicationMfaProperty } from '../authentication-requirements.js';
 import { errors, type Account, type FindAccount, type OidcProvider } from '../engine.js';
 import { issueIdToken, recordEntity } from '../engine-internals.js';
 import { respondTooManyAttempts } from '../too-many-attempts.js';
@@ -24,7 +28,14 @@ export interface PasswordGrantDeps {
   findAccount: FindAccount;
   clock: Clock;
   supportedScopes: readonly string[];
+  /** The MFA policies: a sign-in that needs a second factor cannot be made with this grant. */
+  requirementFor: RequirementFor;
+  /** Where a refusal for a missing second factor is recorded (the password check records its own outcome). */
+  audit: AuditLog;
 }
+
+/** The password grant cannot ask for a second factor, so it says where one can be given. */
+const mfaRequiredDescription = 'a second factor is required for this sign-in, and the password grant cannot ask for one: sign in through the browser (authorization code flow) instead';
 
 export function registerPasswordGrant(provider: OidcProvider, deps: PasswordGrantDeps): void {
   provider.registerGrantType(passwordGrantType, (ctx) => passwordGrant(provider, deps, ctx), ['username', 'password', 'scope']);
@@ -74,11 +85,29 @@ async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username
     return undefined;
   }
   if (!outcome.ok) throw new errors.InvalidGrant();
+  await refuseWhenSecondFactorNeeded(ctx, deps, outcome.user.id);
   // The user is read again here: an Account needs the scope claims, which provider.ts holds.
   const account = await deps.findAccount(ctx, outcome.user.id);
   if (!account) throw new errors.InvalidGrant();
   recordEntity(ctx, 'Account', account);
   return account;
+}
+
+/**
+ * The same requirement as every other sign-in (src/mfa/mfa-requirement.ts): the application's
+ * `mfa`, the global policy and the administrators' rule; and a user who set up a factor is not
+ * let in around it by a password alone, unless the policy is `off`.
+ */
+async function refuseWhenSecondFactorNeeded(ctx: GrantContext, deps: PasswordGrantDeps, userId: string): Promise<void> {
+  const { client } = ctx.oidc;
+  const requirement = await deps.requirementFor({ userId, application: client[applicationMfaProperty] as ApplicationMfaPolicy | undefined });
+  if (requirement.level === 'pwd' && !requirement.askEnrolled) return;
+  deps.audit.record({
+    type: 'sign_in.failed', actor: { kind: 'anonymous' }, reason: 'mfa_required', userId, clientId: client.clientId, clientAddress: deps.clientIp(ctx.req),
+    details: { method: 'password', channel: 'password_grant' },
+  });
+  // The engine's InvalidGrant has a fixed description; this refusal says what the application can do about it.
+  throw Object.assign(new errors.InvalidGrant(), { error_description: mfaRequiredDescription });
 }
 
 /** A grant per successful sign-in, so that its tokens can be revoked together, as for the other grants. */
@@ -95,6 +124,7 @@ async function issueRefreshToken(
 ): Promise<string> {
   const refreshToken = new provider.RefreshToken({
     accountId: account.accountId,
+    acr: acrOf('pwd'),
     amr: ['pwd'],
     authTime,
     client: ctx.oidc.client,
@@ -110,5 +140,5 @@ async function issueRefreshToken(
 /** As the engine's token endpoint grants issue it: the granted scopes mask the account's id_token claims. */
 async function issuePasswordIdToken(provider: OidcProvider, ctx: GrantContext, account: Account, scope: string, authTime: number): Promise<string> {
   const claims = await account.claims('id_token', scope, {}, []);
-  return issueIdToken(provider, ctx, { ...claims, sub: account.accountId, auth_time: authTime, amr: ['pwd'] }, scope);
+  return issueIdToken(provider, ctx, { ...claims, sub: account.accountId, auth_time: authTime, acr: acrOf('pwd'), amr: ['pwd'] }, scope);
 }

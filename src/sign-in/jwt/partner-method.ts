@@ -75,9 +75,8 @@ export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
     routes.get('/login/sso/:id', { schema: { params: partnerParams, querystring: plainSessionQuery } }, async (request, reply) => {
       const { id } = request.params;
       if (!(await enabled(id))) return sendFailure(reply, connectionUnavailable(id), { uid: undefined });
-      return deps.plainSession.start(reply, id, request.query.returnUrl);
+      return deps.plainSession.start(reply, { connection: id }, request.query.returnUrl);
     });
-    deps.plainSession.registerReturnRoute(routes);
   }
 
   /**

@@ -18,7 +18,7 @@ import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { eventsOf, oneEventOf } from '../audit/steps.js';
 import { gif, png, startLogoServer, svg, type LogoServer } from '../../helpers/logo-server.js';
 
-const pagesCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'";
+const pagesCsp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'";
 const logoCsp = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 const webApp = {

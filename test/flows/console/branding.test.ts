@@ -36,7 +36,7 @@ describe('branding set in the console shows on the sign-in pages', { skip: skipW
     await visitor.page.goto(`${harness.server.url}/console/`);
     await visitor.page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
     assert.match(await visitor.page.title(), /Acme Portal/);
-    await visitor.page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await visitor.page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
     // A string, because this project is type-checked without the DOM library.
     assert.equal(await visitor.page.evaluate<string>('getComputedStyle(document.querySelector("button.primary")).backgroundColor'), 'rgb(123, 31, 162)');
     await screenshot(visitor.page, 'branded-login');

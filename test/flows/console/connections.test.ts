@@ -132,7 +132,7 @@ describe('the console\'s connections', { skip: skipWithoutChromium }, () => {
     const [tab] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: 'Open the test sign-in' }).click()]);
     await tab.waitForURL((url) => url.origin === upstream.origin);
     await tab.getByLabel('Username').fill('ann');
-    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await tab.getByRole('button', { name: 'Sign in', exact: true }).click();
     await tab.getByRole('heading', { level: 1, name: 'Corp account: the sign-in works' }).waitFor();
     const claims = Object.fromEntries(await tab.locator('table.claims tr').evaluateAll((rows) => rows.map((row) => [row.querySelector('th')?.textContent?.trim(), row.querySelector('td')?.textContent?.trim()])));
     assert.equal(claims.sub, JSON.stringify(ann.sub));

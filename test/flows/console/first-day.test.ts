@@ -82,7 +82,7 @@ describe('a new administrator\'s first day, in the browser only', { skip: skipWi
     await visitor.page.getByRole('button', { name: 'Corp account' }).click();
     await visitor.page.waitForURL((url) => url.origin === upstream.origin);
     await visitor.page.getByLabel('Username').fill('ann');
-    await visitor.page.getByRole('button', { name: 'Sign in' }).click();
+    await visitor.page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await visitor.page.getByRole('button', { name: 'Allow' }).click();
     const { url } = await received;
     const tokens = await oidc.authorizationCodeGrant(config, new URL(`${app.origin}${url.pathname}${url.search}`), { pkceCodeVerifier: verifier, expectedState: state });

@@ -127,7 +127,7 @@ describe('the console manages users and groups', { skip: skipWithoutChromium }, 
     const attempt = async (password: string) => {
       await login.getByLabel('Username or email').fill(rosa.username);
       await login.getByLabel('Password').fill(password);
-      await Promise.all([login.waitForResponse((response) => response.request().method() === 'POST'), login.getByRole('button', { name: 'Sign in' }).click()]);
+      await Promise.all([login.waitForResponse((response) => response.request().method() === 'POST'), login.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     };
     for (let failures = 0; failures < 5; failures += 1) {
       await attempt('not the password at all');

@@ -53,10 +53,10 @@ describe('the password method through the seam, on the real server (sqlite)', ()
     return { browser, page, target: new URL(action, page.url).toString(), csrf: fields.csrf!, uid: action.split('/')[2]! };
   }
 
-  test('the login page posts the password form under the method, and keeps one cancel form', async () => {
+  test('the login page posts each method\'s form under the method, and keeps one cancel form', async () => {
     const { page, uid } = await onLoginPage();
     const forms = page.document.querySelectorAll('form').map((form) => form.getAttribute('action'));
-    assert.deepEqual(forms, [`/interaction/${uid}/password/login`, `/interaction/${uid}/abort`]);
+    assert.deepEqual(forms, [`/interaction/${uid}/password/login`, `/interaction/${uid}/passkey/verify`, `/interaction/${uid}/abort`]);
     assert.ok(page.document.querySelector('input[name=username]') && page.document.querySelector('input[name=password]'));
   });
 
@@ -102,7 +102,7 @@ const cli: Actor = { kind: 'cli', command: 'test' };
 /** The interaction of uid `u1`, waiting for a login; what the engine would hold. */
 const pending: PendingInteraction = {
   uid: 'u1', prompt: 'login', clientId: 'spa', clientName: 'Single Page App', accountId: undefined, missingScopes: [], missingClaims: [], loginHint: undefined,
-  connection: undefined, expiresAt: Date.now() + 60 * 60 * 1000,
+  connection: undefined, expiresAt: Date.now() + 60 * 60 * 1000, reasons: ['no_session'], sessionAmr: [], acrValues: undefined, applicationMfa: undefined, enrol: undefined,
 };
 
 /**
@@ -158,6 +158,7 @@ describe('a second sign-in method through the seam (sqlite, the engine replaced 
     },
     finishConsent: async () => '/oidc/auth/u1',
     abort: async () => '/oidc/auth/u1',
+    refuse: async () => '/oidc/auth/u1',
   } satisfies Interactions;
 
   async function buildApp(methods: SignInMethod[]): Promise<FastifyInstance> {
@@ -170,6 +171,8 @@ describe('a second sign-in method through the seam (sqlite, the engine replaced 
       users: services.users,
       customScopes: () => [],
       audit: discardingAuditLog,
+      // The seam's own behaviour: no second factor is asked here (test/flows/mfa covers the gate).
+      gate: async () => undefined,
     };
     const built = Fastify();
     await built.register(errorResponses);

@@ -122,7 +122,7 @@ for (const dialect of dialects) {
         await page.goto(url.toString());
         await page.locator('input[name="username"]').fill(alice.username);
         await page.locator('input[name="password"]').fill(alice.password);
-        await page.locator('button[type="submit"]', { hasText: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         const received = app.next();
         await page.locator('button[value="approve"]').click();
         let timer: NodeJS.Timeout | undefined;

@@ -1,0 +1,40 @@
+import { passkeyScriptUrl } from '../mfa/passkey-script.js';
+import { html, type SafeHtml } from './html.js';
+
+export interface PasskeyFormModel {
+  /** `register` creates a passkey (navigator.credentials.create), `authenticate` uses one (get). */
+  mode: 'register' | 'authenticate';
+  /** Where the script posts `{ csrf }` as JSON for the ceremony's options. */
+  optionsAction: string;
+  /** Where the form itself posts `csrf` and `response` (the ceremony's result as JSON), and `name` if asked. */
+  verifyAction: string;
+  csrfToken: string;
+  /** The button's words, e.g. "Sign in with a passkey". */
+  label: string;
+  /** Registration: a field to name the new passkey (optional; a default name otherwise). */
+  nameField?: boolean;
+  /** The page's main action (`primary`) or one way among others (`secondary`, the default). */
+  emphasis?: 'primary' | 'secondary';
+}
+
+/**
+ * A passkey button as a form. It is rendered hidden: the passkey script (passkeyScriptTag, which
+ * the page must include once) shows it where the browser has WebAuthn, runs the ceremony and
+ * submits the form; without JavaScript it stays hidden and the page's other forms work alone.
+ * Errors the script meets are said in the form's alert.
+ */
+export function passkeyForm(model: PasskeyFormModel): SafeHtml {
+  return html`<form method="post" action="${model.verifyAction}" data-passkey="${model.mode}" data-options="${model.optionsAction}" class="passkey" hidden>
+<input type="hidden" name="csrf" value="${model.csrfToken}">
+<input type="hidden" name="response" value="">
+${model.nameField ? html`<label for="passkey-name">Name for this passkey <span class="muted">(optional)</span></label>
+<input id="passkey-name" name="name" type="text" maxlength="100" autocomplete="off" placeholder="e.g. Work laptop">
+` : ''}<p class="error" role="alert" data-passkey-error hidden></p>
+<button class="${model.emphasis ?? 'secondary'}" type="submit">${model.label}</button>
+</form>`;
+}
+
+/** The passkey script, same-origin and versioned: the only script the sign-in pages load, after the page is parsed. */
+export function passkeyScriptTag(): SafeHtml {
+  return html`<script src="${passkeyScriptUrl()}" defer></script>`;
+}
