@@ -9,6 +9,7 @@ import { GroupsArea } from './screens/groups';
 import { KeysArea } from './screens/keys';
 import { ScopesArea } from './screens/scopes';
 import { NotAdministrator } from './screens/session-pages';
+import { SignInSecurityArea } from './screens/sign-in-security';
 import { UsersArea } from './screens/users';
 import { Layout } from './ui/layout';
 import { Page } from './ui/page';
@@ -32,6 +33,7 @@ export function App() {
           <Route path="/keys" nest><KeysArea /></Route>
           <Route path="/audit" nest><AuditArea /></Route>
           <Route path="/branding" nest><BrandingArea /></Route>
+          <Route path="/sign-in-security" nest><SignInSecurityArea /></Route>
           <Route>
             <Page title="Not found">
               <EmptyState title="There is no such screen">Pick one from the menu.</EmptyState>

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
 import { startServer, type StartOptions, type TestServer } from './start-server.js';
 
@@ -78,6 +78,12 @@ export async function signIn(page: Page, server: TestServer, who: { username: st
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** Saves one part of a page (a section) as `<name>.png` under .test-output/console, for a screen too long to read whole. */
+export async function screenshotPart(part: Locator, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await part.screenshot({ path: path.join(screenshotDir, `${name}.png`) });
 }
 
 /** Goes to a main screen through the navigation, as a person would. */

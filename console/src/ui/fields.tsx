@@ -108,3 +108,26 @@ export function CheckboxGroup<V extends string>({ legend, options, value, onChan
     </fieldset>
   );
 }
+
+/** One of a few choices, each with its one-sentence explanation. */
+export function RadioGroup<V extends string>({ legend, options, value, onChange, error, name, disabled }: {
+  legend: string; name: string; options: readonly { value: V; label: string; description?: ReactNode }[]; value: V;
+  onChange: (value: V) => void; error?: string | undefined; disabled?: boolean;
+}) {
+  const errorId = useId();
+  return (
+    <fieldset className={error ? 'choices field-invalid' : 'choices'} aria-describedby={error ? errorId : undefined} disabled={disabled}>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option.value} className="choice">
+          <input type="radio" name={name} value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} />
+          <span>
+            <span className="choice-label">{option.label}</span>
+            {option.description && <span className="choice-description">{option.description}</span>}
+          </span>
+        </label>
+      ))}
+      {error && <p id={errorId} className="field-error">{error}</p>}
+    </fieldset>
+  );
+}

@@ -12,6 +12,7 @@ export const screens = [
   { path: '/keys', label: 'Keys' },
   { path: '/audit', label: 'Audit log' },
   { path: '/branding', label: 'Branding' },
+  { path: '/sign-in-security', label: 'Sign-in security' },
 ] as const;
 
 export function Layout({ children }: { children: ReactNode }) {

@@ -112,6 +112,7 @@ describe('the console\'s connections', { skip: skipWithoutChromium }, () => {
     assert.equal(stored.body.discovery_url, upstream.discoveryUrl);
     assert.equal(stored.body.client_id, 'gatehouse-corp');
     assert.equal(stored.body.has_secret, true);
+    assert.equal(stored.body.trust_upstream_mfa, false, 'the upstream\'s MFA is not trusted unless asked');
     assert.equal(stored.body.callback_url, shown, 'the console showed the callback URL the server uses');
     assert.equal(await copied(page, 'Callback URL (redirect URI)'), shown);
   });
@@ -150,13 +151,16 @@ describe('the console\'s connections', { skip: skipWithoutChromium }, () => {
     await page.getByRole('button', { name: 'Edit settings' }).click();
     await page.getByLabel('Known users only').check();
     await page.getByLabel('Groups claim').fill('groups');
+    await page.getByLabel('Trust this provider\'s MFA').check();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('The changes are saved.').waitFor();
     const stored = await api('GET', '/connections/corp');
     assert.equal(stored.body.provisioning, 'existing_users_only');
     assert.equal(stored.body.groups_claim, 'groups');
+    assert.equal(stored.body.trust_upstream_mfa, true);
     assert.equal(stored.body.has_secret, true);
     assert.match(await page.locator('.facts').textContent() ?? '', /Known users only/);
+    assert.match(await page.locator('.facts').textContent() ?? '', /Trust the provider's MFAYes/);
     await page.getByRole('button', { name: 'Test again' }).click();
     await page.getByText(/Every check passed/).waitFor();
   });

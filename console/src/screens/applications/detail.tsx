@@ -9,6 +9,7 @@ import { useLoad } from '../../ui/use-load';
 import { discovery, discoveryUrlOf } from './discovery';
 import { authMethodSentence, grantOptions, kindOf, presetOf } from './presets';
 import { applicationSecrets } from './secret-handoff';
+import { mfaOptions, showsMfa } from './settings-form';
 import type { Application, Discovery } from './types';
 
 /** The application's page: what to paste into the application, its settings, its secret and its removal. */
@@ -139,6 +140,12 @@ export function ApplicationDetail({ clientId }: { clientId: string }) {
           <dd><code>{application.id_token_signed_response_alg}</code></dd>
           <dt>Allowed scopes</dt>
           <dd>{application.scope ? <Badges values={application.scope.split(' ')} /> : <span className="app-muted">Any scope Gatehouse offers (the management API only opens to applications that name gatehouse:manage).</span>}</dd>
+          {showsMfa(application) && (
+            <>
+              <dt>Second factor</dt>
+              <dd>{mfaOptions.find((option) => option.value === (application.mfa ?? 'inherit'))?.label ?? <code>{application.mfa}</code>}</dd>
+            </>
+          )}
           {application.id_token_claims_scopes && <><dt>Claims in the id_token</dt><dd><Badges values={application.id_token_claims_scopes} /></dd></>}
           <dt>Created</dt>
           <dd>{new Date(application.created_at).toLocaleString()}</dd>

@@ -7,7 +7,7 @@ import { DeclaredNote, ErrorNotice, Loading } from '../../ui/states';
 import { useLoad } from '../../ui/use-load';
 import { discovery } from './discovery';
 import { applicationSecrets } from './secret-handoff';
-import { AdvancedFields, bodyOf, RedirectFields, settingsOf, usesBrowser } from './settings-form';
+import { AdvancedFields, bodyOf, MfaField, RedirectFields, settingsOf, showsMfa, usesBrowser } from './settings-form';
 import type { Application, SavedApplication, Settings } from './types';
 
 /** Change an application's settings: the API replaces them whole, so the form sends every field. */
@@ -17,7 +17,7 @@ export function EditApplication({ clientId }: { clientId: string }) {
   const application = loaded.data;
   const back = <Link href={`/${encodeURIComponent(clientId)}`} className="button">Cancel</Link>;
   return (
-    <Page title={application ? `Edit ${application.client_name ?? application.client_id}` : 'Edit application'} description="Change where the browser comes back and which authorization modes the application may use." actions={back}>
+    <Page title={application ? `Edit ${application.client_name ?? application.client_id}` : 'Edit application'} description="Change where the browser comes back, what a sign-in to the application must prove, and which authorization modes it may use." actions={back}>
       {application
         ? application.declared
           ? <DeclaredNote what="application" />
@@ -62,6 +62,11 @@ function EditForm({ application, scopesOffered }: { application: Application; sc
           ? <RedirectFields settings={settings} onChange={setSettings} errors={fields} />
           : <p className="app-muted">This application has no redirect URIs: it does not send browsers to Gatehouse.</p>}
       </Section>
+      {(showsMfa(settings) || fields.mfa) && (
+        <Section title="Sign-in">
+          <MfaField settings={settings} onChange={setSettings} errors={fields} />
+        </Section>
+      )}
       <Section title="Authorization modes">
         <AdvancedFields settings={settings} onChange={setSettings} errors={fields} scopesOffered={scopesOffered} />
       </Section>

@@ -1,8 +1,8 @@
-import { CheckboxGroup, LinesField, SelectField } from '../../ui/fields';
+import { CheckboxGroup, LinesField, RadioGroup, SelectField } from '../../ui/fields';
 import {
   authMethodOptions, authMethodSentence, grantOptions, responseTypeOptions, responseTypesFor, signingAlgOptions, signingAlgSentence, type KindPreset,
 } from './presets';
-import type { Application, GrantType, Settings } from './types';
+import type { Application, ApplicationMfa, GrantType, Settings } from './types';
 
 /** What the consent page says for Gatehouse's own scopes; custom scopes are listed by name. */
 const scopeSentences: Record<string, string> = {
@@ -28,6 +28,7 @@ export function settingsOf(application: Application): Settings {
     id_token_signed_response_alg: application.id_token_signed_response_alg,
     scopes: application.scope ? application.scope.split(' ') : [],
     application_type: application.application_type,
+    mfa: application.mfa ?? 'inherit',
   };
 }
 
@@ -44,6 +45,8 @@ export function bodyOf(settings: Settings, kept: Partial<Pick<Application, 'id_t
     id_token_signed_response_alg: settings.id_token_signed_response_alg,
     ...(settings.scopes.length ? { scope: settings.scopes.join(' ') } : {}),
     application_type: settings.application_type,
+    // Left out, it is inherit: bodies stay as short as what an operator writes in the configuration file.
+    ...(settings.mfa !== 'inherit' ? { mfa: settings.mfa } : {}),
     ...(kept.id_token_claims_scopes ? { id_token_claims_scopes: kept.id_token_claims_scopes } : {}),
     ...(kept.logo_uri ? { logo_uri: kept.logo_uri } : {}),
     ...(kept.jwks_uri ? { jwks_uri: kept.jwks_uri } : {}),
@@ -56,8 +59,16 @@ export function usesBrowser(grants: readonly GrantType[]): boolean {
   return grants.includes('authorization_code') || grants.includes('implicit');
 }
 
+/**
+ * Whether its second-factor setting matters: people sign in to it (through the browser, or with
+ * the password grant), or it was set anyway and should be seen to be changed back.
+ */
+export function showsMfa({ grant_types, mfa }: { grant_types: readonly GrantType[]; mfa?: ApplicationMfa | undefined }): boolean {
+  return usesBrowser(grant_types) || grant_types.includes('password') || (mfa ?? 'inherit') !== 'inherit';
+}
+
 /** The advanced fields, and the ones under them, whose errors should open the advanced part. */
-export const advancedFields = ['grant_types', 'response_types', 'token_endpoint_auth_method', 'id_token_signed_response_alg', 'scope', 'application_type', 'jwks', 'jwks_uri', 'id_token_claims_scopes'];
+export const advancedFields = ['grant_types', 'response_types', 'token_endpoint_auth_method', 'id_token_signed_response_alg', 'scope', 'application_type', 'jwks', 'jwks_uri', 'id_token_claims_scopes', 'mfa'];
 
 interface Props {
   settings: Settings;
@@ -162,5 +173,23 @@ export function AdvancedFields({ settings, onChange, errors, scopesOffered, read
         {settings.scopes.length ? 'The application may ask for these scopes only; anything else is refused.' : 'None ticked: the application may ask for any scope Gatehouse offers; only one that names gatehouse:manage here can use the management API.'}
       </p>
     </>
+  );
+}
+
+/** What the application demands of a sign-in beyond the global policy (docs/mfa.md). */
+export const mfaOptions: readonly { value: ApplicationMfa; label: string; description: string }[] = [
+  { value: 'inherit', label: 'As the global policy', description: 'A second factor is asked as Sign-in security says for every application.' },
+  { value: 'required', label: 'Always required', description: 'Everyone signing in to it gives a second factor; those without one set one up first.' },
+  { value: 'phishing_resistant', label: 'A passkey required (phishing-resistant)', description: 'Only a passkey passes, since a code typed from an app can be phished; those without one set one up first.' },
+];
+
+/** The second factor the application demands of people signing in to it; nothing for one that signs nobody in (and never set it). */
+export function MfaField({ settings, onChange, errors, readOnly }: Omit<Props, 'scopesOffered' | 'preset'>) {
+  if (!showsMfa(settings) && !errors.mfa) return null;
+  return (
+    <RadioGroup
+      legend="Second factor" name="application-mfa" options={mfaOptions} value={settings.mfa} error={errors.mfa} disabled={readOnly}
+      onChange={(mfa) => onChange({ ...settings, mfa })}
+    />
   );
 }

@@ -10,6 +10,8 @@ export interface Application {
   id_token_signed_response_alg: SigningAlg;
   scope?: string;
   id_token_claims_scopes?: string[];
+  /** The second factor it demands; absent is `inherit`, the global policy. */
+  mfa?: ApplicationMfa;
   logo_uri?: string;
   application_type: 'web' | 'native';
   jwks_uri?: string;
@@ -32,6 +34,9 @@ export type ResponseType = (typeof responseTypes)[number];
 export const authMethods = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt', 'none'] as const;
 export type AuthMethod = (typeof authMethods)[number];
 
+export const applicationMfaPolicies = ['inherit', 'required', 'phishing_resistant'] as const;
+export type ApplicationMfa = (typeof applicationMfaPolicies)[number];
+
 export const signingAlgs = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
 export type SigningAlg = (typeof signingAlgs)[number];
 
@@ -47,6 +52,7 @@ export interface Settings {
   /** The allowed scopes; empty means every scope Gatehouse offers. */
   scopes: string[];
   application_type: 'web' | 'native';
+  mfa: ApplicationMfa;
 }
 
 /** The parts of Gatehouse's discovery document the screens show. */

@@ -8,13 +8,13 @@ import { useLoad } from '../../ui/use-load';
 import { discovery } from './discovery';
 import { kinds, presetOf, suggestClientId, type Kind } from './presets';
 import { applicationSecrets } from './secret-handoff';
-import { AdvancedFields, advancedFields, bodyOf, ModesSummary, RedirectFields, usesBrowser } from './settings-form';
+import { AdvancedFields, advancedFields, bodyOf, MfaField, ModesSummary, RedirectFields, usesBrowser } from './settings-form';
 import type { SavedApplication, Settings } from './types';
 
 function initialSettings(kind: Kind): Settings {
   const { settings } = presetOf(kind);
   return {
-    client_name: '', redirect_uris: [], post_logout_redirect_uris: [], scopes: [], id_token_signed_response_alg: 'RS256',
+    client_name: '', redirect_uris: [], post_logout_redirect_uris: [], scopes: [], id_token_signed_response_alg: 'RS256', mfa: 'inherit',
     ...settings, grant_types: [...settings.grant_types], response_types: [...settings.response_types],
   };
 }
@@ -47,7 +47,9 @@ export function CreateWizard() {
   const choose = (next: Kind) => {
     if (next !== kind) {
       setKind(next);
-      setSettings((before) => ({ ...initialSettings(next), client_name: before.client_name, redirect_uris: before.redirect_uris, post_logout_redirect_uris: before.post_logout_redirect_uris }));
+      setSettings((before) => ({
+        ...initialSettings(next), client_name: before.client_name, redirect_uris: before.redirect_uris, post_logout_redirect_uris: before.post_logout_redirect_uris, mfa: before.mfa,
+      }));
     }
   };
 
@@ -134,9 +136,10 @@ export function CreateWizard() {
             : <p className="notice notice-info">This application never sends a browser to Gatehouse, so it has no redirect URIs: it asks the token endpoint for tokens with its client ID and secret.</p>}
           <ModesSummary settings={settings} preset={preset} />
           <details className="app-advanced" open={advancedOpen} onToggle={(event) => setAdvancedOpen(event.currentTarget.open)}>
-            <summary>Advanced: grant types, authentication, id_token algorithm, allowed scopes</summary>
+            <summary>Advanced: grant types, authentication, id_token algorithm, allowed scopes, second factor</summary>
             <div className="app-advanced-body">
               <AdvancedFields settings={settings} onChange={setSettings} errors={fields} scopesOffered={offered.data ?? []} />
+              <MfaField settings={settings} onChange={setSettings} errors={fields} />
             </div>
           </details>
           <div className="button-row">

@@ -45,6 +45,16 @@ export const eventTypeGroups: readonly { label: string; types: readonly (readonl
     ],
   },
   {
+    label: 'Second factors',
+    types: [
+      ['mfa.factor_enrolled', 'Second factor set up'],
+      ['mfa.factor_removed', 'Second factor removed'],
+      ['mfa.recovery_codes_generated', 'Recovery codes generated'],
+      ['mfa.recovery_code_used', 'Recovery code used'],
+      ['mfa.settings_changed', 'MFA policy changed'],
+    ],
+  },
+  {
     label: 'Applications, scopes and APIs',
     types: [
       ['application.created', 'Application created'],

@@ -63,6 +63,7 @@ function OidcFacts({ connection: c }: { connection: OidcConnection }) {
       <Fact term="Profile updates">{c.update_profile === 'on_login' ? 'At every sign-in' : 'Only when the account is created'}</Fact>
       <Fact term="Email domains">{c.email_domains.length ? c.email_domains.join(', ') : none}</Fact>
       <Fact term="Pass on login_hint">{yesNo(c.forward_login_hint)}</Fact>
+      <Fact term="Trust the provider's MFA">{yesNo(c.trust_upstream_mfa)}</Fact>
     </dl>
   );
 }

@@ -2,29 +2,6 @@ import { useEffect, useId, type ReactNode, type RefObject } from 'react';
 import { ApiError } from '../../api/api-client';
 import { Field } from '../../ui/fields';
 
-/** One of a few choices, each with its one-sentence explanation. */
-export function RadioGroup<V extends string>({ legend, options, value, onChange, error, name }: {
-  legend: string; name: string; options: readonly { value: V; label: string; description?: ReactNode }[]; value: V;
-  onChange: (value: V) => void; error?: string | undefined;
-}) {
-  const errorId = useId();
-  return (
-    <fieldset className={error ? 'choices field-invalid' : 'choices'} aria-describedby={error ? errorId : undefined}>
-      <legend>{legend}</legend>
-      {options.map((option) => (
-        <label key={option.value} className="choice">
-          <input type="radio" name={name} value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} />
-          <span>
-            <span className="choice-label">{option.label}</span>
-            {option.description && <span className="choice-description">{option.description}</span>}
-          </span>
-        </label>
-      ))}
-      {error && <p id={errorId} className="field-error">{error}</p>}
-    </fieldset>
-  );
-}
-
 /** A yes/no setting with its explanation. */
 export function Toggle({ label, description, checked, onChange, error }: {
   label: string; description?: ReactNode; checked: boolean; onChange: (checked: boolean) => void; error?: string | undefined;

@@ -1,9 +1,9 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/api-client';
 import { CopyValue } from '../../ui/copy';
-import { CheckboxGroup, TextField } from '../../ui/fields';
+import { CheckboxGroup, RadioGroup, TextField } from '../../ui/fields';
 import { ErrorNotice } from '../../ui/states';
-import { fieldErrorsOf, NumberField, otherFieldErrors, RadioGroup, Step, TextArea, Toggle, useFocusFirstError } from './form-parts';
+import { fieldErrorsOf, NumberField, otherFieldErrors, Step, TextArea, Toggle, useFocusFirstError } from './form-parts';
 import { PartnerContract, type KeyKind } from './partner-contract';
 import { connectionSecrets, generateSecret } from './secret';
 import { jwtAlgorithms, type JwtAlgorithm, type JwtConnection, type Provisioning } from './types';

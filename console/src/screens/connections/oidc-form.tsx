@@ -1,9 +1,10 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { api } from '../../api/api-client';
 import { CopyValue } from '../../ui/copy';
-import { LinesField, SelectField, TextField } from '../../ui/fields';
+import { LinesField, RadioGroup, SelectField, TextField } from '../../ui/fields';
 import { ErrorNotice } from '../../ui/states';
-import { fieldErrorsOf, otherFieldErrors, RadioGroup, Step, Toggle, useFocusFirstError } from './form-parts';
+import { fieldErrorsOf, otherFieldErrors, Step, useFocusFirstError } from './form-parts';
+import { OidcSwitches } from './oidc-switches';
 import type { OidcConnection, Provisioning, TokenEndpointAuthMethod } from './types';
 import { discoverySuffix, idFromName, oidcUrls } from './urls';
 import { vendorOf, vendors, VendorTabs, type VendorId } from './vendors';
@@ -30,6 +31,7 @@ export interface OidcDraft {
   groups_claim: string;
   email_domains: string[];
   forward_login_hint: boolean;
+  trust_upstream_mfa: boolean;
   enabled: boolean;
 }
 
@@ -40,7 +42,7 @@ export const emptyOidcDraft: OidcDraft = {
   issuer: '', authorization_endpoint: '', token_endpoint: '', jwks_uri: '', userinfo_endpoint: '', end_session_endpoint: '',
   client_id: '', client_secret: '', token_endpoint_auth_method: 'client_secret_basic',
   scopes: 'openid profile email', username_claim: 'preferred_username', provisioning: 'create', update_profile: 'on_login',
-  groups_claim: '', email_domains: [], forward_login_hint: true, enabled: true,
+  groups_claim: '', email_domains: [], forward_login_hint: true, trust_upstream_mfa: false, enabled: true,
 };
 
 export function draftOf(connection: OidcConnection): OidcDraft {
@@ -65,6 +67,7 @@ export function draftOf(connection: OidcConnection): OidcDraft {
     groups_claim: connection.groups_claim ?? '',
     email_domains: connection.email_domains,
     forward_login_hint: connection.forward_login_hint,
+    trust_upstream_mfa: connection.trust_upstream_mfa,
     enabled: connection.enabled,
   };
 }
@@ -92,11 +95,12 @@ function bodyOf(draft: OidcDraft, mode: 'create' | 'edit'): Record<string, unkno
     groups_claim: orUndefined(draft.groups_claim),
     email_domains: draft.email_domains.filter((domain) => domain.trim() !== ''),
     forward_login_hint: draft.forward_login_hint,
+    trust_upstream_mfa: draft.trust_upstream_mfa,
   };
 }
 
 const shownFields = ['id', 'name', 'enabled', 'discovery_url', ...manualFields, 'client_id', 'client_secret', 'token_endpoint_auth_method', 'scopes',
-  'username_claim', 'provisioning', 'update_profile', 'groups_claim', 'email_domains', 'forward_login_hint', 'type'];
+  'username_claim', 'provisioning', 'update_profile', 'groups_claim', 'email_domains', 'forward_login_hint', 'trust_upstream_mfa', 'type'];
 
 interface OidcFormProps {
   mode: 'create' | 'edit';
@@ -293,12 +297,7 @@ export function OidcForm({ mode, initial, initialVendor = 'other', onSaved, onCa
           hint="One a line, optional: someone typing an address of these domains on the login page is sent to this provider."
           onChange={(value) => set('email_domains', value)}
         />
-        <Toggle label="Pass on the typed name (login_hint)" checked={draft.forward_login_hint} error={fields.forward_login_hint}
-          description="The address or name already typed on the login page goes to the provider, so it need not be typed twice."
-          onChange={(value) => set('forward_login_hint', value)} />
-        <Toggle label="Enabled" checked={draft.enabled} error={fields.enabled}
-          description="Shows its button on the login page. A disabled connection can still be tested."
-          onChange={(value) => set('enabled', value)} />
+        <OidcSwitches values={draft} errors={fields} onChange={set} />
       </Step>
 
       <div className="button-row form-actions">

@@ -34,6 +34,8 @@ export interface OidcConnection extends Facts {
   groups_claim?: string;
   email_domains: string[];
   forward_login_hint: boolean;
+  /** The upstream's `amr` saying `mfa` counts as two factors here (docs/mfa.md). */
+  trust_upstream_mfa: boolean;
 }
 
 export const jwtAlgorithms = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;

@@ -69,3 +69,18 @@ export interface GroupMember {
   disabled: boolean;
   declared: boolean;
 }
+
+/** GET /api/v1/users/{id}/factors: one second factor, never its secret. */
+export interface SecondFactor {
+  /** `totp`, `recovery-codes`, or a passkey's credential id (base64url): what DELETE names. */
+  id: string;
+  type: 'totp' | 'passkey' | 'recovery_codes';
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  /** Recovery codes: how many are left unused. */
+  remaining?: number;
+  /** Passkeys: multiDevice for one that syncs between devices. */
+  device_type?: 'singleDevice' | 'multiDevice';
+  backed_up?: boolean;
+}

@@ -8,7 +8,10 @@ import { applicationLabel, formatTime } from './shared';
 import type { LinkedIdentity, User, UserSessions } from './types';
 
 /** How a person proved who they are (RFC 8176 amr values), in words. */
-const methods: Record<string, string> = { pwd: 'Password', fed: 'Connection', mfa: 'Several factors', otp: 'One-time code', hwk: 'Security key', sc: 'Smart card' };
+const methods: Record<string, string> = {
+  pwd: 'Password', fed: 'Connection', mfa: 'Several factors', otp: 'One-time code', hwk: 'Passkey on a device', swk: 'Synced passkey',
+  user: 'User verification', sc: 'Smart card',
+};
 
 /** What the user holds now: sessions (signed in to Gatehouse) and grants (applications allowed, with their tokens). */
 export function SessionsSection({ user, sessions }: { user: User; sessions: Loaded<UserSessions> }) {

@@ -8,18 +8,20 @@ import { DeclaredNote, EmptyState, ErrorNotice, Loading, SuccessNotice } from '.
 import { useLoad } from '../../ui/use-load';
 import { AddGroup, GroupChips } from './group-picker';
 import { IdentitiesSection, SessionsSection } from './user-activity';
+import { FactorsSection } from './user-factors';
 import { AttributesSection, ProfileSection } from './user-profile';
 import { administratorsGroup, administratorsNote, DeclaredBadge, fieldErrorsOf, formatTime, StatusBadge } from './shared';
-import type { Group, LinkedIdentity, User, UserSessions } from './types';
+import type { Group, LinkedIdentity, SecondFactor, User, UserSessions } from './types';
 
 const asError = (caught: unknown) => (caught instanceof Error ? caught : new Error(String(caught)));
 
-/** One user: profile, groups, attributes, password, lock, sessions, linked identities, and deletion. */
+/** One user: profile, groups, attributes, password, second factors, lock, sessions, linked identities, and deletion. */
 export function UserDetail({ id }: { id: string }) {
   const path = `/users/${encodeURIComponent(id)}`;
   const loaded = useLoad(() => api<User>('GET', path), [path]);
   const sessions = useLoad(() => api<UserSessions>('GET', `${path}/sessions`), [path]);
   const identities = useLoad(() => api<{ items: LinkedIdentity[] }>('GET', `${path}/identities`), [path]);
+  const factors = useLoad(() => api<{ items: SecondFactor[] }>('GET', `${path}/factors`), [path]);
   // The latest answer about the user, from a change made here or from loading it.
   const [changed, setChanged] = useState<User>();
   const user = changed?.id === id && (!loaded.data || changed.updated_at >= loaded.data.updated_at) ? changed : loaded.data;
@@ -52,6 +54,7 @@ export function UserDetail({ id }: { id: string }) {
       <ProfileSection key={`profile-${user.id}`} user={user} onSaved={onSaved} />
       <AttributesSection key={`attributes-${user.id}`} user={user} onSaved={onSaved} />
       <PasswordSection user={user} onSet={() => loaded.reload()} />
+      <FactorsSection user={user} factors={factors} />
       <SessionsSection user={user} sessions={sessions} />
       <IdentitiesSection user={user} identities={identities} />
       {!user.declared && <DeleteSection user={user} />}
