@@ -13,6 +13,7 @@ import { consoleRoutes } from './console/console-routes.js';
 import { AccessLog } from './http/access-log.js';
 import { assetRoutes } from './http/assets.js';
 import { brandedPages } from './http/branding.js';
+import { localizedPages } from './http/locale.js';
 import { GatehouseError } from './errors/gatehouse-error.js';
 import { errorResponses, sendError } from './http/error-responses.js';
 import { healthRoutes } from './http/health.js';
@@ -91,6 +92,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   await app.register(formbody);
   await app.register(healthRoutes, { ping: services.ping });
   await app.register(brandedPages, { branding: services.branding });
+  await app.register(localizedPages, { secure: config.publicUrl.protocol === 'https:' });
   await app.register(assetRoutes, { branding: services.branding });
   await app.register(homeRoute);
   if (metrics && config.metricsToken !== undefined) await app.register(metricsEndpoint, { metrics, token: config.metricsToken });

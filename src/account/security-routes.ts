@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { defaults } from '../config/defaults.js';
 import type { Csrf } from '../http/interaction/csrf.js';
 import { validationErrorFormatter } from '../http/interaction/validation-errors.js';
+import { useLocale } from '../http/locale.js';
+import type { MessageKey } from '../i18n/catalogue.js';
+import { t } from '../i18n/page-locale.js';
 import { atLeast } from '../mfa/assurance.js';
 import type { RequirementFor } from '../mfa/mfa-requirement.js';
 import type { PasskeyCeremonies } from '../mfa/passkey-ceremonies.js';
@@ -30,11 +33,11 @@ export interface SecurityRouteDeps {
 export const securityPath = '/account/security';
 
 const notices = {
-  removed: { text: 'The factor was removed.', error: false },
-  renamed: { text: 'The passkey was renamed.', error: false },
-  fresh: { text: 'For your security, you signed in again. Repeat what you were doing.', error: false },
-  last: { text: 'This is your last second factor, and your sign-ins require one. Add another before you remove it.', error: true },
-} as const;
+  removed: { text: 'security.notice.removed', error: false },
+  renamed: { text: 'security.notice.renamed', error: false },
+  fresh: { text: 'security.notice.fresh', error: false },
+  last: { text: 'security.notice.last', error: true },
+} as const satisfies Record<string, { text: MessageKey; error: boolean }>;
 
 const csrfForm = z.object({ csrf: z.string().optional() });
 const factorParams = z.object({ id: z.string().min(1).max(1400) });
@@ -90,10 +93,11 @@ export const securityRoutes: FastifyPluginAsync<SecurityRouteDeps> = async (scop
     if (!session) return signIn(reply, securityPath);
     const user = await services.users.findById(session.accountId);
     if (!user) return signIn(reply, securityPath);
+    useLocale({ userLocale: user.profile.locale });
     const { notice } = request.query;
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(securityPage({
       username: user.username, csrfToken: csrf.tokenFor(csrfSubject(session)), factors: await services.mfa.factors.list(user.id),
-      ...(notice ? { notice: notices[notice] } : {}),
+      ...(notice ? { notice: { text: t(notices[notice].text), error: notices[notice].error } } : {}),
     }));
   });
 

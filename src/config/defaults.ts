@@ -29,6 +29,12 @@ export const defaults = {
     /** Workers that failed to start this many times in a row will not start (a database gone, a file unreadable): the supervisor stops, exit 1. */
     maxStartFailures: 5,
   },
+  /**
+   * The cookie that remembers a language picked with the pages' switcher (docs/localization.md):
+   * a year, since a person's language rarely changes; HttpOnly, since no script reads it; Lax, so
+   * that it comes along when an application sends the browser here.
+   */
+  languageCookie: { name: 'gatehouse_lang', maxAgeSeconds: 365 * 24 * 60 * 60 },
   /** Second factors (docs/mfa.md). */
   mfa: {
     /** Those who set up a factor are asked for it; nobody is made to set one up until an administrator says so. */

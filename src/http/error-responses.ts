@@ -2,6 +2,8 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidatio
 import fp from 'fastify-plugin';
 import { errorCodes, type ErrorCode } from '../errors/codes.js';
 import { GatehouseError, isGatehouseError, type ErrorDetail } from '../errors/gatehouse-error.js';
+import type { MessageKey } from '../i18n/catalogue.js';
+import { currentLocale, t } from '../i18n/page-locale.js';
 import { errorPage } from '../views/message-page.js';
 import { requestIdHeader } from './request-context.js';
 import { headerSets, setHeaderSet } from './security-headers.js';
@@ -65,6 +67,40 @@ function publicDetail(error: GatehouseError): string {
     : 'Gatehouse cannot answer right now. Try again in a few seconds.';
 }
 
+/** The words of an error page in each language, by code: the codes a person meets in a browser have their own, the others their kind's. */
+const pageWords: Partial<Record<ErrorCode, MessageKey>> = {
+  invalid_request: 'error.invalid_request',
+  payload_too_large: 'error.payload_too_large',
+  not_found: 'error.not_found',
+  forbidden: 'error.forbidden',
+  unauthorized: 'error.forbidden',
+  too_many_attempts: 'error.too_many_attempts',
+  csrf_invalid: 'error.csrf_invalid',
+  interaction_expired: 'error.interaction_expired',
+  connection_unavailable: 'error.connection_unavailable',
+  passkey_invalid: 'error.passkey_invalid',
+  test_link_invalid: 'error.test_link_invalid',
+  upstream_address_refused: 'error.upstream',
+  upstream_failed: 'error.upstream',
+  upstream_client_refused: 'error.upstream',
+  upstream_response_invalid: 'error.upstream',
+  upstream_denied: 'error.upstream',
+  storage_unavailable: 'error.unavailable',
+  console_not_built: 'error.unavailable',
+};
+
+/**
+ * An error page's title and sentence. English says the error's own message, which names what
+ * exactly went wrong; a translation says what its code means, and the details list (field
+ * names) stays as it is. The JSON answers stay English: a program reads them, by `code`.
+ */
+function pageText(error: GatehouseError, shown: boolean, detail: string): { title: string; message: string } {
+  if (currentLocale() === 'en') return { title: errorCodes[error.code].title, message: detail };
+  const key: MessageKey = pageWords[error.code] ?? (error.status >= 500 ? 'error.internal' : 'error.other');
+  const words = !shown && key !== 'error.unavailable' ? (error.retryAfter === undefined ? 'error.internal' : 'error.unavailable') : key;
+  return { title: t(`${words}.title` as MessageKey), message: t(words) };
+}
+
 /**
  * The one place where errors become responses: an HTML page for browsers, a JSON problem
  * otherwise, each with the header set of its kind whatever route it came from.
@@ -80,7 +116,8 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: G
   reply.code(error.status);
   if (wantsHtml(request)) {
     setHeaderSet(reply, headerSets.page);
-    return reply.type('text/html; charset=utf-8').send(errorPage(title, detail, details, error.status >= 500 ? request.id : undefined));
+    const page = pageText(error, shown, detail);
+    return reply.type('text/html; charset=utf-8').send(errorPage(page.title, page.message, details, error.status >= 500 ? request.id : undefined));
   }
   setHeaderSet(reply, headerSets.api);
   const problem = { type: 'about:blank', code: error.code, title, status: error.status, detail };

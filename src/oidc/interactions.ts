@@ -40,6 +40,8 @@ export interface PendingInteraction {
   applicationMfa: ApplicationMfaPolicy | undefined;
   /** The factor a sign-in of Gatehouse's own session client was started to set up (`enrol=`, from the security page). */
   enrol: EnrolRequest | undefined;
+  /** The request's `ui_locales`: the languages the application asks the pages in, space-separated, by preference. */
+  uiLocales: string | undefined;
 }
 
 /** What the security page's "add" buttons ask a sign-in to set up. */
@@ -110,6 +112,7 @@ export function createInteractions(engine: () => OidcProvider, { audit, clientIp
       acrValues: requestedAcrValues(found.params),
       applicationMfa: client?.[applicationMfaProperty] as ApplicationMfaPolicy | undefined,
       enrol: clientId === sessionClientId && (found.params.enrol === 'totp' || found.params.enrol === 'passkey') ? found.params.enrol : undefined,
+      uiLocales: typeof found.params.ui_locales === 'string' ? found.params.ui_locales : undefined,
     };
   }
 

@@ -28,6 +28,7 @@ import { logoutSource, postLogoutSuccessSource, renderError } from './pages.js';
 import { rememberResources, resourceIndicators, resourceScopeNames } from './resource-servers.js';
 import { consoleClientId, consoleClientMetadata } from './console-client.js';
 import { loadExistingGrant, sessionClientId, sessionClientMetadata } from './session-client.js';
+import { supportedLocales } from '../i18n/locales.js';
 
 export interface ProviderDeps {
   issuer: string;
@@ -94,6 +95,8 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       introspection_endpoint_auth_signing_alg_values_supported: [...clientAuthSigningAlgs],
       revocation_endpoint_auth_methods_supported: [...tokenEndpointAuthMethods],
       revocation_endpoint_auth_signing_alg_values_supported: [...clientAuthSigningAlgs],
+      // The languages of the sign-in pages (i18n/locales.ts), which ui_locales chooses from.
+      ui_locales_supported: [...supportedLocales],
     },
     clientDefaults: {
       grant_types: [...defaults.newApplication.grant_types],

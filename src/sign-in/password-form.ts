@@ -1,3 +1,4 @@
+import { t } from '../i18n/page-locale.js';
 import { html, type SafeHtml } from '../views/html.js';
 import type { LoginSectionModel } from './sign-in-method.js';
 
@@ -5,11 +6,11 @@ import type { LoginSectionModel } from './sign-in-method.js';
 export function passwordForm(model: LoginSectionModel): SafeHtml {
   return html`<form method="post" action="${model.basePath}/login" novalidate>
 <input type="hidden" name="csrf" value="${model.csrfToken}">
-<label for="username">Username or email</label>
+<label for="username">${t('login.username')}</label>
 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required
  value="${model.username ?? ''}"${model.username ? '' : html` autofocus`}${model.errorId ? html` aria-describedby="${model.errorId}"` : ''}>
-<label for="password">Password</label>
+<label for="password">${t('login.password')}</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required${model.username ? html` autofocus` : ''}>
-<button class="primary" type="submit">Sign in</button>
+<button class="primary" type="submit">${t('login.submit')}</button>
 </form>`;
 }

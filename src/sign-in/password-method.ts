@@ -1,17 +1,19 @@
 import { z } from 'zod';
+import { en } from '../i18n/messages/en.js';
+import { t } from '../i18n/page-locale.js';
 import { interactionPath } from '../oidc/interaction-path.js';
 import { passwordForm } from './password-form.js';
 import type { PasswordSignIn } from './password-sign-in.js';
 import { csrfField, formBody, interactionParams } from './route-schemas.js';
 import type { HomeRealm, SignInMethod } from './sign-in-method.js';
 
-/** The one message for every failed sign-in, so that it reveals nothing about the account. */
-export const signInFailedMessage = 'The username or password is incorrect. After repeated failures, sign-in is paused for a few minutes.';
+/** The one message for every failed sign-in, so that it reveals nothing about the account (in English; the page says it in its language). */
+export const signInFailedMessage = en['login.failed'];
 
 /** Throttling is per network address, not per account, so saying so reveals nothing about any account. */
 export function tooManyAttemptsMessage(retryAfterSeconds: number): string {
-  const wait = retryAfterSeconds < 90 ? `${retryAfterSeconds} seconds` : `${Math.ceil(retryAfterSeconds / 60)} minutes`;
-  return `Too many failed sign-ins came from your network. Wait ${wait}, then try again.`;
+  const wait = retryAfterSeconds < 90 ? t('login.waitSeconds', { count: retryAfterSeconds }) : t('login.waitMinutes', { count: Math.ceil(retryAfterSeconds / 60) });
+  return t('login.tooManyAttempts', { wait });
 }
 
 const loginForm = formBody({
@@ -42,7 +44,7 @@ export function createPasswordMethod(signIn: PasswordSignIn, { homeRealm }: { ho
           reply.header('retry-after', String(outcome.retryAfterSeconds));
           return context.showLoginPage(reply, pending, { status: 429, message: tooManyAttemptsMessage(outcome.retryAfterSeconds), username: form.username });
         }
-        if (!outcome.ok) return context.showLoginPage(reply, pending, { status: 401, message: signInFailedMessage, username: form.username });
+        if (!outcome.ok) return context.showLoginPage(reply, pending, { status: 401, message: t('login.failed'), username: form.username });
         return context.completeSignIn(request, reply, { uid, amr: ['pwd'], as: { user: outcome.user }, via: { method: 'password' } });
       });
     },

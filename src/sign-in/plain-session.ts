@@ -5,6 +5,7 @@ import { defaults } from '../config/defaults.js';
 import type { SignedValues } from '../crypto/signed-values.js';
 import type { EnrolRequest } from '../oidc/interactions.js';
 import { sessionClientId, sessionReturnPath } from '../oidc/session-client.js';
+import { t } from '../i18n/page-locale.js';
 import { messagePage } from '../views/message-page.js';
 import { localPath } from './local-path.js';
 import type { SignInRoutes } from './sign-in-method.js';
@@ -67,7 +68,7 @@ export function createPlainSession({ issuer, publicOrigin, returns }: PlainSessi
       routes.get(sessionReturnPath, { schema: { querystring: returnQuery } }, async (request, reply) => {
         const returnTo = returns.open(request.query.state);
         if (request.query.error !== undefined || returnTo === undefined) {
-          return reply.type('text/html; charset=utf-8').send(messagePage('Not signed in', 'The sign-in did not complete. Start it again from where you came from.'));
+          return reply.type('text/html; charset=utf-8').send(messagePage(t('notSignedIn.title'), t('notSignedIn.message')));
         }
         return reply.redirect(returnPath(returnTo), 303);
       });

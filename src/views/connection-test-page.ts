@@ -1,5 +1,7 @@
 import { html } from './html.js';
+import { t } from '../i18n/page-locale.js';
 import { layout } from './layout.js';
+import { tHtml } from './translated.js';
 
 export interface ConnectionTestModel {
   connectionName: string;
@@ -19,15 +21,20 @@ export interface ConnectionTestModel {
 export function connectionTestPage(model: ConnectionTestModel): string {
   const claims = Object.entries(model.claims).sort(([a], [b]) => a.localeCompare(b));
   return layout(
-    'Connection test',
-    html`<h1>${model.connectionName}: the sign-in works</h1>
-<p>${model.connectionName} signed you in as <code>${model.subject}</code> at <code>${model.issuer}</code>.</p>
-<p>User name claim <code>${model.usernameClaim}</code>: ${model.username === undefined ? html`<strong>not sent</strong>` : html`<code>${model.username}</code>`}</p>
-<h2>Account here</h2>
+    t('connectionTest.title'),
+    html`<h1>${t('connectionTest.works', { connection: model.connectionName })}</h1>
+<p>${tHtml('connectionTest.signedInAs', { connection: model.connectionName, subject: html`<code>${model.subject}</code>`, issuer: html`<code>${model.issuer}</code>` })}</p>
+<p>${tHtml('connectionTest.usernameClaim', {
+    claim: html`<code>${model.usernameClaim}</code>`,
+    value: model.username === undefined ? html`<strong>${t('connectionTest.notSent')}</strong>` : html`<code>${model.username}</code>`,
+  })}</p>
+<h2>${t('connectionTest.accountHere')}</h2>
 <p${model.refused ? html` class="error"` : ''}>${model.outcome}</p>
-<h2>Claims received</h2>
+<h2>${t('connectionTest.claims')}</h2>
 <table class="claims">
 ${claims.map(([name, value]) => html`<tr><th scope="row"><code>${name}</code></th><td><code>${JSON.stringify(value)}</code></td></tr>\n`)}</table>
-<p class="muted">This was a test: no account, identity link or session was created or changed.</p>`,
+<p class="muted">${t('connectionTest.nothingChanged')}</p>`,
+    // Loading the callback again would use its code twice.
+    { languageSwitch: false },
   );
 }

@@ -1,5 +1,7 @@
 import { html, type SafeHtml } from './html.js';
+import { t } from '../i18n/page-locale.js';
 import { layout } from './layout.js';
+import { tHtml } from './translated.js';
 
 export interface EnrolPageModel {
   /** `/interaction/<uid>/mfa`: where the page's forms post. */
@@ -26,28 +28,28 @@ const grouped = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
  */
 export function enrolPage(model: EnrolPageModel): string {
   const described = model.error ? html` aria-describedby="${errorId}"` : '';
-  return layout('Set up a second factor', html`<h1>Set up a second factor</h1>
+  return layout(t('enrol.title'), html`<h1>${t('enrol.title')}</h1>
 <p>${model.reason}</p>
 ${model.error ? html`<p class="error" role="alert" id="${errorId}">${model.error}</p>` : ''}
 ${model.passkey ? html`<section aria-labelledby="passkey-heading">
-<h2 id="passkey-heading">A passkey</h2>
-<p class="muted">Your device's screen lock or security key signs you in; nothing to type, and it cannot be phished.</p>
+<h2 id="passkey-heading">${t('enrol.passkeyHeading')}</h2>
+<p class="muted">${t('enrol.passkeyHelp')}</p>
 ${model.passkey}
 </section>` : ''}
 ${model.totp ? html`<section aria-labelledby="totp-heading">
-<h2 id="totp-heading">An authenticator app</h2>
-<p>Scan this code with an authenticator app, or type the key into it.</p>
+<h2 id="totp-heading">${t('enrol.appHeading')}</h2>
+<p>${t('enrol.scan')}</p>
 <figure class="qr">${model.totp.qrCode}</figure>
-<p>Key: <code class="secret">${grouped(model.totp.secret)}</code></p>
+<p>${tHtml('enrol.key', { key: html`<code class="secret">${grouped(model.totp.secret)}</code>` })}</p>
 <form method="post" action="${model.basePath}/enrol/totp" novalidate>
 <input type="hidden" name="csrf" value="${model.csrfToken}">
-<label for="totp-code">The 6-digit code the app shows</label>
+<label for="totp-code">${t('enrol.codeLabel')}</label>
 <input id="totp-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="12" required${described}>
-<button class="primary" type="submit">Turn on</button>
+<button class="primary" type="submit">${t('enrol.turnOn')}</button>
 </form>
 </section>` : ''}
 <form method="post" action="${model.abortAction}">
 <input type="hidden" name="csrf" value="${model.csrfToken}">
-<div class="actions"><button class="secondary" type="submit">Cancel</button></div>
+<div class="actions"><button class="secondary" type="submit">${t('common.cancel')}</button></div>
 </form>`);
 }

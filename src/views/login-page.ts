@@ -1,5 +1,7 @@
 import { html, type SafeHtml } from './html.js';
+import { t } from '../i18n/page-locale.js';
 import { layout } from './layout.js';
+import { tHtml } from './translated.js';
 
 /** The id of the page's error message, which sections point their inputs at. */
 export const loginErrorId = 'login-error';
@@ -20,17 +22,17 @@ export function loginPage(model: LoginPageModel): string {
   // One divider above every other way to sign in, however many methods offer one.
   const others = rest.filter((section) => section.value.trim() !== '');
   return layout(
-    'Sign in',
-    html`<h1>Sign in</h1>
-<p>to continue to <strong>${model.applicationName}</strong></p>
+    t('login.title'),
+    html`<h1>${t('login.title')}</h1>
+<p>${tHtml('login.continueTo', { application: html`<strong>${model.applicationName}</strong>` })}</p>
 ${model.error ? html`<p class="error" role="alert" id="${loginErrorId}">${model.error}</p>` : ''}
 ${first ?? ''}
 ${(model.besideFirst ?? []).map((section) => html`${section}\n`)}${others.length > 0 ? html`<section class="connections" aria-labelledby="connections-heading">
-<p class="divider" id="connections-heading">Or sign in with</p>
+<p class="divider" id="connections-heading">${t('login.orSignInWith')}</p>
 ${others.map((section) => html`${section}\n`)}</section>
 ` : ''}<form method="post" action="${model.abortAction}">
 <input type="hidden" name="csrf" value="${model.csrfToken}">
-<div class="actions"><button class="secondary" type="submit">Cancel</button></div>
+<div class="actions"><button class="secondary" type="submit">${t('common.cancel')}</button></div>
 </form>`,
   );
 }

@@ -1,4 +1,5 @@
 import { passkeyScriptUrl } from '../mfa/passkey-script.js';
+import { t } from '../i18n/page-locale.js';
 import { html, type SafeHtml } from './html.js';
 
 export interface PasskeyFormModel {
@@ -27,8 +28,8 @@ export function passkeyForm(model: PasskeyFormModel): SafeHtml {
   return html`<form method="post" action="${model.verifyAction}" data-passkey="${model.mode}" data-options="${model.optionsAction}" class="passkey" hidden>
 <input type="hidden" name="csrf" value="${model.csrfToken}">
 <input type="hidden" name="response" value="">
-${model.nameField ? html`<label for="passkey-name">Name for this passkey <span class="muted">(optional)</span></label>
-<input id="passkey-name" name="name" type="text" maxlength="100" autocomplete="off" placeholder="e.g. Work laptop">
+${model.nameField ? html`<label for="passkey-name">${t('passkey.nameLabel')} <span class="muted">${t('passkey.optional')}</span></label>
+<input id="passkey-name" name="name" type="text" maxlength="100" autocomplete="off" placeholder="${t('passkey.namePlaceholder')}">
 ` : ''}<p class="error" role="alert" data-passkey-error hidden></p>
 <button class="${model.emphasis ?? 'secondary'}" type="submit">${model.label}</button>
 </form>`;

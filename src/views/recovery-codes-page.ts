@@ -1,4 +1,5 @@
 import { html } from './html.js';
+import { t } from '../i18n/page-locale.js';
 import { layout } from './layout.js';
 
 export interface RecoveryCodesPageModel {
@@ -13,13 +14,13 @@ export interface RecoveryCodesPageModel {
  */
 export function recoveryCodesPage(model: RecoveryCodesPageModel): string {
   const { next } = model;
-  return layout('Save your recovery codes', html`<h1>Save your recovery codes</h1>
-<p>If you lose your authenticator, each of these codes signs you in once instead. Store them somewhere safe, such as a password manager.
-This is the only time they are shown; any older codes no longer work.</p>
+  return layout(t('recoveryCodes.title'), html`<h1>${t('recoveryCodes.title')}</h1>
+<p>${t('recoveryCodes.explain')}
+${t('recoveryCodes.once')}</p>
 <ul class="codes">
 ${model.codes.map((code) => html`<li><code>${code}</code></li>\n`)}</ul>
-${'href' in next ? html`<p><a class="button primary" href="${next.href}">I saved them, go back</a></p>` : html`<form method="post" action="${next.action}">
+${'href' in next ? html`<p><a class="button primary" href="${next.href}">${t('recoveryCodes.savedGoBack')}</a></p>` : html`<form method="post" action="${next.action}">
 <input type="hidden" name="csrf" value="${next.csrfToken}">
-<button class="primary" type="submit">I saved them, continue</button>
-</form>`}`);
+<button class="primary" type="submit">${t('recoveryCodes.savedContinue')}</button>
+</form>`}`, { languageSwitch: false }); // shown once: loading the page again would not show them
 }

@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from './html.js';
+import { t } from '../i18n/page-locale.js';
 import { layout } from './layout.js';
 
 export interface SecondFactorPageModel {
@@ -26,28 +27,28 @@ const errorId = 'second-factor-error';
  */
 export function secondFactorPage(model: SecondFactorPageModel): string {
   const described = model.error ? html` aria-describedby="${errorId}"` : '';
-  return layout('Verify it is you', html`<h1>Verify it is you</h1>
+  return layout(t('mfa.title'), html`<h1>${t('mfa.title')}</h1>
 <p>${model.reason}</p>
 ${model.error ? html`<p class="error" role="alert" id="${errorId}">${model.error}</p>` : ''}
 ${model.passkey ?? ''}
 ${model.totp ? html`<form method="post" action="${model.basePath}/totp" novalidate>
 <input type="hidden" name="csrf" value="${model.csrfToken}">
-<label for="totp-code">Code from your authenticator app</label>
+<label for="totp-code">${t('mfa.codeLabel')}</label>
 <input id="totp-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="12" required autofocus${described}>
-<button class="primary" type="submit">Verify</button>
+<button class="primary" type="submit">${t('mfa.verify')}</button>
 </form>` : ''}
 ${model.recoveryCodes > 0 ? html`<details class="recovery">
-<summary>Use a recovery code</summary>
+<summary>${t('mfa.useRecoveryCode')}</summary>
 <form method="post" action="${model.basePath}/recovery-code" novalidate>
 <input type="hidden" name="csrf" value="${model.csrfToken}">
-<label for="recovery-code">Recovery code</label>
+<label for="recovery-code">${t('mfa.recoveryCodeLabel')}</label>
 <input id="recovery-code" name="code" type="text" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="40" required${described}>
-<p class="muted">Each code works once. You have ${model.recoveryCodes} left.</p>
-<button class="secondary" type="submit">Use recovery code</button>
+<p class="muted">${t('mfa.recoveryCodesLeft', { count: model.recoveryCodes })}</p>
+<button class="secondary" type="submit">${t('mfa.submitRecoveryCode')}</button>
 </form>
 </details>` : ''}
 <form method="post" action="${model.abortAction}">
 <input type="hidden" name="csrf" value="${model.csrfToken}">
-<div class="actions"><button class="secondary" type="submit">Cancel</button></div>
+<div class="actions"><button class="secondary" type="submit">${t('common.cancel')}</button></div>
 </form>`);
 }

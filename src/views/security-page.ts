@@ -1,6 +1,8 @@
 import type { FactorSummary } from '../mfa/factors.js';
 import { html, type SafeHtml } from './html.js';
+import { t } from '../i18n/page-locale.js';
 import { layout } from './layout.js';
+import { tHtml } from './translated.js';
 
 export interface SecurityPageModel {
   username: string;
@@ -10,7 +12,7 @@ export interface SecurityPageModel {
   notice?: { text: string; error: boolean };
 }
 
-const day = (epochMs: number | null) => (epochMs === null ? 'never' : new Date(epochMs).toISOString().slice(0, 10));
+const day = (epochMs: number | null) => (epochMs === null ? t('common.never') : new Date(epochMs).toISOString().slice(0, 10));
 
 function removeForm(factor: FactorSummary, csrfToken: string, label: string): SafeHtml {
   return html`<form method="post" action="/account/security/factors/${encodeURIComponent(factor.id)}/remove" class="inline">
@@ -21,14 +23,14 @@ function removeForm(factor: FactorSummary, csrfToken: string, label: string): Sa
 
 function passkeyItem(passkey: FactorSummary, csrfToken: string, index: number): SafeHtml {
   return html`<li>
-<p><strong>${passkey.name}</strong> <span class="muted">added ${day(passkey.createdAt)}, last used ${day(passkey.lastUsedAt)}${passkey.deviceType === 'multiDevice' ? ', synced between your devices' : ''}</span></p>
+<p><strong>${passkey.name}</strong> <span class="muted">${t(passkey.deviceType === 'multiDevice' ? 'security.passkeySynced' : 'security.passkeyDates', { added: day(passkey.createdAt), lastUsed: day(passkey.lastUsedAt) })}</span></p>
 <form method="post" action="/account/security/passkeys/${encodeURIComponent(passkey.id)}/rename" class="inline">
 <input type="hidden" name="csrf" value="${csrfToken}">
-<label for="passkey-name-${index}">New name</label>
+<label for="passkey-name-${index}">${t('security.newName')}</label>
 <input id="passkey-name-${index}" name="name" type="text" maxlength="100" required value="${passkey.name}">
-<button class="secondary" type="submit">Rename</button>
+<button class="secondary" type="submit">${t('security.rename')}</button>
 </form>
-${removeForm(passkey, csrfToken, 'Remove')}
+${removeForm(passkey, csrfToken, t('security.remove'))}
 </li>`;
 }
 
@@ -44,28 +46,28 @@ export function securityPage(model: SecurityPageModel): string {
   const passkeys = factors.filter((factor) => factor.type === 'passkey');
   const codes = factors.find((factor) => factor.type === 'recovery_codes');
   const hasFactor = app !== undefined || passkeys.length > 0;
-  return layout('Sign-in security', html`<h1>Sign-in security</h1>
-<p>Signed in as <strong>${model.username}</strong>.</p>
+  return layout(t('security.title'), html`<h1>${t('security.title')}</h1>
+<p>${tHtml('security.signedInAs', { username: html`<strong>${model.username}</strong>` })}</p>
 ${model.notice ? html`<p class="${model.notice.error ? 'error' : 'notice'}" role="${model.notice.error ? 'alert' : 'status'}">${model.notice.text}</p>` : ''}
 <section aria-labelledby="app-heading">
-<h2 id="app-heading">Authenticator app</h2>
-${app ? html`<p>On since ${day(app.createdAt)}, last used ${day(app.lastUsedAt)}.</p>
-${removeForm(app, csrfToken, 'Remove the authenticator app')}` : html`<p>Codes from an app on your phone, as a second factor.</p>
-<p><a class="button" href="/account/security/add/totp">Set up an authenticator app</a></p>`}
+<h2 id="app-heading">${t('security.appHeading')}</h2>
+${app ? html`<p>${t('security.appOn', { since: day(app.createdAt), lastUsed: day(app.lastUsedAt) })}</p>
+${removeForm(app, csrfToken, t('security.removeApp'))}` : html`<p>${t('security.appHelp')}</p>
+<p><a class="button" href="/account/security/add/totp">${t('security.setUpApp')}</a></p>`}
 </section>
 <section aria-labelledby="passkeys-heading">
-<h2 id="passkeys-heading">Passkeys</h2>
+<h2 id="passkeys-heading">${t('security.passkeysHeading')}</h2>
 ${passkeys.length > 0 ? html`<ul class="factors">
 ${passkeys.map((passkey, index) => passkeyItem(passkey, csrfToken, index))}
-</ul>` : html`<p>Sign in with your device's screen lock or a security key; they cannot be phished.</p>`}
-<p><a class="button" href="/account/security/add/passkey">Add a passkey</a></p>
+</ul>` : html`<p>${t('security.passkeysHelp')}</p>`}
+<p><a class="button" href="/account/security/add/passkey">${t('security.addPasskey')}</a></p>
 </section>
 ${hasFactor ? html`<section aria-labelledby="codes-heading">
-<h2 id="codes-heading">Recovery codes</h2>
-<p>${codes?.remaining ?? 0} unused recovery codes left.</p>
+<h2 id="codes-heading">${t('security.codesHeading')}</h2>
+<p>${t('security.codesLeft', { count: codes?.remaining ?? 0 })}</p>
 <form method="post" action="/account/security/recovery-codes">
 <input type="hidden" name="csrf" value="${csrfToken}">
-<button class="secondary" type="submit">Make new recovery codes</button>
+<button class="secondary" type="submit">${t('security.newCodes')}</button>
 </form>
 </section>` : ''}`);
 }

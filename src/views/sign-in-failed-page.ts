@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../errors/codes.js';
 import { html } from './html.js';
+import { t } from '../i18n/page-locale.js';
 import { layout } from './layout.js';
 
 export interface SignInFailedModel {
@@ -17,12 +18,14 @@ export interface SignInFailedModel {
  */
 export function signInFailedPage(model: SignInFailedModel): string {
   return layout(
-    'Sign-in did not complete',
-    html`<h1>Sign-in did not complete</h1>
+    t('signInFailed.title'),
+    html`<h1>${t('signInFailed.title')}</h1>
 <p class="error" role="alert">${model.message}</p>
 ${model.loginPage
-    ? html`<p><a href="${model.loginPage}">Back to the sign-in page</a></p>`
-    : html`<p>Go back to the application you came from and sign in again.</p>`}
-<p class="muted">Error code: ${model.code}</p>`,
+    ? html`<p><a href="${model.loginPage}">${t('signInFailed.back')}</a></p>`
+    : html`<p>${t('signInFailed.startAgain')}</p>`}
+<p class="muted">${t('common.errorCode', { code: model.code })}</p>`,
+    // The switcher leads to the login page, never to the callback this page answered (which would be used twice).
+    { languageSwitch: model.loginPage ?? false },
   );
 }

@@ -55,6 +55,10 @@ ul.codes { columns: 2; padding-left: 1.25rem; font-size: 1.05rem; }
 details.recovery { margin-top: 1.25rem; }
 details.recovery summary { cursor: pointer; font-weight: 600; }
 form.passkey button { width: 100%; margin-top: .5rem; }
+nav.languages { margin-top: 1.5rem; padding-top: .75rem; border-top: 1px solid var(--border); font-size: .85rem; }
+nav.languages ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem .9rem; justify-content: center; }
+nav.languages a { color: inherit; }
+nav.languages a[aria-current] { font-weight: 600; text-decoration: none; }
 `;
 
 export interface Stylesheet {

@@ -7,6 +7,7 @@ import type { LoginFailure, SignInMethod } from '../../sign-in/sign-in-method.js
 import type { UserService } from '../../users/user-service.js';
 import { consentPage } from '../../views/consent-page.js';
 import { loginErrorId, loginPage } from '../../views/login-page.js';
+import { useLocale } from '../locale.js';
 import type { Csrf } from './csrf.js';
 
 export interface PromptPageDeps {
@@ -30,6 +31,8 @@ export function createPromptPages({ csrf, methods, users, customScopes }: Prompt
   });
 
   async function showLogin(reply: FastifyReply, pending: PendingInteraction, failure?: LoginFailure): Promise<FastifyReply> {
+    // The page is the interaction's, whatever form it answers: the switcher leads back to it.
+    useLocale({ uiLocales: pending.uiLocales, switcherTarget: interactionPath(pending.uid) });
     const common = frame(pending);
     const section = {
       csrfToken: common.csrfToken,
@@ -46,6 +49,7 @@ export function createPromptPages({ csrf, methods, users, customScopes }: Prompt
 
   async function showConsent(reply: FastifyReply, pending: PendingInteraction): Promise<FastifyReply> {
     const user = pending.accountId ? await users.findById(pending.accountId) : undefined;
+    useLocale({ uiLocales: pending.uiLocales, userLocale: user?.profile.locale, switcherTarget: interactionPath(pending.uid) });
     return sendHtml(reply, 200, consentPage({
       ...frame(pending),
       action: `${interactionPath(pending.uid)}/consent`,

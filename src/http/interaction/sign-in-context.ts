@@ -3,10 +3,13 @@ import type { Interactions, PendingInteraction } from '../../oidc/interactions.j
 import type { CompleteSignIn } from '../../sign-in/complete-sign-in.js';
 import type { SignInEvents } from '../../sign-in/sign-in-events.js';
 import type { SignInContext } from '../../sign-in/sign-in-method.js';
+import { en } from '../../i18n/messages/en.js';
+import { t } from '../../i18n/page-locale.js';
+import { useLocale } from '../locale.js';
 import type { PromptPages } from './prompt-pages.js';
 
-/** Shown when a method proved an identity that no enabled user is, or may be, linked to. */
-export const noAccountMessage = 'You signed in, but that sign-in is not linked to an active account here. Ask an administrator to link it.';
+/** Shown when a method proved an identity that no enabled user is, or may be, linked to (in English; the page says it in its language). */
+export const noAccountMessage = en['login.noAccount'];
 
 /** What every sign-in method's routes get from the interaction routes. */
 export function createSignInContext(deps: { interactions: Interactions; pages: PromptPages; completeSignIn: CompleteSignIn; events: SignInEvents }): SignInContext {
@@ -16,7 +19,11 @@ export function createSignInContext(deps: { interactions: Interactions; pages: P
   return {
     load(request, reply, uid) {
       let pending = loaded.get(request);
-      if (!pending) loaded.set(request, (pending = interactions.load(request.raw, reply.raw, uid)));
+      if (!pending) {
+        // The interaction's ui_locales is known from here on, so that what a method says before its page (a refusal) is in the page's language.
+        pending = interactions.load(request.raw, reply.raw, uid).then((found) => (useLocale({ uiLocales: found.uiLocales }), found));
+        loaded.set(request, pending);
+      }
       return pending;
     },
     showLoginPage: pages.showLogin,
@@ -31,7 +38,7 @@ export function createSignInContext(deps: { interactions: Interactions; pages: P
         else events.refused({ ...common, userId: completion.userId, reason: completion.userId === undefined ? 'no_account' : 'disabled' });
       }
       if (completion.ok) return reply.redirect(completion.redirectTo, 303);
-      return pages.showLogin(reply, await interactions.load(request.raw, reply.raw, signIn.uid), { status: 403, message: noAccountMessage });
+      return pages.showLogin(reply, await interactions.load(request.raw, reply.raw, signIn.uid), { status: 403, message: t('login.noAccount') });
     },
   };
 }

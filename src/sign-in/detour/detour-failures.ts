@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { errorCodes, type ErrorCode } from '../../errors/codes.js';
+import { t } from '../../i18n/page-locale.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import { signInFailedPage } from '../../views/sign-in-failed-page.js';
 import type { Detour, DetourRefusal } from './detours.js';
@@ -29,23 +30,21 @@ export function sendFailure(reply: FastifyReply, failure: DetourFailure, { uid }
     .send(signInFailedPage({ message: failure.message, code: failure.code, loginPage: uid === undefined ? undefined : interactionPath(uid) }));
 }
 
-const refusals: Record<DetourRefusal, DetourFailure> = {
-  unknown: { code: 'detour_unknown', message: 'This sign-in response does not belong to any sign-in Gatehouse started, or it has expired.' },
-  other_browser: {
-    code: 'detour_other_browser',
-    message: 'This sign-in was started in another browser, or this browser no longer has the cookie it was given. Finish it in the browser you started in.',
-  },
-  expired: { code: 'detour_expired', message: 'The sign-in took too long and has expired. Start it again.' },
-  used: { code: 'detour_used', message: 'This sign-in response was used already. Start the sign-in again.' },
+/** Said in the language of the page that shows it: made when it is sent, not when the module loads. */
+const refusals: Record<DetourRefusal, () => DetourFailure> = {
+  unknown: () => ({ code: 'detour_unknown', message: t('detour.unknown') }),
+  other_browser: () => ({ code: 'detour_other_browser', message: t('detour.otherBrowser') }),
+  expired: () => ({ code: 'detour_expired', message: t('detour.expired') }),
+  used: () => ({ code: 'detour_used', message: t('detour.used') }),
 };
 
 /** A return the detour store refused, on the failure page with the way back this browser still has. */
 export function sendRefusal(reply: FastifyReply, refusal: DetourRefusal, detour: Detour | undefined, report?: FailureReport): FastifyReply {
   // Another browser holds neither the binding nor the interaction's cookie: the login page would not open there.
   const uid = refusal === 'unknown' || refusal === 'other_browser' ? undefined : detour?.interactionUid;
-  return sendFailure(reply, refusals[refusal], { uid }, report);
+  return sendFailure(reply, refusals[refusal](), { uid }, report);
 }
 
 export function connectionUnavailable(connectionId: string): DetourFailure {
-  return { code: 'connection_unavailable', message: `The sign-in option "${connectionId}" is not available.` };
+  return { code: 'connection_unavailable', message: t('detour.connectionUnavailable', { connection: connectionId }) };
 }

@@ -2,23 +2,22 @@ import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { JwtConnection } from '../../connections/connection.js';
 import { sendFailure, type DetourFailure, type WayBack } from '../detour/detour-failures.js';
+import { t } from '../../i18n/page-locale.js';
 import type { TokenRefusal } from './token-refusal.js';
 
 /** What the person is told: what they can do about it, and the reason as a reference for an administrator. */
 function failureFor(connection: Pick<JwtConnection, 'name'>, { reason }: TokenRefusal): DetourFailure {
+  const words = { connection: connection.name, reason };
   switch (reason) {
     case 'expired':
     case 'too_old':
-      return { code: 'jwt_refused', message: `The sign-in from ${connection.name} took too long and has expired. Start the sign-in again. (Reason: ${reason})` };
+      return { code: 'jwt_refused', message: t('partner.expired', words) };
     case 'jti_replayed':
-      return { code: 'jwt_refused', message: `This sign-in from ${connection.name} was used already. Start the sign-in again. (Reason: ${reason})` };
+      return { code: 'jwt_refused', message: t('partner.replayed', words) };
     case 'keys_unavailable':
-      return { code: 'upstream_failed', message: `The keys of ${connection.name} could not be read to check the sign-in. Try again in a moment; if it keeps happening, Gatehouse's log names the reason for an administrator.` };
+      return { code: 'upstream_failed', message: t('partner.keysUnavailable', words) };
     default:
-      return {
-        code: 'jwt_refused',
-        message: `${connection.name} sent a sign-in that Gatehouse cannot accept, so nobody was signed in. If it keeps happening, an administrator finds the details in Gatehouse's log. (Reason: ${reason})`,
-      };
+      return { code: 'jwt_refused', message: t('partner.refused', words) };
   }
 }
 

@@ -3,6 +3,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { MfaSignInQueries, MfaSignInRow } from '../../db/queries/mfa-sign-ins.js';
 import { defaults } from '../../config/defaults.js';
+import { t } from '../../i18n/page-locale.js';
 import type { RequirementFor, Requirement } from '../../mfa/mfa-requirement.js';
 import type { Interactions, PendingInteraction } from '../../oidc/interactions.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
@@ -133,7 +134,7 @@ export function createMfaFlow({ signIns, clock, interactions, requirementFor, pr
       const common = { userId: row.userId, clientId: pending.clientId, clientAddress: request.clientIp };
       if (!admission.admitted) {
         audit.record({ type: 'sign_in.failed', actor: { kind: 'anonymous' }, reason: 'locked', ...common, details: { method: 'second_factor', factor } });
-        return { ok: false, message: `Too many wrong codes were given for this account. Wait ${Math.ceil(admission.retryAfterSeconds / 60)} minutes, then try again.` };
+        return { ok: false, message: t('mfa.locked', { minutes: Math.ceil(admission.retryAfterSeconds / 60) }) };
       }
       if (await verify()) {
         await protection.accounts.recordSuccess(key);
@@ -153,10 +154,11 @@ export function createMfaFlow({ signIns, clock, interactions, requirementFor, pr
   };
 }
 
+/** In the page's language: the sign-in's and its user's languages are known by now (mfa-method.ts). */
 function wrongFactorMessage(factor: string): string {
-  if (factor === 'recovery_code') return 'That recovery code is not valid, or was used already.';
-  if (factor === 'passkey') return 'The passkey was not accepted. Try again, or use another way.';
-  return 'That code is not right. Enter the code your authenticator app shows now.';
+  if (factor === 'recovery_code') return t('mfa.wrongRecoveryCode');
+  if (factor === 'passkey') return t('mfa.wrongPasskey');
+  return t('mfa.wrongCode');
 }
 
 export type MfaFlow = ReturnType<typeof createMfaFlow>;

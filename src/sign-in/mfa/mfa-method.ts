@@ -9,6 +9,8 @@ import type { TotpService } from '../../mfa/totp.js';
 import { stepUpReason } from '../../oidc/authentication-requirements.js';
 import type { PendingInteraction } from '../../oidc/interactions.js';
 import type { UserService } from '../../users/user-service.js';
+import { useLocale } from '../../http/locale.js';
+import { currentLocale, t } from '../../i18n/page-locale.js';
 import { html } from '../../views/html.js';
 import { csrfField, formBody, interactionParams } from '../route-schemas.js';
 import type { SignInContext, SignInMethod } from '../sign-in-method.js';
@@ -57,8 +59,16 @@ export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
    * `passkey`, a set-up for `enrol-totp` or `enrol-passkey`; otherwise the browser is sent to the
    * step it is at, and nothing is checked or used up.
    */
-  async function at(request: FastifyRequest, reply: FastifyReply, context: SignInContext, uid: string, factor: StepFactor): Promise<HeldSignIn | FastifyReply> {
+  async function load(request: FastifyRequest, reply: FastifyReply, context: SignInContext, uid: string): Promise<HeldSignIn> {
     const held = await flow.load(await context.load(request, reply, uid));
+    // The person is known: their `locale` claim counts before the browser's, and what a check says is in the page's language.
+    const user = await users.findById(held.row.userId);
+    useLocale({ userLocale: user?.profile.locale, switcherTarget: mfaPath(uid) });
+    return held;
+  }
+
+  async function at(request: FastifyRequest, reply: FastifyReply, context: SignInContext, uid: string, factor: StepFactor): Promise<HeldSignIn | FastifyReply> {
+    const held = await load(request, reply, context, uid);
     return takes(held.step, factor) ? held : reply.redirect(mfaPath(uid), 303);
   }
 
@@ -97,7 +107,7 @@ export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
 
     interactionRoutes(routes, context) {
       routes.get('', { schema: { params: interactionParams } }, async (request, reply) => {
-        const held = await flow.load(await context.load(request, reply, request.params.uid));
+        const held = await load(request, reply, context, request.params.uid);
         if (held.step.kind === 'finish') return flow.finish(request, reply, held);
         return pages.show(reply, held);
       });
@@ -154,7 +164,7 @@ export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
         if (!('row' in held)) return held;
         const { userId } = held.row;
         if (!(await totp.confirm({ kind: 'user', userId }, userId, request.body.code))) {
-          return pages.show(reply, held, { status: 400, message: 'That code is not right. Check the time on your phone, then enter the code the app shows now.' });
+          return pages.show(reply, held, { status: 400, message: t('enrol.wrongCode') });
         }
         return enrolled(request, reply, held, ['otp']);
       });
@@ -182,7 +192,7 @@ export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
           // A refused answer, or a name no form of ours sends (too long, several lines): the page again, with what was wrong.
           if (!isGatehouseError(error) || (error.code !== 'passkey_invalid' && error.code !== 'invalid_request')) throw error;
           request.log.info({ reason: (error.cause as Error | undefined)?.message ?? error.code }, 'passkey registration refused');
-          return pages.show(reply, held, { status: 400, message: error.message });
+          return pages.show(reply, held, { status: 400, message: error.code === 'passkey_invalid' && currentLocale() !== 'en' ? t('enrol.passkeyRefused') : error.message });
         }
       });
 

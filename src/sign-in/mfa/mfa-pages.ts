@@ -5,6 +5,8 @@ import type { AssuranceLevel } from '../../mfa/assurance.js';
 import { qrCodeSvg } from '../../mfa/qr-code.js';
 import type { TotpService } from '../../mfa/totp.js';
 import type { RecoveryCodeService } from '../../mfa/recovery-codes.js';
+import type { MessageKey } from '../../i18n/catalogue.js';
+import { t } from '../../i18n/page-locale.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { UserService } from '../../users/user-service.js';
 import { enrolPage } from '../../views/enrol-page.js';
@@ -21,10 +23,10 @@ export interface MfaPageDeps {
   users: Pick<UserService, 'findById'>;
 }
 
-const reasons: Record<AssuranceLevel, string> = {
-  pwd: 'Confirm your sign-in with your second factor.',
-  mfa: 'This sign-in needs a second factor.',
-  phr: 'This application needs a passkey: a sign-in that cannot be phished.',
+const reasons: Record<AssuranceLevel, MessageKey> = {
+  pwd: 'mfa.reason.pwd',
+  mfa: 'mfa.reason.mfa',
+  phr: 'mfa.reason.phr',
 };
 
 function sendHtml(reply: FastifyReply, status: number, body: string): FastifyReply {
@@ -57,8 +59,8 @@ ${passkeyScriptTag()}`;
           applicationName: held.pending.clientName,
           totp: enrolled.totp && !step.passkeyOnly,
           recoveryCodes: remaining,
-          passkey: enrolled.passkeys > 0 ? passkey(common.basePath, common.csrfToken, 'authenticate', 'Use your passkey') : undefined,
-          reason: row.enrol ? 'Before you set up another factor, confirm it is you with one you have.' : reasons[step.level],
+          passkey: enrolled.passkeys > 0 ? passkey(common.basePath, common.csrfToken, 'authenticate', t('mfa.usePasskey')) : undefined,
+          reason: t(row.enrol ? 'mfa.reason.beforeAdding' : reasons[step.level]),
           ...(error ? { error: error.message } : {}),
         }));
       }
@@ -68,9 +70,9 @@ ${passkeyScriptTag()}`;
         const secret = offerTotp ? await totp.begin(row.userId, user?.username ?? row.userId, currentBranding().productName) : undefined;
         return sendHtml(reply, error?.status ?? 200, enrolPage({
           ...common,
-          reason: row.enrol ? 'Set up your new factor.' : step.factor === 'passkey' ? reasons.phr : 'This sign-in needs a second factor, and your account has none yet. Set one up now.',
+          reason: t(row.enrol ? 'enrol.reason.new' : step.factor === 'passkey' ? reasons.phr : 'enrol.reason.none'),
           ...(secret ? { totp: { secret: secret.secret, qrCode: raw(await qrCodeSvg(secret.uri)) } } : {}),
-          ...(step.factor === 'totp' ? {} : { passkey: passkey(common.basePath, common.csrfToken, 'register', 'Set up a passkey') }),
+          ...(step.factor === 'totp' ? {} : { passkey: passkey(common.basePath, common.csrfToken, 'register', t('enrol.setUpPasskey')) }),
           ...(error ? { error: error.message } : {}),
         }));
       }

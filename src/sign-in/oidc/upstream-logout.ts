@@ -7,6 +7,7 @@ import type { Db } from '../../db/database.js';
 import { createUpstreamSessionQueries } from '../../db/queries/upstream-sessions.js';
 import type { FederatedSessions } from '../../oidc/federated-sessions.js';
 import type { Clock } from '../../runtime/clock.js';
+import { t } from '../../i18n/page-locale.js';
 import { messagePage } from '../../views/message-page.js';
 import type { SignInRoutes } from '../sign-in-method.js';
 import { connectionParams } from './callback-route.js';
@@ -86,7 +87,7 @@ export function createUpstreamLogout({ db, box, clock, detours, connections, ups
       const parsed = opened === undefined ? undefined : returnSchema.safeParse(JSON.parse(opened));
       if (parsed?.success && parsed.data.connectionId === request.params.id) return reply.redirect(parsed.data.next, 303);
       // No state, or not ours: the user is signed out all the same.
-      return reply.type('text/html; charset=utf-8').send(messagePage('Signed out', 'You have been signed out.'));
+      return reply.type('text/html; charset=utf-8').send(messagePage(t('signedOut.title'), t('signedOut.message')));
     });
   }
 

@@ -4,6 +4,8 @@ import { isGatehouseError, GatehouseError } from '../../errors/gatehouse-error.j
 import type { PasskeyCeremonies } from '../../mfa/passkey-ceremonies.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { UserService } from '../../users/user-service.js';
+import { en } from '../../i18n/messages/en.js';
+import { t } from '../../i18n/page-locale.js';
 import { html, type SafeHtml } from '../../views/html.js';
 import { passkeyForm, passkeyScriptTag } from '../../views/passkey-form.js';
 import { csrfField, formBody, interactionParams } from '../route-schemas.js';
@@ -17,8 +19,8 @@ export interface PasskeyMethodDeps {
   audit?: AuditLog;
 }
 
-/** Said when the passkey was right but its account may not sign in. */
-export const passkeyAccountDisabledMessage = 'The account this passkey belongs to cannot sign in. Ask an administrator.';
+/** Said when the passkey was right but its account may not sign in (in English; the page says it in its language). */
+export const passkeyAccountDisabledMessage = en['login.passkeyAccountDisabled'];
 
 const optionsBody = formBody(csrfField);
 /** A WebAuthn assertion is a few hundred bytes of JSON; the bound leaves room for large user handles and extensions. */
@@ -64,7 +66,7 @@ export function createPasskeyMethod({ ceremonies, users, audit }: PasskeyMethodD
           return refuse(error.message, 'passkey_invalid');
         }
         const user = await users.findById(signedIn.userId);
-        if (!user || user.disabled) return refuse(passkeyAccountDisabledMessage, 'disabled', signedIn.userId);
+        if (!user || user.disabled) return refuse(t('login.passkeyAccountDisabled'), 'disabled', signedIn.userId);
         const amr = [signedIn.deviceType === 'multiDevice' ? 'swk' : 'hwk', 'user', 'mfa'];
         return context.completeSignIn(request, reply, { uid, amr, as: { user }, via: { method: 'passkey' } });
       });
@@ -74,7 +76,7 @@ export function createPasskeyMethod({ ceremonies, users, audit }: PasskeyMethodD
 
 /** The login page's passkey button and the script that shows it. */
 function section(basePath: string, csrfToken: string): SafeHtml {
-  const form = passkeyForm({ mode: 'authenticate', optionsAction: `${basePath}/options`, verifyAction: `${basePath}/verify`, csrfToken, label: 'Sign in with a passkey' });
+  const form = passkeyForm({ mode: 'authenticate', optionsAction: `${basePath}/options`, verifyAction: `${basePath}/verify`, csrfToken, label: t('login.passkey') });
   return html`${form}
 ${passkeyScriptTag()}`;
 }

@@ -102,7 +102,7 @@ const cli: Actor = { kind: 'cli', command: 'test' };
 /** The interaction of uid `u1`, waiting for a login; what the engine would hold. */
 const pending: PendingInteraction = {
   uid: 'u1', prompt: 'login', clientId: 'spa', clientName: 'Single Page App', accountId: undefined, missingScopes: [], missingClaims: [], loginHint: undefined,
-  connection: undefined, expiresAt: Date.now() + 60 * 60 * 1000, reasons: ['no_session'], sessionAmr: [], acrValues: undefined, applicationMfa: undefined, enrol: undefined,
+  connection: undefined, expiresAt: Date.now() + 60 * 60 * 1000, reasons: ['no_session'], sessionAmr: [], acrValues: undefined, applicationMfa: undefined, enrol: undefined, uiLocales: undefined,
 };
 
 /**
