@@ -45,6 +45,8 @@ export interface StartupReport {
   admin: AdminReport | undefined;
   applied: ApplyReport;
   storage: 'sqlite' | 'postgres';
+  /** Where mail goes, for the banner; null while email is not configured. */
+  email: { host: string; port: number; tls: string; from: string } | null;
 }
 
 export interface Gatehouse {
@@ -126,6 +128,8 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       mfaSignIns: createMfaSignInQueries(db), ...(metrics ? { metrics } : {}),
     });
 
+    // Where mail goes, for the start banner; read before any timer starts, so a failure leaves none behind.
+    const smtp = (await services.email.settings.get()).smtp;
     // The engine's check (engine-holder.ts) reports an outage; this one, on the same database, need not again.
     const applicationCheck = setInterval(followApplications, defaults.engineCheckSeconds * 1000);
     applicationCheck.unref();
@@ -135,12 +139,30 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     }, defaults.sweepIntervalSeconds * 1000);
     sweeper.unref();
     const rotation = startRotationSchedule({ keys: services.keys, logger, everySeconds: defaults.keys.stepIntervalSeconds });
+    // The outbox: every instance sends what is due; a claim keeps two from sending one message.
+    // Non-null: services over the top-level handle always have one (email-services.ts).
+    const sender = services.email.sender!;
+    // One run at a time: a tick that finds the previous run still sending (a slow mail server) skips.
+    let sending: Promise<unknown> | undefined;
+    const mailer = setInterval(() => {
+      if (sending) return;
+      sending = sender.sendDue().then((report) => {
+        if (report.retried + report.failed > 0) logger.warn({ ...report }, 'some email could not be sent (GET /api/v1/email/outbox says why)');
+        if (report.lost > 0) logger.warn({ ...report }, 'a send outlasted its claim: another instance may send that email again');
+      }, (error: unknown) => logger.warn({ err: error }, 'sending queued email failed')).finally(() => {
+        sending = undefined;
+      });
+    }, defaults.email.sendIntervalSeconds * 1000);
+    mailer.unref();
     const started = services;
     // Fastify's own onClose, added when the app became ready, runs before this one: the listener has
     // closed and every request has been answered, so every event a request recorded is queued by now.
     app.addHook('onClose', async () => {
       clearInterval(sweeper);
       clearInterval(applicationCheck);
+      clearInterval(mailer);
+      // A send under way finishes (its claim settled) before the database closes; the rest of its batch is left for later.
+      await sender.stop();
       await rotation.stop();
       await listener?.stop();
       await holder.stop();
@@ -148,7 +170,10 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       await started.close();
       await boot.close();
     });
-    return { app, services, audit, sweep, startup: { freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect } };
+    return { app, services, audit, sweep, startup: {
+      freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect,
+      email: smtp && { host: smtp.host, port: smtp.port, tls: smtp.tls, from: smtp.from.address },
+    } };
   } catch (error) {
     await listener?.stop();
     await engine?.stop();

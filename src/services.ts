@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { createApplicationCache, type ApplicationCache } from './applications/application-cache.js';
 import { createApplicationService, type ApplicationService } from './applications/application-service.js';
@@ -13,6 +14,7 @@ import { createUpstreams, type Upstreams } from './connections/upstream.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db } from './db/database.js';
 import { inTransaction } from './db/in-transaction.js';
+import { createEmailServices, type EmailServices } from './email/email-services.js';
 import { createEngineStateQueries } from './db/queries/engine-state.js';
 import { createOwnershipQueries, type DeclarableTable } from './db/queries/ownership.js';
 import { createKeyService, type KeyService } from './keys/key-service.js';
@@ -71,6 +73,8 @@ export interface Services {
   branding: BrandingService;
   /** Users' second factors (authenticator apps, passkeys, recovery codes) and the global MFA policy. */
   mfa: MfaServices;
+  /** Email delivery: the SMTP settings, the outbox (`queue`) and its sender. */
+  email: EmailServices;
   /** What the protocol engine is built from, and its version. */
   engineSource: EngineSource;
   /** Resolves when the database answers (for /readyz). */
@@ -97,6 +101,8 @@ export function createServices(deps: ServiceDeps): Services {
     partnerKeys: createPartnerKeys({ outbound }),
     applicationCache: createApplicationCache(defaults.applicationCacheSize),
     fetchLogo: createLogoFetcher(outbound),
+    // Not from deps.ids, which a test may make predictable: two processes must never share a claimant.
+    emailClaimant: randomUUID(),
   });
 }
 
@@ -124,6 +130,8 @@ interface OutsideWorld {
   applicationCache: ApplicationCache;
   /** A logo, fetched once when an administrator sets it, through the same guard as the upstreams. */
   fetchLogo: LogoFetcher;
+  /** This process's name in the outbox's claims, the same over every handle. */
+  emailClaimant: string;
 }
 
 /** The services over one handle; a transaction's share the outside world (caches, connections) with the services it came from. */
@@ -160,6 +168,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     protection: createSignInProtection({ db, clock, settings: deps.security, changes }),
     branding: createBrandingService({ db, clock, changes, fetchLogo: outside.fetchLogo }),
     mfa: createMfaServices({ db, box, clock, changes }),
+    email: createEmailServices({ db, box, clock, ids: deps.ids, changes, claimant: outside.emailClaimant }),
     engineSource,
     ping: async () => {
       await sql`select 1`.execute(db);

@@ -11,6 +11,10 @@ export function startupBanner(config: GatehouseConfig, startup: StartupReport): 
     `  Discovery:  ${config.issuer}/.well-known/openid-configuration`,
     `  Console:    ${config.publicUrl.origin}${defaults.console.path}/`,
   ];
+  // Without SMTP settings the flows that need email cannot work: said at every start, not discovered by a user.
+  lines.push(startup.email
+    ? `  Email:      from ${startup.email.from} through ${startup.email.host}:${startup.email.port} (${startup.email.tls})`
+    : '  Email:      not configured: password reset and email verification cannot send mail (email: in the configuration file, or PUT /api/v1/settings/email; docs/email.md)');
   const { admin } = startup;
   if (admin?.kind === 'created') {
     lines.push(`  First administrator: user "${admin.username}"`);

@@ -13,6 +13,8 @@ import { applicationRoutes } from './routes/applications.js';
 import { auditEventsRoutes } from './routes/audit-events.js';
 import { brandingRoutes } from './routes/branding.js';
 import { connectionsRoutes } from './routes/connections.js';
+import { emailOutboxRoutes } from './routes/email-outbox.js';
+import { emailSettingsRoutes } from './routes/email-settings.js';
 import { groupsRoutes } from './routes/groups.js';
 import { keysRoutes } from './routes/keys.js';
 import { mfaSettingsRoutes } from './routes/mfa-settings.js';
@@ -48,7 +50,7 @@ export type ApiRoutes = (app: FastifyInstance, context: ApiContext) => Promise<v
 
 /** Every resource of /api/v1, each a module of its own under routes/. */
 const resources: ApiRoutes[] = [
-  applicationRoutes, usersRoutes, userFactorsRoutes, groupsRoutes, scopesRoutes, resourcesRoutes, connectionsRoutes, keysRoutes, brandingRoutes, mfaSettingsRoutes, auditEventsRoutes,
+  applicationRoutes, usersRoutes, userFactorsRoutes, groupsRoutes, scopesRoutes, resourcesRoutes, connectionsRoutes, keysRoutes, brandingRoutes, mfaSettingsRoutes, emailSettingsRoutes, emailOutboxRoutes, auditEventsRoutes,
 ];
 
 /**
@@ -67,7 +69,7 @@ export const managementApi: FastifyPluginAsync<ManagementApiDeps> = async (app, 
       info: {
         title: 'Gatehouse management API',
         version: '1',
-        description: 'Manage users and their second factors, applications, scopes, API resources, connections, keys, the MFA policy and the sign-in pages\' branding, and read the audit log. See docs/management-api.md.',
+        description: 'Manage users and their second factors, applications, scopes, API resources, connections, keys, the MFA policy, the SMTP settings and the sign-in pages\' branding, and read the email outbox and the audit log. See docs/management-api.md.',
       },
       servers: [{ url: deps.publicUrl.origin }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An access token Gatehouse issued with the scope gatehouse:manage.' } } },

@@ -48,6 +48,8 @@ export const auditEventTypes = {
   'mfa.recovery_codes_generated': 'success',
   'mfa.recovery_code_used': 'success',
   'mfa.settings_changed': 'success',
+  // Email delivery: the SMTP settings (never the password).
+  'email.settings_changed': 'success',
   // A request to the management API refused for its access token (a request without one is not recorded).
   'management.refused': 'failure',
   // The audit log's own gap: events it had to drop while the database could not be written.

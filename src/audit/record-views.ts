@@ -70,3 +70,22 @@ export function brandingView(branding: Branding): AuditView {
 export function mfaSettingsView(settings: { policy: string; requireForAdministrators: boolean | null; owner: string }): AuditView {
   return { policy: settings.policy, require_for_administrators: settings.requireForAdministrators, owner: settings.owner };
 }
+
+/** The SMTP settings, as the API shows them: whether there is a password, never the password. */
+export function emailSettingsView(settings: {
+  smtp: { host: string; port: number; tls: string; allowInsecure: boolean; user: string | null; hasPassword: boolean; from: { address: string; name: string | null } } | null;
+  owner: string;
+}): AuditView {
+  const { smtp } = settings;
+  return {
+    host: smtp?.host ?? null,
+    port: smtp?.port ?? null,
+    tls: smtp?.tls ?? null,
+    allow_insecure: smtp?.allowInsecure ?? false,
+    user: smtp?.user ?? null,
+    has_password: smtp?.hasPassword ?? false,
+    from_address: smtp?.from.address ?? null,
+    from_name: smtp?.from.name ?? null,
+    owner: settings.owner,
+  };
+}

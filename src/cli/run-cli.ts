@@ -14,6 +14,7 @@ import { connectionsTest } from './commands/connections-test.js';
 import { ipsUnblock } from './commands/ips-unblock.js';
 import { keysList } from './commands/keys-list.js';
 import { keysRotate } from './commands/keys-rotate.js';
+import { mailTest } from './commands/mail-test.js';
 import { migrate } from './commands/migrate.js';
 import { scopesCreate } from './commands/scopes-create.js';
 import { scopesDelete } from './commands/scopes-delete.js';
@@ -35,6 +36,7 @@ const commands: AnyCommand[] = [
   scopesCreate, scopesList, scopesDelete,
   connectionsList, connectionsTest, connectionsDelete,
   keysList, keysRotate,
+  mailTest,
   configValidate, configExport,
 ];
 

@@ -46,6 +46,37 @@ export const defaults = {
     /** A WebAuthn challenge may be answered for 5 minutes: time to find a security key, short enough that a stolen one is soon worthless. */
     webauthnChallengeSeconds: 5 * 60,
   },
+  /** Email delivery (docs/email.md): the SMTP settings are the operator's; these are how the outbox sends. */
+  email: {
+    /** How often each instance looks for messages due: a reset link should arrive within seconds, and the query reads an index. */
+    sendIntervalSeconds: 5,
+    /** Messages one run claims at most, so that one instance does not hold a backlog the others could share. */
+    batchSize: 20,
+    /** A claimed message is another instance's to retry after this: longer than a send may last (sendDeadlineSeconds), so that a slow send is not sent twice. */
+    claimSeconds: 120,
+    /** A send is cut off after this, whatever the server trickles (the timeouts below are per step and per silence): well under claimSeconds, so that no claim runs out mid-send. */
+    sendDeadlineSeconds: 90,
+    /** The first retry waits half a minute (a mail server restarting), each next one twice as long. */
+    retryFirstSeconds: 30,
+    /** Retries wait at most an hour: a mail server down all night is caught within the hour once it is back. */
+    retryMaxSeconds: 60 * 60,
+    /** Tries before a message is given up (failed): with the waits above about three hours, after which a reset link would have expired anyway. */
+    maxAttempts: 10,
+    /** Opening the TCP connection: a mail server answers in milliseconds, ten seconds tolerate a slow network. */
+    connectionTimeoutMilliseconds: 10_000,
+    /** Waiting for the server's greeting once connected (some servers delay it on purpose against spammers). */
+    greetingTimeoutMilliseconds: 30_000,
+    /** Silence on an open connection before giving up; a server answering slowly but steadily is bounded by sendDeadlineSeconds instead. */
+    socketTimeoutMilliseconds: 60_000,
+    /** The SMTP error kept on a message: enough for a server's reply, bounded whatever it sends. */
+    maxErrorChars: 500,
+    /** Sent and failed messages are listed for administrators this long, then removed by the periodic sweep: a month covers "I never got the mail" questions. */
+    keepDays: 30,
+    /** How long `gatehouse mail test` waits for a message another instance claimed first: longer than claimSeconds, after which the claim is over one way or another. */
+    testWaitSeconds: 150,
+    /** How often `gatehouse mail test` reads that message's state meanwhile: a person waits at the terminal, and the read is one row by key. */
+    testPollMilliseconds: 250,
+  },
   /** The admin console (docs/console.md). */
   console: {
     /** Where Gatehouse serves it; its callback and the engine's client for it derive from this. */

@@ -345,6 +345,52 @@ export interface MfaSettingsTable {
   updated_at: number | null;
 }
 
+/** The SMTP settings, one row (id 1); a null host: email is not configured. */
+export interface EmailSettingsTable {
+  id: number;
+  host: string | null;
+  port: number | null;
+  /** `starttls`, `tls` or `none`. */
+  tls_mode: string | null;
+  /** 1: `none` allowed to a host that is not loopback (credentials and mail cross in clear). */
+  allow_insecure: number;
+  auth_user: string | null;
+  /** The SMTP password, sealed with the master secret (context: email_settings.password); never returned. */
+  password_sealed: string | null;
+  from_address: string | null;
+  from_name: string | null;
+  owner: Owner;
+  updated_at: number | null;
+}
+
+export type EmailStatus = 'queued' | 'sending' | 'sent' | 'failed';
+
+/** A message to send, kept after it is sent or given up (with its parameters emptied) for administrators to see. */
+export interface EmailOutboxTable {
+  id: string;
+  recipient: string;
+  /** One of src/email/templates. */
+  template: string;
+  /** The language it is rendered in (BCP 47). */
+  locale: string;
+  /** JSON of the template's parameters, sealed with the master secret (context: the row's id); null once sent or failed. */
+  params_sealed: string | null;
+  status: EmailStatus;
+  /** Sends tried so far, the one under way included. */
+  attempts: number;
+  /** When a queued message is due (epoch milliseconds). */
+  next_attempt_at: number;
+  /** The last SMTP error, without credentials. */
+  last_error: string | null;
+  /** The instance sending it, and until when its claim holds. */
+  claimed_by: string | null;
+  claimed_until: number | null;
+  created_at: number;
+  sent_at: number | null;
+  /** The account it is about, when there is one. */
+  user_id: string | null;
+}
+
 export interface Database {
   oidc_models: OidcModelTable;
   applications: ApplicationTable;
@@ -369,6 +415,8 @@ export interface Database {
   webauthn_challenges: WebauthnChallengeTable;
   mfa_sign_ins: MfaSignInTable;
   mfa_settings: MfaSettingsTable;
+  email_settings: EmailSettingsTable;
+  email_outbox: EmailOutboxTable;
 }
 
 export type Db = Kysely<Database>;

@@ -17,6 +17,7 @@ import * as apiResources from './migrations/2026-12-07-0004-api-resources.js';
 import * as partialOidcIndexes from './migrations/2026-12-07-0005-partial-oidc-indexes.js';
 import * as branding from './migrations/2026-12-07-0006-branding.js';
 import * as mfa from './migrations/2026-12-08-0001-mfa.js';
+import * as emailOutbox from './migrations/2026-12-08-0002-email-outbox.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -40,6 +41,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0005-partial-oidc-indexes': partialOidcIndexes,
   '2026-12-07-0006-branding': branding,
   '2026-12-08-0001-mfa': mfa,
+  '2026-12-08-0002-email-outbox': emailOutbox,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -5,6 +5,7 @@ import type { Db } from './database.js';
 import { createAddressIdentityQueries } from './queries/address-identities.js';
 import { createAttemptCounterQueries } from './queries/attempt-counters.js';
 import { createAuditEventQueries } from './queries/audit-events.js';
+import { createEmailOutboxQueries } from './queries/email-outbox.js';
 import { createJwtReplayQueries } from './queries/jwt-replays.js';
 import { createMfaSignInQueries } from './queries/mfa-sign-ins.js';
 import { createOidcModelQueries } from './queries/oidc-models.js';
@@ -28,8 +29,9 @@ export interface SweepOptions {
 
 /**
  * Removes expired protocol state, attempt counters, identities failing at an address, sign-in
- * detours, upstream sessions, the partners' token ids past their tokens' expiry, and the audit
- * events past their retention; safe to run on every instance at once, though sweepOnOneInstance spares
+ * detours, upstream sessions, the partners' token ids past their tokens' expiry, the audit
+ * events past their retention, and the outbox's sent and failed messages past
+ * defaults.email.keepDays; safe to run on every instance at once, though sweepOnOneInstance spares
  * them the duplicate work.
  */
 export async function sweepExpired(db: Db, clock: Clock, { auditRetentionDays = defaults.audit.retentionDays }: SweepOptions = {}): Promise<number> {
@@ -38,6 +40,7 @@ export async function sweepExpired(db: Db, clock: Clock, { auditRetentionDays = 
   let swept = 0;
   for (const queries of tables) swept += await queries(db).deleteExpired(now);
   swept += await createAuditEventQueries(db).pruneBefore(now - auditRetentionDays * dayMilliseconds);
+  swept += await createEmailOutboxQueries(db).prune(now - defaults.email.keepDays * dayMilliseconds);
   return swept;
 }
 

@@ -35,6 +35,8 @@ export const errorCodes = {
   jwt_refused: { status: 400, title: "The partner's sign-in token was refused" },
   test_link_invalid: { status: 403, title: 'The connection test link is not valid or has expired' },
   passkey_invalid: { status: 400, title: "The passkey's answer did not pass Gatehouse's checks" },
+  email_not_configured: { status: 409, title: 'Email is not configured' },
+  email_delivery_failed: { status: 502, title: 'The mail server did not accept the message' },
   console_not_built: { status: 503, title: 'The admin console is not built' },
   internal_error: { status: 500, title: 'Something went wrong on our side' },
 } as const satisfies Record<string, ErrorCodeEntry>;

@@ -69,6 +69,8 @@ export async function applyDeclarations(services: Services, declarations: Declar
     }
     // The file's `mfa:` owns the policy; a file without it hands back a policy it owned.
     await within(options.source, 'mfa', () => tx.mfa.settings.declare(actor, declarations.mfa));
+    // The same for `email:` and the SMTP settings.
+    await within(options.source, 'email', () => tx.email.settings.declare(actor, declarations.email));
     await tx.releaseUndeclared(actor, {
       users: declarations.users.map((user) => normalizeIdentifier(user.username)),
       applications: declarations.applications.map((application) => application.client_id),

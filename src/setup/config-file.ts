@@ -9,6 +9,7 @@ import { userInputSchema } from '../users/user-schema.js';
 import { securitySettingsSchema, toSecuritySettings, defaultSecuritySettings, type SecuritySettings } from '../config/security-settings.js';
 import { auditSettingsSchema, defaultAuditSettings, toAuditSettings, type AuditSettings } from '../config/audit-settings.js';
 import { mfaDeclarationSchema, type MfaDeclaration } from '../mfa/mfa-settings-schema.js';
+import { emailDeclarationSchema, type EmailDeclaration } from '../email/email-settings-schema.js';
 import type { ApplicationDeclaration } from '../applications/application-schema.js';
 import type { ScopeDeclaration } from '../scopes/scope-schema.js';
 import type { UserDeclaration } from '../users/user-schema.js';
@@ -26,6 +27,8 @@ const configFileSchema = z
     audit: auditSettingsSchema.prefault({}),
     // No default: a file without `mfa:` leaves the policy to the API (and hands back one it declared before).
     mfa: mfaDeclarationSchema.optional(),
+    // Likewise: without `email:` the SMTP settings are the API's.
+    email: emailDeclarationSchema.optional(),
   })
   .strict();
 
@@ -41,6 +44,8 @@ export interface Declarations {
   audit: AuditSettings;
   /** The MFA policy, when the file declares it (the file then owns it); absent, the database's. */
   mfa?: MfaDeclaration;
+  /** The SMTP settings, when the file declares them (the file then owns them); absent, the database's. */
+  email?: EmailDeclaration;
 }
 
 export const emptyDeclarations: Declarations = {
@@ -78,7 +83,7 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
     throw new GatehouseError('config_invalid', `${fileName}: not valid YAML or JSON${positionOf(text, error)}: ${(error as Error).message}`);
   }
   if (typeof document !== 'object' || Array.isArray(document)) {
-    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, resources:, connections:, security:, audit:, mfa:)`);
+    throw new GatehouseError('config_invalid', `${fileName}: the top level must be a mapping (applications:, users:, scopes:, resources:, connections:, security:, audit:, mfa:, email:)`);
   }
   const parsed = configFileSchema.safeParse(document);
   if (!parsed.success) {
@@ -97,8 +102,8 @@ export function parseDeclarations(text: string, fileName: string): Declarations 
   assertUnique(fileName, 'users', data.users.map((u) => normalizeIdentifier(u.username)));
   assertUnique(fileName, 'connections', data.connections.map((c) => c.id));
   assertDomainsUnique(fileName, data.connections);
-  const { mfa, ...sections } = data;
-  return { ...sections, security: toSecuritySettings(data.security), audit: toAuditSettings(data.audit), ...(mfa ? { mfa } : {}) };
+  const { mfa, email, ...sections } = data;
+  return { ...sections, security: toSecuritySettings(data.security), audit: toAuditSettings(data.audit), ...(mfa ? { mfa } : {}), ...(email ? { email } : {}) };
 }
 
 function positionOf(text: string, error: unknown): string {

@@ -48,7 +48,7 @@ describe('a configuration file is checked before anything is stored', () => {
 
   test('a top level that is not a mapping is refused, naming the sections', async () => {
     const message = await refusal('- notes\n- ursula\n', yamlFile);
-    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, resources:, connections:, security:, audit:, mfa:\)/);
+    assert.match(message, /gatehouse\.yaml: the top level must be a mapping \(applications:, users:, scopes:, resources:, connections:, security:, audit:, mfa:, email:\)/);
   });
 
   test('an invalid value names the entry and the field', async () => {

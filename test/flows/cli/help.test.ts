@@ -19,6 +19,7 @@ const commands = [
   ['serve'], ['migrate'],
   ['apps', 'create'], ['apps', 'list'], ['apps', 'rotate-secret'],
   ['users', 'create'], ['users', 'import'], ['users', 'disable'], ['users', 'enable'], ['users', 'set-password'], ['users', 'unlock'],
+  ['users', 'factors', 'list'], ['users', 'factors', 'remove'], ['mail', 'test'],
   ['ips', 'unblock'],
   ['scopes', 'create'], ['scopes', 'list'], ['scopes', 'delete'],
   ['connections', 'list'], ['connections', 'test'], ['connections', 'delete'],

@@ -70,7 +70,7 @@ export const eventTypeGroups: readonly { label: string; types: readonly (readonl
     ],
   },
   {
-    label: 'Connections, keys and branding',
+    label: 'Connections, keys, branding and email',
     types: [
       ['connection.created', 'Connection created'],
       ['connection.updated', 'Connection updated'],
@@ -81,6 +81,7 @@ export const eventTypeGroups: readonly { label: string; types: readonly (readonl
       ['key.retired', 'Key retired'],
       ['key.removed', 'Key removed'],
       ['branding.changed', 'Branding changed'],
+      ['email.settings_changed', 'Email settings changed'],
     ],
   },
   {
