@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { defaults } from '../config/defaults.js';
+import { isGatehouseError } from '../errors/gatehouse-error.js';
 import type { Csrf } from '../http/interaction/csrf.js';
 import { validationErrorFormatter } from '../http/interaction/validation-errors.js';
 import { useLocale } from '../http/locale.js';
@@ -108,13 +109,14 @@ export const securityRoutes: FastifyPluginAsync<SecurityRouteDeps> = async (scop
     const session = await signedInPost(request, reply, request.body.csrf);
     if (!('uid' in session)) return session;
     const userId = session.accountId;
-    const enrolled = await services.mfa.factors.enrolled(userId);
-    const last = (enrolled.totp ? 1 : 0) + enrolled.passkeys === 1 && request.params.id !== 'recovery-codes';
     const { level } = await deps.requirementFor({ userId, application: undefined });
-    if (last && level !== 'unsupported' && atLeast(level, 'mfa')) {
-      return reply.redirect(`${securityPath}?notice=last`, 303);
+    const keepOne = level !== 'unsupported' && atLeast(level, 'mfa');
+    try {
+      await services.mfa.factors.remove({ kind: 'user', userId }, userId, request.params.id, { keepOne });
+    } catch (error) {
+      if (keepOne && isGatehouseError(error) && error.code === 'conflict') return reply.redirect(`${securityPath}?notice=last`, 303);
+      throw error;
     }
-    await services.mfa.factors.remove({ kind: 'user', userId }, userId, request.params.id);
     return reply.redirect(`${securityPath}?notice=removed`, 303);
   });
 

@@ -67,7 +67,11 @@ export function createFactorService({ db, changes }: { db: Db; changes: ChangeLo
      * voids the recovery codes too: they recover a second factor, and would otherwise be one
      * on their own. `not_found` for a factor the user does not have.
      */
-    remove: (actor: Actor, userId: string, factorId: string): Promise<void> =>
+    /**
+     * `keepOne`: the owner's own removal while sign-ins require a second factor. Checked after
+     * the user's row is locked, so two removals at once cannot take the last two factors.
+     */
+    remove: (actor: Actor, userId: string, factorId: string, { keepOne = false }: { keepOne?: boolean } = {}): Promise<void> =>
       inTransaction(db, async (trx) => {
         const users = createUserQueries(trx);
         if (!(await users.findById(userId))) throw new GatehouseError('user_not_found', `No user with the id "${userId}".`);
@@ -79,6 +83,8 @@ export function createFactorService({ db, changes }: { db: Db; changes: ChangeLo
         const details: Record<string, unknown> = { factor: removed.type, factor_id: factorId, name: removed.name };
         if (removed.type !== 'recovery_codes') {
           const left = (await queries.totp.find(userId))?.confirmed_at != null || (await queries.passkeys.countOf(userId)) > 0;
+          // Thrown inside the transaction: the factor removed above comes back.
+          if (!left && keepOne) throw new GatehouseError('conflict', 'This is the last second factor, and sign-ins require one: add another before removing it.');
           const voided = left ? 0 : await queries.recoveryCodes.removeAll(userId);
           if (voided > 0) details.recovery_codes_voided = voided;
         }

@@ -270,5 +270,21 @@ for (const dialect of dialects) {
       await mfa.factors.remove(actor, another, 'recovery-codes');
       assert.equal(await mfa.recoveryCodes.remaining(another), 0);
     });
+
+    test('keepOne: the last factor stays, whole, also when its last two are removed at the same moment', async () => {
+      const { userId } = await enrolled();
+      await createPasskeyQueries(db).insert(passkey(userId, 'cred-K', 'Key', clock.now()));
+      await mfa.recoveryCodes.generate(actor, userId);
+      const outcomes = await Promise.allSettled([
+        mfa.factors.remove(actor, userId, 'totp', { keepOne: true }),
+        mfa.factors.remove(actor, userId, 'cred-K', { keepOne: true }),
+      ]);
+      assert.deepEqual(outcomes.map((outcome) => outcome.status).sort(), ['fulfilled', 'rejected'], 'one removal, one refusal');
+      assert.equal((outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason.code, 'conflict');
+      const left = await mfa.factors.enrolled(userId);
+      assert.equal(Number(left.totp) + left.passkeys, 1, 'one factor left');
+      assert.equal(left.recoveryCodes, 10, 'and its recovery codes');
+      assert.equal((await eventsOf(userId)).filter((event) => event.type === 'mfa.factor_removed').length, 1, 'the refused removal recorded nothing');
+    });
   });
 }
