@@ -96,7 +96,8 @@ interface SignInOfToken {
  * with what to do, and the application signs the person in again.
  */
 export async function refuseWeakerRefresh(requirementFor: RequirementFor, ctx: KoaContextWithOIDC, userId: string, token: SignInOfToken | undefined): Promise<void> {
-  if (token?.kind !== 'RefreshToken') return;
+  // Nothing asks more than a passkey: such a token needs no lookup at each refresh.
+  if (token?.kind !== 'RefreshToken' || sessionLevel(token) === 'phr') return;
   const application = ctx.oidc.client?.[applicationMfaProperty] as ApplicationMfaPolicy | undefined;
   const requirement = await requirementFor({ userId, application });
   if (requirement.level === 'unsupported') return;
