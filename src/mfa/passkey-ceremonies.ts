@@ -29,6 +29,15 @@ export const webauthnChallengeSeconds = defaults.mfa.webauthnChallengeSeconds;
 const supportedAlgorithmIDs = [-7, -257];
 
 /** Who the passkeys are for: the WebAuthn RP ID (the public URL's host), the name an authenticator shows, the origin pages run at. */
+/** The library throws for an answer it cannot read or that fails a check: for the person, that is one refusal with a message. */
+async function refusedWhenThrown<T>(message: string, verifying: Promise<T>): Promise<T> {
+  try {
+    return await verifying;
+  } catch (error) {
+    throw refused(message, error);
+  }
+}
+
 export interface RelyingParty {
   id: string;
   name: string;
@@ -128,20 +137,15 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
       const answer = registrationResponse(response);
       const row = await consume('registration', bindTo, challengeOf(answer), userId);
       const rp = relyingParty();
-      let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
-      try {
-        // User verification is required: checked below rather than by the library, so that the refusal can say so.
-        verification = await verifyRegistrationResponse({
-          response: answer,
-          expectedChallenge: row.challenge,
-          expectedOrigin: rp.origin,
-          expectedRPID: rp.id,
-          requireUserVerification: false,
-          supportedAlgorithmIDs,
-        });
-      } catch (error) {
-        throw refused(registrationFailedMessage, error);
-      }
+      // User verification is required: checked below rather than by the library, so that the refusal can say so.
+      const verification = await refusedWhenThrown(registrationFailedMessage, verifyRegistrationResponse({
+        response: answer,
+        expectedChallenge: row.challenge,
+        expectedOrigin: rp.origin,
+        expectedRPID: rp.id,
+        requireUserVerification: false,
+        supportedAlgorithmIDs,
+      }));
       if (!verification.verified) throw refused(registrationFailedMessage, new Error('the registration response did not verify'));
       const info = verification.registrationInfo;
       if (!info.userVerified) throw refused(noUserVerificationMessage, new Error('the authenticator did not verify the user at registration'));
@@ -212,20 +216,15 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
       const { userHandle } = answer.response;
       if (userHandle && userHandle !== userHandleOf(passkey.user_id).toString('base64url')) throw refused(notRegisteredMessage, new Error("the user handle is not the credential's user"));
       const rp = relyingParty();
-      let verification: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
-      try {
-        // Counter regression (when either counter is above 0) is refused by the library; user verification is checked below.
-        verification = await verifyAuthenticationResponse({
-          response: answer,
-          expectedChallenge: row.challenge,
-          expectedOrigin: rp.origin,
-          expectedRPID: rp.id,
-          credential: { id: passkey.id, publicKey: Buffer.from(passkey.public_key, 'base64url'), counter: passkey.counter, transports: transportsOf(passkey) },
-          requireUserVerification: false,
-        });
-      } catch (error) {
-        throw refused(notVerifiedMessage, error);
-      }
+      // Counter regression (when either counter is above 0) is refused by the library; user verification is checked below.
+      const verification = await refusedWhenThrown(notVerifiedMessage, verifyAuthenticationResponse({
+        response: answer,
+        expectedChallenge: row.challenge,
+        expectedOrigin: rp.origin,
+        expectedRPID: rp.id,
+        credential: { id: passkey.id, publicKey: Buffer.from(passkey.public_key, 'base64url'), counter: passkey.counter, transports: transportsOf(passkey) },
+        requireUserVerification: false,
+      }));
       const info = verification.authenticationInfo;
       if (!verification.verified) throw refused(notVerifiedMessage, new Error('the signature did not verify'));
       if (requireUserVerification && !info.userVerified) throw refused(noUserVerificationMessage, new Error('user verification was required; the authenticator did not verify the user'));
@@ -233,9 +232,6 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
       if (!recorded) throw refused(usedMeanwhileMessage, new Error('the counter moved meanwhile: another use of this credential came first'));
       return { userId: passkey.user_id, passkeyId: passkey.id, userVerified: info.userVerified, deviceType: info.credentialDeviceType };
     },
-
-    /** The user's passkeys, oldest first. */
-    list: async (userId: string): Promise<Passkey[]> => (await passkeys.listOf(userId)).map(passkeyOf),
 
     /** Renames the user's passkey; not_found when the user has none by that id. */
     async rename(userId: string, id: string, name: string): Promise<Passkey> {

@@ -123,7 +123,5 @@ export function createTotpService({ db, box, clock, changes }: { db: Db; box: Se
       if (step === undefined) return false;
       return factors.recordUse(userId, { step, now });
     },
-
-    isConfirmed: async (userId: string): Promise<boolean> => (await factors.find(userId))?.confirmed_at != null,
   };
 }

@@ -81,10 +81,10 @@ for (const dialect of dialects) {
 
       const code = await codeAt(secret, clock.now() / 1000);
       assert.equal(await mfa.totp.verify(userId, code), false, 'not active before it is confirmed');
-      assert.equal(await mfa.totp.isConfirmed(userId), false);
+      assert.equal((await mfa.factors.enrolled(userId)).totp, false);
       assert.equal(await mfa.totp.confirm(actor, userId, code === '000000' ? '111111' : '000000'), false, 'a wrong code');
       assert.equal(await mfa.totp.confirm(actor, userId, `${code.slice(0, 3)} ${code.slice(3)}`), true, 'spaces as the app shows them');
-      assert.equal(await mfa.totp.isConfirmed(userId), true);
+      assert.equal((await mfa.factors.enrolled(userId)).totp, true);
       assert.equal(await mfa.totp.confirm(actor, userId, code), false, 'confirmed once');
       assert.equal(await mfa.totp.verify(userId, code), false, 'the code that confirmed is used');
 
