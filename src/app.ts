@@ -101,7 +101,7 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   const { mfa } = services;
   const flow = createMfaFlow({ signIns: parts.mfaSignIns, clock: services.deps.clock, interactions, requirementFor: parts.requirementFor, protection: services.protection, audit });
   const secondStep = createMfaMethod({
-    flow, pages: createMfaPages({ csrf, totp: mfa.totp, recoveryCodes: mfa.recoveryCodes, users: services.users }),
+    flow, pages: createMfaPages({ csrf, totp: mfa.totp, users: services.users }),
     totp: mfa.totp, recoveryCodes: mfa.recoveryCodes, passkeys: parts.passkeys, users: services.users, audit,
   });
   await app.register(interactionRoutes, {

@@ -25,7 +25,7 @@ export async function clientValidator(context: CliContext): Promise<ClientValida
     clientAuthLimits: services.protection.clients,
     federatedSessions: { loggedIn: async () => {}, loggedOut: async () => undefined },
     audit: discardingAuditLog,
-    requirementFor: async () => ({ level: 'pwd', askEnrolled: false, enrolled: { totp: false, passkeys: 0 } }),
+    requirementFor: async () => ({ level: 'pwd', askEnrolled: false, enrolled: { totp: false, passkeys: 0, recoveryCodes: 0 } }),
   }, await services.engineSource.load());
   return createClientValidator(engine);
 }

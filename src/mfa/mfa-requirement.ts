@@ -11,8 +11,15 @@ export type ApplicationMfaPolicy = (typeof applicationMfaPolicies)[number];
 /** What the requirement reads of the global settings and of a user's factors (src/mfa/mfa-settings.ts, factors.ts). */
 export interface RequirementSources {
   settings: { get(): Promise<{ policy: MfaPolicy }>; administratorsRequired(): Promise<boolean> };
-  factors: { enrolled(userId: string): Promise<{ totp: boolean; passkeys: number }> };
+  factors: { enrolled(userId: string): Promise<Enrolled> };
   users: Pick<UserService, 'findById'>;
+}
+
+/** The user's factors: an app confirmed, how many passkeys, how many unused recovery codes. */
+export interface Enrolled {
+  totp: boolean;
+  passkeys: number;
+  recoveryCodes: number;
 }
 
 export interface SignInFor {
@@ -28,7 +35,8 @@ export interface Requirement {
   level: AssuranceLevel | 'unsupported';
   /** The user has a factor and the policy asks for it (optional or required): the sign-in asks for it even if nothing else demands. */
   askEnrolled: boolean;
-  enrolled: { totp: boolean; passkeys: number };
+  /** What the user has set up, read with the requirement: the sign-in's pages need no second read. */
+  enrolled: Enrolled;
 }
 
 const applicationLevel: Record<ApplicationMfaPolicy, AssuranceLevel> = { inherit: 'pwd', required: 'mfa', phishing_resistant: 'phr' };

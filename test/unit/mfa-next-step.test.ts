@@ -10,7 +10,7 @@ import { nextStep } from '../../src/sign-in/mfa/next-step.js';
 const none = { totp: false, passkeys: 0 };
 const app = { totp: true, passkeys: 0 };
 const key = { totp: false, passkeys: 1 };
-const need = (level: Requirement['level'], enrolled = none, askEnrolled = false): Requirement => ({ level, enrolled, askEnrolled });
+const need = (level: Requirement['level'], enrolled = none, askEnrolled = false): Requirement => ({ level, enrolled: { ...enrolled, recoveryCodes: 0 }, askEnrolled });
 
 describe('the step after a first factor', () => {
   test('nothing required and nothing set up: the sign-in ends', () => {

@@ -22,7 +22,7 @@ export interface MfaMethodDeps {
   flow: MfaFlow;
   pages: MfaPages;
   totp: Pick<TotpService, 'verify' | 'confirm'>;
-  recoveryCodes: Pick<RecoveryCodeService, 'use' | 'remaining' | 'generate'>;
+  recoveryCodes: Pick<RecoveryCodeService, 'use' | 'generate'>;
   passkeys: Pick<PasskeyCeremonies, 'authenticationOptions' | 'authenticate' | 'registrationOptions' | 'register'>;
   users: Pick<UserService, 'findById'>;
   audit: AuditLog;
@@ -88,7 +88,7 @@ export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
   async function enrolled(request: FastifyRequest, reply: FastifyReply, held: HeldSignIn, methods: string[]): Promise<FastifyReply> {
     const amr = methods.length > 0 ? combinedAmr(held.row.amr, methods) : held.row.amr;
     const { userId } = held.row;
-    if ((await recoveryCodes.remaining(userId)) > 0) return flow.proved(request, reply, held, amr, true);
+    if (held.requirement.enrolled.recoveryCodes > 0) return flow.proved(request, reply, held, amr, true);
     await flow.remember(held, amr, true);
     return pages.recoveryCodes(reply, held, await recoveryCodes.generate({ kind: 'user', userId }, userId));
   }

@@ -4,7 +4,6 @@ import { currentBranding } from '../../branding/page-branding.js';
 import type { AssuranceLevel } from '../../mfa/assurance.js';
 import { qrCodeSvg } from '../../mfa/qr-code.js';
 import type { TotpService } from '../../mfa/totp.js';
-import type { RecoveryCodeService } from '../../mfa/recovery-codes.js';
 import type { MessageKey } from '../../i18n/catalogue.js';
 import { t } from '../../i18n/page-locale.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
@@ -19,7 +18,6 @@ import { mfaPath, type HeldSignIn } from './mfa-flow.js';
 export interface MfaPageDeps {
   csrf: Csrf;
   totp: Pick<TotpService, 'begin'>;
-  recoveryCodes: Pick<RecoveryCodeService, 'remaining'>;
   users: Pick<UserService, 'findById'>;
 }
 
@@ -34,7 +32,7 @@ function sendHtml(reply: FastifyReply, status: number, body: string): FastifyRep
 }
 
 /** The pages of a sign-in's second step: the factor to prove, the factor to set up, the recovery codes shown once. */
-export function createMfaPages({ csrf, totp, recoveryCodes, users }: MfaPageDeps) {
+export function createMfaPages({ csrf, totp, users }: MfaPageDeps) {
   const frame = (held: HeldSignIn) => {
     const basePath = mfaPath(held.row.uid);
     return { basePath, csrfToken: csrf.tokenFor(held.row.uid), abortAction: `${interactionPath(held.row.uid)}/abort` };
@@ -53,7 +51,7 @@ ${passkeyScriptTag()}`;
       const common = frame(held);
       if (step.kind === 'challenge') {
         const { enrolled } = requirement;
-        const remaining = step.passkeyOnly ? 0 : await recoveryCodes.remaining(row.userId);
+        const remaining = step.passkeyOnly ? 0 : requirement.enrolled.recoveryCodes;
         return sendHtml(reply, error?.status ?? 200, secondFactorPage({
           ...common,
           applicationName: held.pending.clientName,
