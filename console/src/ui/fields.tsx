@@ -83,6 +83,16 @@ export function SelectField<V extends string>({ label, value, onChange, options,
   );
 }
 
+/** A choice's words beside its box: its label, and the sentence that explains it. */
+function ChoiceText({ label, description }: { label: string; description?: ReactNode }) {
+  return (
+    <span>
+      <span className="choice-label">{label}</span>
+      {description && <span className="choice-description">{description}</span>}
+    </span>
+  );
+}
+
 /** A set of choices, each with its one-sentence explanation (authorization modes, groups). */
 export function CheckboxGroup<V extends string>({ legend, options, value, onChange, error, disabled }: {
   legend: string; options: readonly { value: V; label: string; description?: ReactNode }[]; value: readonly V[];
@@ -98,10 +108,7 @@ export function CheckboxGroup<V extends string>({ legend, options, value, onChan
             type="checkbox" checked={value.includes(option.value)}
             onChange={(event) => onChange(event.target.checked ? [...value, option.value] : value.filter((v) => v !== option.value))}
           />
-          <span>
-            <span className="choice-label">{option.label}</span>
-            {option.description && <span className="choice-description">{option.description}</span>}
-          </span>
+          <ChoiceText label={option.label} description={option.description} />
         </label>
       ))}
       {error && <p id={errorId} className="field-error">{error}</p>}
@@ -121,10 +128,7 @@ export function RadioGroup<V extends string>({ legend, options, value, onChange,
       {options.map((option) => (
         <label key={option.value} className="choice">
           <input type="radio" name={name} value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} />
-          <span>
-            <span className="choice-label">{option.label}</span>
-            {option.description && <span className="choice-description">{option.description}</span>}
-          </span>
+          <ChoiceText label={option.label} description={option.description} />
         </label>
       ))}
       {error && <p id={errorId} className="field-error">{error}</p>}
