@@ -32,8 +32,19 @@ export async function startCallbackServer() {
   return {
     origin: `http://127.0.0.1:${port}`,
     received,
-    next(): Promise<ReceivedCallback> {
-      return new Promise((resolve) => waiters.push(resolve));
+    /** The next request to arrive; a redirect that never comes fails the test after `waitMs` instead of holding the file until its timeout. */
+    next(waitMs = 30_000): Promise<ReceivedCallback> {
+      return new Promise((resolve, reject) => {
+        const waiter = (callback: ReceivedCallback) => {
+          clearTimeout(timer);
+          resolve(callback);
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no request reached the callback server within ${waitMs} ms`));
+        }, waitMs);
+        waiters.push(waiter);
+      });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -9,6 +9,14 @@ export type TestDialect = 'sqlite' | 'postgres';
 /** Every dialect the suite runs on here: SQLite always, PostgreSQL when CI gives one. */
 export const dialects: TestDialect[] = postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
 
+/**
+ * The dialects of a flow whose outcome the database does not decide (an authorization mode's
+ * requests and answers): SQLite only. The engine stores all of it through one adapter, which
+ * test/db/oidc-models.test.ts runs on both dialects; each mode run again on PostgreSQL made
+ * the same adapter calls and doubled those files' share of the suite's time.
+ */
+export const protocolDialects: TestDialect[] = ['sqlite'];
+
 export const skipWithoutPostgres = postgresUrl ? false : 'GATEHOUSE_TEST_DATABASE_URL is not set';
 
 /** A fresh database of its own for one test file, so files can run in parallel; dropped by `drop`. */

@@ -4,7 +4,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, type CryptoKey, typ
 import * as oidc from 'openid-client';
 import { redirectUri, secretOf } from '../../helpers/applications.js';
 import { obtainCallback, redeem } from '../../helpers/code-flow.js';
-import { dialects } from '../../helpers/databases.js';
+import { protocolDialects } from '../../helpers/databases.js';
 import { insecure, newBrowser, oauthError } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { basicAuth, postToken } from '../../helpers/token-endpoint.js';
@@ -25,7 +25,7 @@ async function applicationKeyPair(): Promise<{ privateKey: CryptoKey; jwks: { ke
   return { privateKey, jwks: { keys: [{ ...jwk, kid: await calculateJwkThumbprint(jwk), alg: 'ES256', use: 'sig' }] } };
 }
 
-for (const dialect of dialects) {
+for (const dialect of protocolDialects) {
   describe(`token endpoint authentication methods (${dialect})`, () => {
     let server: TestServer;
     let metadata: oidc.ServerMetadata;

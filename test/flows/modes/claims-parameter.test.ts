@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { secretOf } from '../../helpers/applications.js';
 import { expectPage, isPage, type Browser } from '../../helpers/browser.js';
 import { authorizationUrl, signIn } from '../../helpers/code-flow.js';
-import { dialects } from '../../helpers/databases.js';
+import { protocolDialects } from '../../helpers/databases.js';
 import { insecure, newBrowser } from '../../helpers/oauth.js';
 import { alice } from '../../helpers/people.js';
 import { callbackFor } from '../../helpers/sign-in.js';
@@ -27,7 +27,7 @@ const declarations = {
 const outsideOpenid = { userinfo: { email: null, name: null, employee_id: null, department: null } };
 const leaked = ['email', 'name', 'employee_id', 'department'];
 
-for (const dialect of dialects) {
+for (const dialect of protocolDialects) {
   describe(`the claims request parameter (${dialect})`, () => {
     let server: TestServer;
     const rp: Record<string, oidc.Configuration> = {};

@@ -7,7 +7,7 @@ import { expectPage, type Browser, type Page } from '../../helpers/browser.js';
 import { startCallbackServer } from '../../helpers/callback-server.js';
 import { launchChromium, skipWithoutChromium } from '../../helpers/chromium.js';
 import { authorizationUrl } from '../../helpers/code-flow.js';
-import { dialects } from '../../helpers/databases.js';
+import { protocolDialects } from '../../helpers/databases.js';
 import { newBrowser } from '../../helpers/oauth.js';
 import { alice } from '../../helpers/people.js';
 import { callbackFor } from '../../helpers/sign-in.js';
@@ -24,7 +24,7 @@ function formPostOf(page: Page): { action: string; fields: Record<string, string
   return { action: form.getAttribute('action')!, fields };
 }
 
-for (const dialect of dialects) {
+for (const dialect of protocolDialects) {
   describe(`response_mode=form_post (${dialect})`, () => {
     let server: TestServer;
     let browser: Browser;

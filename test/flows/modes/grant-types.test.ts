@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { redirectUri, secretOf } from '../../helpers/applications.js';
 import type { Browser } from '../../helpers/browser.js';
 import { authorizationUrl, signIn } from '../../helpers/code-flow.js';
-import { dialects } from '../../helpers/databases.js';
+import { protocolDialects } from '../../helpers/databases.js';
 import { insecure, newBrowser, oauthError } from '../../helpers/oauth.js';
 import { alice } from '../../helpers/people.js';
 import { callbackFor } from '../../helpers/sign-in.js';
@@ -25,7 +25,7 @@ const declarations = {
   ],
 };
 
-for (const dialect of dialects) {
+for (const dialect of protocolDialects) {
   describe(`grant types: each works where enabled and is refused elsewhere (${dialect})`, () => {
     let server: TestServer;
     let browser: Browser;

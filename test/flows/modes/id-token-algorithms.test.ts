@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import { secretOf } from '../../helpers/applications.js';
 import type { Browser } from '../../helpers/browser.js';
 import { authorizationUrl, signIn } from '../../helpers/code-flow.js';
-import { dialects } from '../../helpers/databases.js';
+import { protocolDialects } from '../../helpers/databases.js';
 import { insecure, newBrowser } from '../../helpers/oauth.js';
 import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
@@ -21,7 +21,7 @@ const declarations = {
   applications: algorithms.map((alg) => webApp(clientIdFor(alg), { ...allModes, id_token_signed_response_alg: alg })),
 };
 
-for (const dialect of dialects) {
+for (const dialect of protocolDialects) {
   describe(`id_token signature algorithms (${dialect})`, () => {
     let server: TestServer;
     let browser: Browser;

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { expectPage } from '../../helpers/browser.js';
 import { authorizationUrl } from '../../helpers/code-flow.js';
-import { dialects } from '../../helpers/databases.js';
+import { protocolDialects } from '../../helpers/databases.js';
 import { newBrowser } from '../../helpers/oauth.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { users, webApp } from './fixtures.js';
@@ -12,7 +12,7 @@ import { users, webApp } from './fixtures.js';
  * The sign-in pages tell "this request is gone" (the user's to fix: start again) apart from
  * "storage failed" (ours: a 5xx an operator is alerted to), though both surface while loading it.
  */
-for (const dialect of dialects) {
+for (const dialect of protocolDialects) {
   describe(`sign-in page errors (${dialect})`, () => {
     let server: TestServer;
 

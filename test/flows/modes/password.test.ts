@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { signInFailedMessage } from '../../../src/sign-in/password-method.js';
 import { secretOf } from '../../helpers/applications.js';
 import { authorizationUrl } from '../../helpers/code-flow.js';
-import { dialects } from '../../helpers/databases.js';
+import { protocolDialects } from '../../helpers/databases.js';
 import { insecure, newBrowser } from '../../helpers/oauth.js';
 import { alice, carol, dave, mallory } from '../../helpers/people.js';
 import { callbackFor } from '../../helpers/sign-in.js';
@@ -37,7 +37,7 @@ const declarations = {
 /** Each test that fails sign-ins does so from an address of its own, so their counters stay apart. */
 const from = (ip: string) => ({ 'x-forwarded-for': ip });
 
-for (const dialect of dialects) {
+for (const dialect of protocolDialects) {
   describe(`password grant (${dialect})`, () => {
     let server: TestServer;
     let legacy: oidc.Configuration;

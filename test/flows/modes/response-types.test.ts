@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { redirectUri, secretOf } from '../../helpers/applications.js';
 import type { Browser } from '../../helpers/browser.js';
 import { authorizationUrl } from '../../helpers/code-flow.js';
-import { dialects } from '../../helpers/databases.js';
+import { protocolDialects } from '../../helpers/databases.js';
 import { insecure, newBrowser } from '../../helpers/oauth.js';
 import { callbackFor } from '../../helpers/sign-in.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
@@ -21,7 +21,7 @@ const declarations = {
   ],
 };
 
-for (const dialect of dialects) {
+for (const dialect of protocolDialects) {
   describe(`response types: code, implicit and hybrid (${dialect})`, () => {
     let server: TestServer;
     let browser: Browser;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { signInFailedMessage } from '../../../src/sign-in/password-method.js';
 import { ipKey } from '../../../src/protection/ip-throttle.js';
-import { dialects, skipWithoutPostgres } from '../../helpers/databases.js';
+import { skipWithoutPostgres } from '../../helpers/databases.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
 import { LoginForm, passwordGrant, protectionDeclarations, readCounter } from './support.js';
@@ -30,7 +30,8 @@ function officeDeclarations(security: Record<string, unknown> = {}) {
  * who each mistype once and then sign in do not add up to a block. Sprayed identities do not
  * sign in, so they stay counted; getting one password right gives back only that identity's.
  */
-for (const dialect of dialects) {
+// On PostgreSQL the same counting is the two-instance suite's below, with a lower threshold and so fewer people.
+for (const dialect of ['sqlite'] as const) {
   describe(`an office behind one address (${dialect})`, () => {
     let server: TestServer;
     let time: PinnedTime;
