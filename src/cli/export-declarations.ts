@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ApplicationMetadata } from '../applications/application-schema.js';
 import type { Connection } from '../connections/connection.js';
+import type { EmailSettings } from '../email/email-settings.js';
+import type { MfaSettings } from '../mfa/mfa-settings.js';
 import type { ApiResource } from '../resources/resource-service.js';
 import type { CustomScope } from '../scopes/scope-service.js';
 import type { User } from '../users/user.js';
@@ -107,6 +109,39 @@ export function connectionEntry(connection: Connection): ConnectionExport {
     }),
     note: hmac
       ? `secret was left out and stands in as a random placeholder: put the secret shared with the partner in its place${connection.enabled ? ', then set enabled: true (it is enabled in the database exported)' : ''}.`
+      : undefined,
+  };
+}
+
+/** The global policy as `mfa:` states it: both fields, so that the file says the whole setting. */
+export function mfaEntry(settings: MfaSettings): Record<string, unknown> {
+  return { policy: settings.policy, require_for_administrators: settings.requireForAdministrators };
+}
+
+/** What an exported `email:` section says about the password it lacks. */
+export interface EmailExport {
+  entry: Record<string, unknown>;
+  /** The comment above the section, when the stored settings have a password. */
+  note: string | undefined;
+}
+
+/**
+ * The SMTP settings as `email:` states them. The password is stored sealed and the file has no
+ * way to name one without stating it, so it is left out and the note says so: the section states
+ * the whole setting, so a start with it as it is would apply the settings without a password.
+ */
+export function emailEntry(smtp: NonNullable<EmailSettings['smtp']>): EmailExport {
+  return {
+    entry: withoutUndefined({
+      host: smtp.host,
+      port: smtp.port,
+      tls: smtp.tls,
+      allow_insecure: smtp.allowInsecure ? true : undefined,
+      user: smtp.user ?? undefined,
+      from: withoutUndefined({ address: smtp.from.address, name: smtp.from.name ?? undefined }),
+    }),
+    note: smtp.hasPassword
+      ? `password was left out: add password: with the SMTP password of user "${smtp.user}" before starting with this file, or the mail server is used without one.`
       : undefined,
   };
 }

@@ -16,6 +16,9 @@ const fastifyCodes: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
 };
 
+/** What a detail says of a field a request does not take; a page in another language says it in its own words. */
+const unknownFieldMessage = 'is not a field this request takes';
+
 /** JSON Pointer segments (`/redirect_uris/0`) unescaped, joined with dots after the part of the request. */
 function pathOf(context: string, instancePath: string, missingProperty: unknown): string {
   const segments = instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -31,7 +34,7 @@ export function validationDetails(issues: readonly FastifySchemaValidationError[
   return issues.flatMap((issue) => {
     // zod reports every unknown field of an object in one issue: each is named where it was sent.
     const unknown = issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params.keys) ? (issue.params.keys as unknown[]) : [];
-    if (unknown.length > 0) return unknown.map((key) => ({ path: pathOf(context, issue.instancePath, String(key)), message: 'is not a field this request takes' }));
+    if (unknown.length > 0) return unknown.map((key) => ({ path: pathOf(context, issue.instancePath, String(key)), message: unknownFieldMessage }));
     return [{ path: pathOf(context, issue.instancePath, issue.params.missingProperty), message: issue.message ?? 'is invalid' }];
   });
 }
@@ -67,38 +70,70 @@ function publicDetail(error: GatehouseError): string {
     : 'Gatehouse cannot answer right now. Try again in a few seconds.';
 }
 
-/** The words of an error page in each language, by code: the codes a person meets in a browser have their own, the others their kind's. */
-const pageWords: Partial<Record<ErrorCode, MessageKey>> = {
+/** A key of the catalogues that has a `.title` beside it: an error page's sentence and its heading. */
+type PageWords = { [K in MessageKey]: K extends `${infer Base}.title` ? (Base extends MessageKey ? Base : never) : never }[MessageKey];
+
+/**
+ * The words of an error page in each language, for every code (a new code fails the type-check
+ * until it has some): the codes a person meets in a browser have their own, the others their kind's.
+ */
+const pageWords: Record<ErrorCode, PageWords> = {
+  config_invalid: 'error.internal',
+  config_file_unreadable: 'error.internal',
+  secret_missing: 'error.internal',
+  secret_mismatch: 'error.internal',
+  storage_unavailable: 'error.unavailable',
   invalid_request: 'error.invalid_request',
   payload_too_large: 'error.payload_too_large',
   not_found: 'error.not_found',
-  forbidden: 'error.forbidden',
   unauthorized: 'error.forbidden',
+  forbidden: 'error.forbidden',
   too_many_attempts: 'error.too_many_attempts',
+  declared_in_config_file: 'error.declared_in_config_file',
   csrf_invalid: 'error.csrf_invalid',
   interaction_expired: 'error.interaction_expired',
-  connection_unavailable: 'error.connection_unavailable',
-  passkey_invalid: 'error.passkey_invalid',
-  test_link_invalid: 'error.test_link_invalid',
+  password_policy: 'error.password_policy',
+  user_not_found: 'error.not_found',
+  conflict: 'error.conflict',
   upstream_address_refused: 'error.upstream',
   upstream_failed: 'error.upstream',
   upstream_client_refused: 'error.upstream',
   upstream_response_invalid: 'error.upstream',
   upstream_denied: 'error.upstream',
-  storage_unavailable: 'error.unavailable',
+  connection_unavailable: 'error.connection_unavailable',
+  detour_unknown: 'error.sign_in_incomplete',
+  detour_other_browser: 'error.sign_in_incomplete',
+  detour_expired: 'error.sign_in_incomplete',
+  detour_used: 'error.sign_in_incomplete',
+  jwt_refused: 'error.sign_in_incomplete',
+  test_link_invalid: 'error.test_link_invalid',
+  passkey_invalid: 'error.passkey_invalid',
+  email_not_configured: 'error.email_not_configured',
+  email_delivery_failed: 'error.email_delivery_failed',
   console_not_built: 'error.unavailable',
+  internal_error: 'error.internal',
 };
 
 /**
  * An error page's title and sentence. English says the error's own message, which names what
- * exactly went wrong; a translation says what its code means, and the details list (field
- * names) stays as it is. The JSON answers stay English: a program reads them, by `code`.
+ * exactly went wrong; a translation says what its code means. The JSON answers stay English: a
+ * program reads them, by `code`.
  */
 function pageText(error: GatehouseError, shown: boolean, detail: string): { title: string; message: string } {
   if (currentLocale() === 'en') return { title: errorCodes[error.code].title, message: detail };
-  const key: MessageKey = pageWords[error.code] ?? (error.status >= 500 ? 'error.internal' : 'error.other');
+  const key = pageWords[error.code];
+  // A hidden 5xx says only that it failed, or when to try again.
   const words = !shown && key !== 'error.unavailable' ? (error.retryAfter === undefined ? 'error.internal' : 'error.unavailable') : key;
-  return { title: t(`${words}.title` as MessageKey), message: t(words) };
+  return { title: t(`${words}.title`), message: t(words) };
+}
+
+/**
+ * The per-field problems as a page lists them: the field names as sent; in English what the
+ * validator said, in another language what kind of problem it is (the validators speak English).
+ */
+function pageProblems(details: readonly ErrorDetail[]): ErrorDetail[] {
+  if (currentLocale() === 'en') return [...details];
+  return details.map(({ path, message }) => ({ path, message: t(message === unknownFieldMessage ? 'validation.unknownField' : 'validation.invalid') }));
 }
 
 /**
@@ -117,7 +152,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: G
   if (wantsHtml(request)) {
     setHeaderSet(reply, headerSets.page);
     const page = pageText(error, shown, detail);
-    return reply.type('text/html; charset=utf-8').send(errorPage(page.title, page.message, details, error.status >= 500 ? request.id : undefined));
+    return reply.type('text/html; charset=utf-8').send(errorPage(page.title, page.message, pageProblems(details), error.status >= 500 ? request.id : undefined));
   }
   setHeaderSet(reply, headerSets.api);
   const problem = { type: 'about:blank', code: error.code, title, status: error.status, detail };

@@ -9,7 +9,9 @@
  * (same-origin JSON post with the form's CSRF token), runs the ceremony, puts its result in the
  * hidden `response` field and submits the form as a normal post: the server answers with a
  * redirect or a page, as for every other form. A failure (cancelled, timed out, refused) is said
- * in the form's alert and nothing is submitted.
+ * in the form's alert and nothing is submitted. The words come from the form's data-message-*
+ * attributes, which the server renders in the page's language: this file is the same for every
+ * language, so that a browser keeps one copy.
  *
  * No backticks or dollar-brace in here: this is the inside of a template literal.
  */
@@ -19,21 +21,21 @@ export const passkeyBrowserCode = String.raw`
   var webauthn = window.SimpleWebAuthnBrowser;
   if (!window.PublicKeyCredential || !window.fetch || !webauthn) return;
 
-  var messages = {
-    cancelled: 'The passkey request was cancelled or timed out. Try again when you are ready.',
-    registered: 'This passkey is already registered here.',
-    unsupported: 'This browser or device cannot use a passkey here.',
-    failed: 'The passkey could not be used. Try again, or use another way to sign in.'
-  };
+  // Refusals of the options request that reloading the page cures: the sign-in or the form's token is stale.
+  var staleCodes = ['csrf_invalid', 'interaction_expired'];
 
-  function messageFor(error) {
+  function kindOf(error) {
     var name = error && (error.name || '');
     var code = error && (error.code || '');
-    if (code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED' || name === 'InvalidStateError') return messages.registered;
-    if (name === 'NotAllowedError' || name === 'AbortError') return messages.cancelled;
-    if (name === 'NotSupportedError' || name === 'SecurityError') return messages.unsupported;
-    if (error && error.detail) return error.detail;
-    return messages.failed;
+    if (code === 'ERROR_AUTHENTICATOR_PREVIOUSLY_REGISTERED' || name === 'InvalidStateError') return 'registered';
+    if (name === 'NotAllowedError' || name === 'AbortError') return 'cancelled';
+    if (name === 'NotSupportedError' || name === 'SecurityError') return 'unsupported';
+    if (error && staleCodes.indexOf(error.problem) !== -1) return 'expired';
+    return 'failed';
+  }
+
+  function messageFor(form, error) {
+    return form.getAttribute('data-message-' + kindOf(error)) || form.getAttribute('data-message-failed') || '';
   }
 
   function field(form, name) {
@@ -64,9 +66,9 @@ export const passkeyBrowserCode = String.raw`
     }).then(function (answer) {
       return answer.json().catch(function () { return {}; }).then(function (body) {
         if (answer.ok) return body;
-        // A problem document (the sign-in expired, the CSRF token is stale): its detail is written for people.
+        // A problem document (the sign-in expired, the CSRF token is stale): its code says which; its detail is English.
         var failure = new Error('options refused');
-        failure.detail = body && typeof body.detail === 'string' ? body.detail : '';
+        failure.problem = body && typeof body.code === 'string' ? body.code : '';
         throw failure;
       });
     });
@@ -86,7 +88,7 @@ export const passkeyBrowserCode = String.raw`
       form.submit();
     }).catch(function (error) {
       button.disabled = false;
-      showError(form, messageFor(error));
+      showError(form, messageFor(form, error));
     });
   }
 

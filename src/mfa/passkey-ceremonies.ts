@@ -19,7 +19,7 @@ import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
 import { defaultPasskeyName, passkeyName } from './passkey-names.js';
-import { authenticationResponse, challengeOf, refused, registrationResponse } from './passkey-response.js';
+import { authenticationResponse, challengeOf, refused, registrationResponse, type PasskeyRefusalText } from './passkey-response.js';
 import { passkeyOf, transportsOf, type Passkey } from './passkey.js';
 
 /** How long a WebAuthn challenge may be answered (defaults.ts says why). */
@@ -28,16 +28,16 @@ export const webauthnChallengeSeconds = defaults.mfa.webauthnChallengeSeconds;
 /** ES256 (every authenticator) and RS256 (Windows Hello); EdDSA and ML-DSA are left out until asked for. */
 const supportedAlgorithmIDs = [-7, -257];
 
-/** Who the passkeys are for: the WebAuthn RP ID (the public URL's host), the name an authenticator shows, the origin pages run at. */
-/** The library throws for an answer it cannot read or that fails a check: for the person, that is one refusal with a message. */
-async function refusedWhenThrown<T>(message: string, verifying: Promise<T>): Promise<T> {
+/** The library throws for an answer it cannot read or that fails a check: for the person, that is one refusal with a text. */
+async function refusedWhenThrown<T>(text: PasskeyRefusalText, verifying: Promise<T>): Promise<T> {
   try {
     return await verifying;
   } catch (error) {
-    throw refused(message, error);
+    throw refused(text, error);
   }
 }
 
+/** Who the passkeys are for: the WebAuthn RP ID (the public URL's host), the name an authenticator shows, the origin pages run at. */
 export interface RelyingParty {
   id: string;
   name: string;
@@ -70,14 +70,6 @@ export interface PasskeyAuthentication {
   deviceType: CredentialDeviceType;
 }
 
-const expiredMessage = 'This passkey request has expired or was already used. Try again.';
-const notRegisteredMessage = 'This passkey is not registered here. Use another way to sign in.';
-const notVerifiedMessage = "Your passkey's answer could not be verified. Try again, or use another way to sign in.";
-const noUserVerificationMessage = 'Your device did not confirm it was you (PIN, fingerprint or face). Try again, and unlock the passkey when your device asks.';
-const usedMeanwhileMessage = 'This passkey was used by another sign-in at the same moment. Try again.';
-const registrationFailedMessage = 'The new passkey could not be verified. Try again.';
-const alreadyRegisteredMessage = 'This passkey is already registered.';
-
 /** A user handle is the user's id as bytes: it names an account, not a person. */
 const userHandleOf = (userId: string) => Buffer.from(userId, 'utf8');
 
@@ -100,8 +92,8 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
   /** The stored challenge the answer signed, used up now; a refusal when it is not there for this purpose, binding and user. */
   async function consume(purpose: ChallengePurpose, bindTo: string, signed: string, userId: string | undefined): Promise<WebauthnChallengeRow> {
     const row = await challenges.consume({ challenge: signed, purpose, boundTo: bindTo, now: clock.now() });
-    if (!row) throw refused(expiredMessage, new Error(`no unexpired ${purpose} challenge bound to this interaction matches the answer`));
-    if (row.user_id !== (userId ?? null)) throw refused(expiredMessage, new Error(`the ${purpose} challenge was made for another user`));
+    if (!row) throw refused('passkey.refused.expired', new Error(`no unexpired ${purpose} challenge bound to this interaction matches the answer`));
+    if (row.user_id !== (userId ?? null)) throw refused('passkey.refused.expired', new Error(`the ${purpose} challenge was made for another user`));
     return row;
   }
 
@@ -138,7 +130,7 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
       const row = await consume('registration', bindTo, challengeOf(answer), userId);
       const rp = relyingParty();
       // User verification is required: checked below rather than by the library, so that the refusal can say so.
-      const verification = await refusedWhenThrown(registrationFailedMessage, verifyRegistrationResponse({
+      const verification = await refusedWhenThrown('passkey.refused.registrationFailed', verifyRegistrationResponse({
         response: answer,
         expectedChallenge: row.challenge,
         expectedOrigin: rp.origin,
@@ -146,11 +138,11 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
         requireUserVerification: false,
         supportedAlgorithmIDs,
       }));
-      if (!verification.verified) throw refused(registrationFailedMessage, new Error('the registration response did not verify'));
+      if (!verification.verified) throw refused('passkey.refused.registrationFailed', new Error('the registration response did not verify'));
       const info = verification.registrationInfo;
-      if (!info.userVerified) throw refused(noUserVerificationMessage, new Error('the authenticator did not verify the user at registration'));
+      if (!info.userVerified) throw refused('passkey.refused.noUserVerification', new Error('the authenticator did not verify the user at registration'));
       const { credential } = info;
-      if (await passkeys.find(credential.id)) throw refused(alreadyRegisteredMessage, new Error('the credential id is registered already'));
+      if (await passkeys.find(credential.id)) throw refused('passkey.refused.alreadyRegistered', new Error('the credential id is registered already'));
       const now = clock.now();
       const transports = credential.transports ?? [];
       const stored: PasskeyRow = {
@@ -177,7 +169,7 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
         });
       } catch (error) {
         // The same credential registered by a concurrent request, between the check above and the insert.
-        if (isUniqueViolation(error)) throw refused(alreadyRegisteredMessage, error);
+        if (isUniqueViolation(error)) throw refused('passkey.refused.alreadyRegistered', error);
         throw error;
       }
       return { id: stored.id, name: stored.name, deviceType: info.credentialDeviceType };
@@ -192,7 +184,7 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
     async authenticationOptions({ bindTo, userId }: { bindTo: string; userId?: string }): Promise<PublicKeyCredentialRequestOptionsJSON> {
       const rp = relyingParty();
       const own = userId === undefined ? undefined : await passkeys.listOf(userId);
-      if (own?.length === 0) throw refused('You have no passkey registered here. Use another way to sign in.', new Error('the user has no passkey'));
+      if (own?.length === 0) throw refused('passkey.refused.noneRegistered', new Error('the user has no passkey'));
       const challenge = await newChallenge('authentication', bindTo, userId);
       return generateAuthenticationOptions({
         rpID: rp.id,
@@ -212,12 +204,12 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
       const answer = authenticationResponse(response);
       const row = await consume('authentication', bindTo, challengeOf(answer), userId);
       const passkey = await passkeys.find(answer.id);
-      if (!passkey || (userId !== undefined && passkey.user_id !== userId)) throw refused(notRegisteredMessage, new Error(passkey ? "the credential is another user's" : 'no credential has this id'));
+      if (!passkey || (userId !== undefined && passkey.user_id !== userId)) throw refused('passkey.refused.notRegistered', new Error(passkey ? "the credential is another user's" : 'no credential has this id'));
       const { userHandle } = answer.response;
-      if (userHandle && userHandle !== userHandleOf(passkey.user_id).toString('base64url')) throw refused(notRegisteredMessage, new Error("the user handle is not the credential's user"));
+      if (userHandle && userHandle !== userHandleOf(passkey.user_id).toString('base64url')) throw refused('passkey.refused.notRegistered', new Error("the user handle is not the credential's user"));
       const rp = relyingParty();
       // Counter regression (when either counter is above 0) is refused by the library; user verification is checked below.
-      const verification = await refusedWhenThrown(notVerifiedMessage, verifyAuthenticationResponse({
+      const verification = await refusedWhenThrown('passkey.refused.notVerified', verifyAuthenticationResponse({
         response: answer,
         expectedChallenge: row.challenge,
         expectedOrigin: rp.origin,
@@ -226,10 +218,10 @@ export function createPasskeyCeremonies({ db, clock, changes, relyingParty }: Pa
         requireUserVerification: false,
       }));
       const info = verification.authenticationInfo;
-      if (!verification.verified) throw refused(notVerifiedMessage, new Error('the signature did not verify'));
-      if (requireUserVerification && !info.userVerified) throw refused(noUserVerificationMessage, new Error('user verification was required; the authenticator did not verify the user'));
+      if (!verification.verified) throw refused('passkey.refused.notVerified', new Error('the signature did not verify'));
+      if (requireUserVerification && !info.userVerified) throw refused('passkey.refused.noUserVerification', new Error('user verification was required; the authenticator did not verify the user'));
       const recorded = await passkeys.recordUse(passkey.id, { previousCounter: passkey.counter, counter: info.newCounter, now: clock.now() });
-      if (!recorded) throw refused(usedMeanwhileMessage, new Error('the counter moved meanwhile: another use of this credential came first'));
+      if (!recorded) throw refused('passkey.refused.usedMeanwhile', new Error('the counter moved meanwhile: another use of this credential came first'));
       return { userId: passkey.user_id, passkeyId: passkey.id, userVerified: info.userVerified, deviceType: info.credentialDeviceType };
     },
 

@@ -1,9 +1,7 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import { GatehouseError } from '../errors/gatehouse-error.js';
-
-/** Said when the browser's answer is not a WebAuthn response at all (an old page, a hand-made post). */
-export const unreadableMessage = 'Your browser did not send a passkey answer Gatehouse can read. Try again.';
+import { translate, type MessageKey } from '../i18n/catalogue.js';
 
 const base64url = z.string().min(1).max(16_384).regex(/^[A-Za-z0-9_-]+$/);
 
@@ -21,9 +19,25 @@ const responseShape = z.looseObject({
 
 const clientDataShape = z.looseObject({ challenge: z.string().min(1).max(200) });
 
-/** A refusal that says what happened to the person, and keeps the precise reason (never a secret) for the log. */
-export function refused(message: string, reason: unknown): GatehouseError {
-  return new GatehouseError('passkey_invalid', message, { cause: reason instanceof Error ? reason : new Error(String(reason)) });
+/** What a refusal tells the person, as a text of the catalogues. */
+export type PasskeyRefusalText = Extract<MessageKey, `passkey.refused.${string}`>;
+
+/**
+ * A refused passkey answer (`passkey_invalid`): its message in English for the logs and JSON
+ * answers, its `text` for a page to say in its language, and the precise reason (never a
+ * secret) as its cause, for the log.
+ */
+export class PasskeyRefused extends GatehouseError {
+  readonly text: PasskeyRefusalText;
+
+  constructor(text: PasskeyRefusalText, reason: unknown) {
+    super('passkey_invalid', translate('en', text), { cause: reason instanceof Error ? reason : new Error(String(reason)) });
+    this.text = text;
+  }
+}
+
+export function refused(text: PasskeyRefusalText, reason: unknown): PasskeyRefused {
+  return new PasskeyRefused(text, reason);
 }
 
 /** The response as posted: the JSON text the form's hidden field carries, or the object already parsed. */
@@ -33,11 +47,11 @@ function parsed(value: unknown): z.infer<typeof responseShape> {
     try {
       candidate = JSON.parse(value);
     } catch (error) {
-      throw refused(unreadableMessage, error);
+      throw refused('passkey.refused.unreadable', error);
     }
   }
   const result = responseShape.safeParse(candidate);
-  if (!result.success) throw refused(unreadableMessage, new Error(`response is not a WebAuthn credential: ${result.error.issues[0]?.message ?? 'unknown shape'}`));
+  if (!result.success) throw refused('passkey.refused.unreadable', new Error(`response is not a WebAuthn credential: ${result.error.issues[0]?.message ?? 'unknown shape'}`));
   return result.data;
 }
 
@@ -52,6 +66,6 @@ export function challengeOf(response: RegistrationResponseJSON | AuthenticationR
   try {
     return clientDataShape.parse(JSON.parse(Buffer.from(response.response.clientDataJSON, 'base64url').toString('utf8'))).challenge;
   } catch (error) {
-    throw refused(unreadableMessage, error);
+    throw refused('passkey.refused.unreadable', error);
   }
 }

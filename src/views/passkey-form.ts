@@ -22,10 +22,13 @@ export interface PasskeyFormModel {
  * A passkey button as a form. It is rendered hidden: the passkey script (passkeyScriptTag, which
  * the page must include once) shows it where the browser has WebAuthn, runs the ceremony and
  * submits the form; without JavaScript it stays hidden and the page's other forms work alone.
- * Errors the script meets are said in the form's alert.
+ * Errors the script meets are said in the form's alert, in the words of its data-message-* attributes.
  */
 export function passkeyForm(model: PasskeyFormModel): SafeHtml {
-  return html`<form method="post" action="${model.verifyAction}" data-passkey="${model.mode}" data-options="${model.optionsAction}" class="passkey" hidden>
+  // The script cannot translate: what it may have to say comes with the form, in the page's language.
+  return html`<form method="post" action="${model.verifyAction}" data-passkey="${model.mode}" data-options="${model.optionsAction}" class="passkey" hidden
+ data-message-cancelled="${t('passkeyScript.cancelled')}" data-message-registered="${t('passkeyScript.registered')}"
+ data-message-unsupported="${t('passkeyScript.unsupported')}" data-message-expired="${t('passkeyScript.expired')}" data-message-failed="${t('passkeyScript.failed')}">
 <input type="hidden" name="csrf" value="${model.csrfToken}">
 <input type="hidden" name="response" value="">
 ${model.nameField ? html`<label for="passkey-name">${t('passkey.nameLabel')} <span class="muted">${t('passkey.optional')}</span></label>

@@ -1,6 +1,7 @@
 import type { FactorSummary } from '../mfa/factors.js';
 import { html, type SafeHtml } from './html.js';
-import { t } from '../i18n/page-locale.js';
+import { currentLocale, t } from '../i18n/page-locale.js';
+import { shownPasskeyName } from '../mfa/passkey-names.js';
 import { layout } from './layout.js';
 import { tHtml } from './translated.js';
 
@@ -22,12 +23,13 @@ function removeForm(factor: FactorSummary, csrfToken: string, label: string): Sa
 }
 
 function passkeyItem(passkey: FactorSummary, csrfToken: string, index: number): SafeHtml {
+  const name = shownPasskeyName(passkey, currentLocale());
   return html`<li>
-<p><strong>${passkey.name}</strong> <span class="muted">${t(passkey.deviceType === 'multiDevice' ? 'security.passkeySynced' : 'security.passkeyDates', { added: day(passkey.createdAt), lastUsed: day(passkey.lastUsedAt) })}</span></p>
+<p><strong>${name}</strong> <span class="muted">${t(passkey.deviceType === 'multiDevice' ? 'security.passkeySynced' : 'security.passkeyDates', { added: day(passkey.createdAt), lastUsed: day(passkey.lastUsedAt) })}</span></p>
 <form method="post" action="/account/security/passkeys/${encodeURIComponent(passkey.id)}/rename" class="inline">
 <input type="hidden" name="csrf" value="${csrfToken}">
 <label for="passkey-name-${index}">${t('security.newName')}</label>
-<input id="passkey-name-${index}" name="name" type="text" maxlength="100" required value="${passkey.name}">
+<input id="passkey-name-${index}" name="name" type="text" maxlength="100" required value="${name}">
 <button class="secondary" type="submit">${t('security.rename')}</button>
 </form>
 ${removeForm(passkey, csrfToken, t('security.remove'))}

@@ -1,15 +1,24 @@
 /*
  * The message catalogues and the choice of a page's language: every catalogue has exactly the
- * keys of English, with each of its placeholders, and negotiation follows docs/localization.md.
+ * keys of English (the core's and every area's), with each of its placeholders, no key is given
+ * by two sources (a merge would silently keep one), no text carries markup, and negotiation
+ * follows docs/localization.md.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { catalogues, placeholdersOf, translate, type MessageKey } from '../../src/i18n/catalogue.js';
-import { en } from '../../src/i18n/messages/en.js';
+import * as accountTexts from '../../src/i18n/messages/account/index.js';
+import * as brandingTexts from '../../src/i18n/messages/branding/index.js';
+import { en as coreEnglish } from '../../src/i18n/messages/en.js';
+import * as recoveryTexts from '../../src/i18n/messages/recovery/index.js';
 import { defaultLocale, languageNames, supportedLocales } from '../../src/i18n/locales.js';
 import { acceptedLanguages, bestLocale, negotiateLocale } from '../../src/i18n/negotiate.js';
+import { defaultPasskeyName, shownPasskeyName } from '../../src/mfa/passkey-names.js';
+import { inEnglish, type AccountRefusal } from '../../src/sign-in/account-refusal.js';
 
+const en = catalogues.en;
 const englishKeys = Object.keys(en).sort();
+const englishSources = { core: coreEnglish, account: accountTexts.en, recovery: recoveryTexts.en, branding: brandingTexts.en };
 
 describe('the catalogues', () => {
   test('six languages, English the default, each named in itself', () => {
@@ -36,10 +45,46 @@ describe('the catalogues', () => {
     });
   }
 
+  test('no key is in two English sources: the core and each area have keys of their own, an area\'s with its prefix', () => {
+    const seen = new Map<string, string>();
+    for (const [source, texts] of Object.entries(englishSources)) {
+      for (const key of Object.keys(texts)) {
+        assert.equal(seen.get(key), undefined, `${key} is in ${seen.get(key)} and ${source}`);
+        seen.set(key, source);
+        if (source !== 'core') assert.ok(key.startsWith(`${source}.`), `${source}'s ${key} lacks the area's prefix`);
+      }
+    }
+    assert.equal(seen.size, englishKeys.length);
+  });
+
+  test('no text carries markup: the views escape every text, so a tag would show as written', () => {
+    for (const locale of supportedLocales) {
+      for (const [key, text] of Object.entries(catalogues[locale])) assert.doesNotMatch(text, /<\/?[a-z][^>]*>/i, `${locale} ${key}`);
+    }
+  });
+
   test('translate fills placeholders, leaves a missing one visible, and needs no request', () => {
     assert.equal(translate('de', 'consent.signedInAs', { username: 'alice' }), 'Angemeldet als alice.');
     assert.equal(translate('en', 'login.continueTo'), 'to continue to {application}');
     assert.equal(translate('ja', 'mfa.recoveryCodesLeft', { count: 3 }), '各コードは 1 回だけ使用できます。残りは 3 個です。');
+  });
+
+  test('a refusal is a text and its parameters: in English for the audit log, in the page\'s language for the person', () => {
+    const refusal: AccountRefusal = { key: 'accountRefused.notLinked', params: { username: 'kim', connection: 'Corp' } };
+    assert.equal(inEnglish(refusal), 'An account named "kim" exists here already and is not linked to your Corp account, so it is not handed over. Ask an administrator.');
+    assert.equal(translate('de', refusal.key, refusal.params), 'Ein Konto namens „kim“ gibt es hier bereits; es ist nicht mit Ihrem Konto bei Corp verknüpft und wird daher nicht übergeben. Wenden Sie sich an einen Administrator.');
+  });
+
+  test('a passkey\'s default name is stored in English and shown in the page\'s language; a chosen name stays as chosen', () => {
+    const createdAt = Date.UTC(2026, 11, 7, 23, 30);
+    const synced = defaultPasskeyName({ deviceType: 'multiDevice', transports: ['internal', 'hybrid'], now: createdAt });
+    assert.equal(synced, 'Synced passkey (7 Dec 2026)');
+    assert.equal(defaultPasskeyName({ deviceType: 'singleDevice', transports: ['usb', 'nfc'], now: createdAt }), 'Security key (7 Dec 2026)');
+    assert.equal(shownPasskeyName({ name: synced, createdAt }, 'en'), synced);
+    assert.equal(shownPasskeyName({ name: synced, createdAt }, 'de'), 'Synchronisierter Passkey (7. Dez. 2026)');
+    assert.equal(shownPasskeyName({ name: 'Security key (7 Dec 2026)', createdAt }, 'ja'), 'セキュリティキー（2026年12月7日）');
+    assert.equal(shownPasskeyName({ name: 'Security key (6 Dec 2026)', createdAt }, 'ja'), 'Security key (6 Dec 2026)', 'another day: a name someone typed');
+    assert.equal(shownPasskeyName({ name: 'Work laptop', createdAt }, 'fr'), 'Work laptop');
   });
 });
 

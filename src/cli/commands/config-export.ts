@@ -3,7 +3,7 @@ import { Document, parse as parseYaml, stringify, type YAMLMap } from 'yaml';
 import type { ApplicationMetadata } from '../../applications/application-schema.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
 import type { CliContext } from '../cli-context.js';
-import { applicationEntry, connectionEntry, resourceEntry, scopeEntry, userEntry } from '../export-declarations.js';
+import { applicationEntry, connectionEntry, emailEntry, mfaEntry, resourceEntry, scopeEntry, userEntry, type EmailExport } from '../export-declarations.js';
 import type { Command } from './command.js';
 import { describeDatabase } from './migrate.js';
 
@@ -12,7 +12,7 @@ const yamlOptions = { lineWidth: 0 } as const;
 /** Users are read and printed a page at a time, so that a large directory takes bounded memory. */
 const usersPerPage = 500;
 
-function header(context: CliContext, when: string, placeholders: boolean): string {
+function header(context: CliContext, when: string, placeholders: boolean, email: EmailExport | undefined): string {
   const lines = [
     `Gatehouse configuration exported from ${describeDatabase(context.config)} at ${when}.`,
     'Check it with: gatehouse config validate <file>',
@@ -29,7 +29,13 @@ function header(context: CliContext, when: string, placeholders: boolean): strin
       '  explained above its entry: replace them before starting with this file.',
     );
   }
-  lines.push('A start with this file makes every record in it the file\'s (declared: changed here, not through the API).');
+  if (email?.note) {
+    lines.push(
+      '- email: has no password: the SMTP password is stored sealed and is not exported; add it, as said',
+      '  above the section, before starting with this file.',
+    );
+  }
+  lines.push('A start with this file makes every record and setting in it the file\'s (declared: changed here, not through the API).');
   return `${lines.map((line) => (line ? `# ${line}` : '#')).join('\n')}\n`;
 }
 
@@ -43,12 +49,14 @@ async function settingsSections(configFile: string | undefined): Promise<Record<
 export const configExport: Command = {
   words: ['config', 'export'],
   arguments: [],
-  summary: 'print the database\'s applications, users, scopes and connections as a configuration file (YAML), secrets left out',
+  summary: 'print the database\'s applications, users, scopes, connections, MFA policy and SMTP settings as a configuration file (YAML), secrets left out',
   details: 'The output is a configuration file that gatehouse config validate accepts and that a start applies to an '
     + 'empty database to the same applications, users (profile, groups, attributes, disabled), custom scopes, API '
-    + 'resources and connections, declared and undeclared alike. No secret is in it, and its first lines say so: applications have '
-    + 'no client_secret (a start generates new ones), users have no password or hash, and a connection\'s secret is a '
-    + 'placeholder to replace (a partner\'s HMAC secret a random one, the connection exported disabled). The security: '
+    + 'resources and connections, declared and undeclared alike, with the MFA policy (mfa:) and, when email is configured, the '
+    + 'SMTP settings (email:). No secret is in it, and its first lines say so: applications have '
+    + 'no client_secret (a start generates new ones), users have no password or hash, a connection\'s secret is a '
+    + 'placeholder to replace (a partner\'s HMAC secret a random one, the connection exported disabled), and email: has '
+    + 'no password (a comment above it says to add one). The security: '
     + 'and audit: sections are copied from the configuration file in use (GATEHOUSE_CONFIG), if it has them.',
   examples: ['gatehouse config export > gatehouse-export.yaml', 'gatehouse config export > export.yaml && gatehouse config validate export.yaml'],
   async run(_args, context, io) {
@@ -57,9 +65,12 @@ export const configExport: Command = {
     const scopes = (await services.scopes.list()).map(scopeEntry);
     const resources = (await services.resources.list()).map(resourceEntry);
     const connections = (await services.connections.list()).map(connectionEntry);
+    const mfa = mfaEntry(await services.mfa.settings.get());
+    const { smtp } = await services.email.settings.get();
+    const email = smtp ? emailEntry(smtp) : undefined;
     const settings = await settingsSections(context.configFile);
     const when = new Date(services.deps.clock.now()).toISOString();
-    io.stdout.write(header(context, when, connections.some((connection) => connection.note)));
+    io.stdout.write(header(context, when, connections.some((connection) => connection.note), email));
     io.stdout.write(`\n${stringify({ applications }, yamlOptions)}`);
 
     io.stdout.write('\n');
@@ -84,6 +95,9 @@ export const configExport: Command = {
       if (connection.note) (document.getIn(['connections', index], true) as YAMLMap).commentBefore = ` ${connection.note}`;
     });
     io.stdout.write(`\n${document.toString(yamlOptions)}`);
+    io.stdout.write(`\n${stringify({ mfa }, yamlOptions)}`);
+    // Only when email is configured: an email: section without a host is not a valid one.
+    if (email) io.stdout.write(`\n${email.note ? `# ${email.note}\n` : ''}${stringify({ email: email.entry }, yamlOptions)}`);
     if (Object.keys(settings).length > 0) {
       io.stdout.write(`\n# As in ${context.configFile}: settings of the configuration file, not of the database.\n${stringify(settings, yamlOptions)}`);
     }

@@ -1,5 +1,6 @@
 import type { JwtConnection } from '../../connections/connection.js';
 import { isGatehouseError } from '../../errors/gatehouse-error.js';
+import type { AccountRefusal } from '../account-refusal.js';
 import { groupsFromConnection, mayBeMatchedByConnection } from '../../users/connection-groups.js';
 import type { IdentityService } from '../../users/identity-service.js';
 import type { User } from '../../users/user.js';
@@ -18,7 +19,7 @@ export type PartnerDecision =
   | { kind: 'linked'; user: User }
   | { kind: 'matched'; user: User }
   | { kind: 'provision'; user: NewUser }
-  | { kind: 'refuse'; reason: string };
+  | { kind: 'refuse'; reason: AccountRefusal };
 
 export interface PartnerAccountDeps {
   identities: Pick<IdentityService, 'userFor' | 'listFor'>;
@@ -33,22 +34,24 @@ export function createPartnerAccounts({ identities, users }: PartnerAccountDeps)
     const identity = identityOf(connection, claims);
     const linked = identity && (await identities.userFor(identity, { action: 'refuse' }));
     if (linked) return { kind: 'linked', user: linked };
-    const byEmail = claims.email === undefined ? undefined : await ownerOf(claims.email);
-    if (byEmail) {
+    const { email } = claims;
+    const byEmail = email === undefined ? undefined : await ownerOf(email);
+    if (byEmail && email !== undefined) {
       // An account linked to a partner's id is that id's: an address never takes it over, and neither does a token that names no id.
       const taken = (await identities.listFor(byEmail.id)).some((link) => link.issuer === partnerIssuer(connection));
-      if (taken) return { kind: 'refuse', reason: `The account for ${claims.email} here belongs to a ${connection.name} user whose id this sign-in does not carry, so it cannot be yours. Ask an administrator.` };
-      if (byEmail.disabled) return { kind: 'refuse', reason: 'That account here is disabled. Ask an administrator.' };
-      if (!mayBeMatchedByConnection(byEmail)) return { kind: 'refuse', reason: `The account for ${claims.email} here is an administrator's, which no sign-in takes over by its address. Ask an administrator.` };
+      if (taken) return { kind: 'refuse', reason: { key: 'accountRefused.takenByPartnerId', params: { email, connection: connection.name } } };
+      if (byEmail.disabled) return { kind: 'refuse', reason: { key: 'accountRefused.disabled', params: {} } };
+      if (!mayBeMatchedByConnection(byEmail)) return { kind: 'refuse', reason: { key: 'accountRefused.administratorByAddress', params: { email } } };
       return { kind: 'matched', user: byEmail };
     }
-    const shownAs = claims.email ?? claims.sub;
+    // A token that names neither was refused before (partner-claims.ts).
+    const shownAs = claims.email ?? claims.sub ?? '';
     if (connection.provisioning === 'existing_users_only') {
-      return { kind: 'refuse', reason: `${connection.name} signed you in as ${shownAs}, but only people who already have an account here may sign in with ${connection.name}. Ask an administrator to create your account.` };
+      return { kind: 'refuse', reason: { key: 'accountRefused.onlyExisting', params: { connection: connection.name, shownAs } } };
     }
     const username = usernameFor(connection, claims);
     if (await users.findByUsername(username)) {
-      return { kind: 'refuse', reason: `An account named "${username}" exists here already and is not linked to your ${connection.name} account, so it is not handed over. Ask an administrator.` };
+      return { kind: 'refuse', reason: { key: 'accountRefused.notLinked', params: { username, connection: connection.name } } };
     }
     const names = namesOver({}, claims);
     return {

@@ -2,8 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JwtConnection } from '../../connections/connection.js';
 import type { ConnectionsOfType } from '../../connections/connection-service.js';
+import { t } from '../../i18n/page-locale.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { UserService } from '../../users/user-service.js';
+import { inEnglish } from '../account-refusal.js';
 import { connectionButtons } from '../connection-buttons.js';
 import { connectionDepartures } from '../detour/connection-departures.js';
 import { connectionUnavailable, sendFailure, sendRefusal } from '../detour/detour-failures.js';
@@ -98,8 +100,8 @@ export function createPartnerMethod(deps: PartnerMethodDeps): SignInMethod {
     const claims = identity.claims as unknown as PartnerClaims;
     const decision = await accounts.decide(connection, claims);
     if (decision.kind === 'refuse') {
-      refused(connectionId)('account_refused', { message: decision.reason });
-      return context.showLoginPage(reply, pending, { status: 403, message: decision.reason });
+      refused(connectionId)('account_refused', { message: inEnglish(decision.reason) });
+      return context.showLoginPage(reply, pending, { status: 403, message: t(decision.reason.key, decision.reason.params) });
     }
     const user = await accounts.carryOut(connection, claims, decision);
     const via = { method: 'jwt', connectionId } as const;

@@ -4,13 +4,15 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import { isGatehouseError } from '../../errors/gatehouse-error.js';
 import { combinedAmr } from '../../mfa/assurance.js';
 import type { PasskeyCeremonies } from '../../mfa/passkey-ceremonies.js';
+import { maxPasskeyNameLength } from '../../mfa/passkey-names.js';
+import { PasskeyRefused } from '../../mfa/passkey-response.js';
 import type { RecoveryCodeService } from '../../mfa/recovery-codes.js';
 import type { TotpService } from '../../mfa/totp.js';
 import { stepUpReason } from '../../oidc/authentication-requirements.js';
 import type { PendingInteraction } from '../../oidc/interactions.js';
 import type { UserService } from '../../users/user-service.js';
 import { useLocale } from '../../http/locale.js';
-import { currentLocale, t } from '../../i18n/page-locale.js';
+import { t } from '../../i18n/page-locale.js';
 import { html } from '../../views/html.js';
 import { csrfField, formBody, interactionParams } from '../route-schemas.js';
 import type { SignInContext, SignInMethod } from '../sign-in-method.js';
@@ -151,7 +153,7 @@ export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
             method = proved.deviceType === 'multiDevice' ? 'swk' : 'hwk';
             return true;
           } catch (error) {
-            if (!isGatehouseError(error) || error.code !== 'passkey_invalid') throw error;
+            if (!(error instanceof PasskeyRefused)) throw error;
             request.log.info({ reason: (error.cause as Error | undefined)?.message }, 'passkey refused');
             return false;
           }
@@ -190,9 +192,10 @@ export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
           return enrolled(request, reply, held, []);
         } catch (error) {
           // A refused answer, or a name no form of ours sends (too long, several lines): the page again, with what was wrong.
-          if (!isGatehouseError(error) || (error.code !== 'passkey_invalid' && error.code !== 'invalid_request')) throw error;
+          if (!(error instanceof PasskeyRefused) && !(isGatehouseError(error) && error.code === 'invalid_request')) throw error;
           request.log.info({ reason: (error.cause as Error | undefined)?.message ?? error.code }, 'passkey registration refused');
-          return pages.show(reply, held, { status: 400, message: error.code === 'passkey_invalid' && currentLocale() !== 'en' ? t('enrol.passkeyRefused') : error.message });
+          const message = error instanceof PasskeyRefused ? t(error.text) : t('passkey.nameInvalid', { max: maxPasskeyNameLength });
+          return pages.show(reply, held, { status: 400, message });
         }
       });
 

@@ -2,9 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { OidcConnection } from '../../connections/connection.js';
 import type { ConnectionsOfType } from '../../connections/connection-service.js';
+import { t } from '../../i18n/page-locale.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { PendingInteraction } from '../../oidc/interactions.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
+import { inEnglish } from '../account-refusal.js';
 import { interactionParams } from '../route-schemas.js';
 import type { HomeRealm, SignInContext, SignInMethod, SignInRoutes } from '../sign-in-method.js';
 import { registerCallbackRoute, type CallbackDeps } from './callback-route.js';
@@ -103,8 +105,8 @@ export function createOidcMethod(deps: OidcMethodDeps): OidcMethod {
     const key = { issuer: identity.issuer, subject: identity.subject };
     const decision = await accounts.decide(connection, key, identity.claims);
     if (decision.kind === 'refuse') {
-      refused(connectionId)('account_refused', { message: decision.reason });
-      return context.showLoginPage(reply, pending, { status: 403, message: decision.reason });
+      refused(connectionId)('account_refused', { message: inEnglish(decision.reason) });
+      return context.showLoginPage(reply, pending, { status: 403, message: t(decision.reason.key, decision.reason.params) });
     }
     const user = await accounts.carryOut(connection, key, decision);
     const via = { method: 'oidc', connectionId } as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defaults } from '../../config/defaults.js';
+import { t } from '../../i18n/page-locale.js';
 import type { OidcConnection } from '../../connections/connection.js';
 import { connectionTestPage } from '../../views/connection-test-page.js';
 import type { SignInRoutes } from '../sign-in-method.js';
@@ -43,7 +44,7 @@ export function registerTestRoutes(routes: SignInRoutes, { testLinks, connection
   routes.get('/login/oidc/:id/test', { schema: { params: connectionParams, querystring: testQuery } }, async (request, reply) => {
     const { id } = request.params;
     if (testLinks.open(request.query.token) !== id) {
-      return sendFailure(reply, { code: 'test_link_invalid', message: 'This test link is not valid or has expired. Run Test connection again for a new one.' }, { uid: undefined });
+      return sendFailure(reply, { code: 'test_link_invalid', message: t('connectionTest.linkInvalid') }, { uid: undefined });
     }
     const connection = await connections.find(id);
     if (!connection) return sendFailure(reply, connectionUnavailable(id), { uid: undefined });
@@ -70,16 +71,21 @@ export function registerTestRoutes(routes: SignInRoutes, { testLinks, connection
   });
 }
 
+/** The decision in the page's language, then what would stop it anyway (a disabled account or connection). */
 function describe(decision: AccountDecision, connection: OidcConnection): string {
-  const disabled = connection.enabled ? '' : ` The connection is disabled, so nobody can sign in with it until it is enabled.`;
+  const disabled = connection.enabled ? [] : [t('connectionTest.outcome.connectionDisabled')];
   switch (decision.kind) {
-    case 'linked':
-      return `Signs in as "${decision.user.username}", which this identity is linked to.${decision.user.disabled ? ' That account is disabled, so the sign-in would be refused.' : ''}${disabled}`;
-    case 'link':
-      return `Would sign in as the existing account "${decision.user.username}" (same ${decision.matchedBy === 'username' ? 'user name' : 'verified email address'}) and link it to this identity.${disabled}`;
+    case 'linked': {
+      const account = decision.user.disabled ? [t('connectionTest.outcome.accountDisabled')] : [];
+      return [t('connectionTest.outcome.linked', { username: decision.user.username }), ...account, ...disabled].join(' ');
+    }
+    case 'link': {
+      const key = decision.matchedBy === 'username' ? 'connectionTest.outcome.linkByUsername' : 'connectionTest.outcome.linkByEmail';
+      return [t(key, { username: decision.user.username }), ...disabled].join(' ');
+    }
     case 'provision':
-      return `Would create the account "${decision.user.username}" (provisioning: create) and link it to this identity.${disabled}`;
+      return [t('connectionTest.outcome.provision', { username: decision.user.username }), ...disabled].join(' ');
     case 'refuse':
-      return `Would be refused: ${decision.reason}`;
+      return t('connectionTest.outcome.refused', { reason: t(decision.reason.key, decision.reason.params) });
   }
 }

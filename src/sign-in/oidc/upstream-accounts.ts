@@ -1,5 +1,6 @@
 import type { OidcConnection } from '../../connections/connection.js';
 import type { Actor } from '../../runtime/actor.js';
+import type { AccountRefusal } from '../account-refusal.js';
 import type { IdentityKey, IdentityService, UnlinkedIdentityRule } from '../../users/identity-service.js';
 import { groupsFromConnection, mayBeMatchedByConnection } from '../../users/connection-groups.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
@@ -14,13 +15,13 @@ import { upstreamProfile, usernameOf, verifiedEmailOf, type UpstreamClaims } fro
  * - `link`: an existing user matched by user name, or by an email the upstream verified
  *   (provisioning `existing_users_only` only);
  * - `provision`: a new user (provisioning `create`);
- * - `refuse`: the reason, in words for the person signing in.
+ * - `refuse`: the reason, a text for the person signing in (said in the page's language).
  */
 export type AccountDecision =
   | { kind: 'linked'; user: User }
   | { kind: 'link'; user: User; matchedBy: 'username' | 'email' }
   | { kind: 'provision'; user: NewUser }
-  | { kind: 'refuse'; reason: string };
+  | { kind: 'refuse'; reason: AccountRefusal };
 
 export interface UpstreamAccountDeps {
   identities: Pick<IdentityService, 'userFor' | 'listFor'>;
@@ -73,30 +74,30 @@ export function createUpstreamAccounts({ identities, users }: UpstreamAccountDep
     const linked = await identities.userFor(identity, { action: 'refuse' });
     if (linked) return { kind: 'linked', user: linked };
     const belongsToAnother = (user: User): AccountDecision => ({
-      kind: 'refuse', reason: `The account "${user.username}" here belongs to another ${connection.name} user, so it cannot be yours as well. Ask an administrator.`,
+      kind: 'refuse', reason: { key: 'accountRefused.takenAtIssuer', params: { username: user.username, connection: connection.name } },
     });
     const username = usernameOf(connection, claims);
     if (connection.provisioning === 'existing_users_only') {
       const matched = await match(connection, claims);
       if (!matched) {
         const shownAs = username ?? verifiedEmailOf(claims) ?? identity.subject;
-        return { kind: 'refuse', reason: `${connection.name} signed you in as ${shownAs}, but only people who already have an account here may sign in with ${connection.name}. Ask an administrator to create your account.` };
+        return { kind: 'refuse', reason: { key: 'accountRefused.onlyExisting', params: { connection: connection.name, shownAs } } };
       }
       if (await takenAtIssuer(matched.user, identity)) return belongsToAnother(matched.user);
       // Linking a disabled account would change it although the sign-in is refused.
-      if (matched.user.disabled) return { kind: 'refuse', reason: 'That account here is disabled. Ask an administrator.' };
+      if (matched.user.disabled) return { kind: 'refuse', reason: { key: 'accountRefused.disabled', params: {} } };
       if (!mayBeMatchedByConnection(matched.user)) {
-        return { kind: 'refuse', reason: `The account "${matched.user.username}" here is an administrator's, which no sign-in takes over by its name or address. Ask an administrator.` };
+        return { kind: 'refuse', reason: { key: 'accountRefused.administrator', params: { username: matched.user.username } } };
       }
       return { kind: 'link', ...matched };
     }
     if (username === undefined) {
-      return { kind: 'refuse', reason: `${connection.name} did not send the "${connection.usernameClaim}" claim that names your account here. Ask an administrator to check the connection.` };
+      return { kind: 'refuse', reason: { key: 'accountRefused.claimMissing', params: { connection: connection.name, claim: connection.usernameClaim } } };
     }
     const existing = await users.findByUsername(username);
     if (existing && (await takenAtIssuer(existing, identity))) return belongsToAnother(existing);
     if (existing) {
-      return { kind: 'refuse', reason: `An account named "${existing.username}" exists here already and is not linked to your ${connection.name} account, so it is not handed over. Ask an administrator.` };
+      return { kind: 'refuse', reason: { key: 'accountRefused.notLinked', params: { username: existing.username, connection: connection.name } } };
     }
     return { kind: 'provision', user: await newUser(username, connection, claims) };
   }

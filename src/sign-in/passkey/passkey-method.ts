@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { AuditLog } from '../../audit/audit-log.js';
-import { isGatehouseError, GatehouseError } from '../../errors/gatehouse-error.js';
+import { GatehouseError } from '../../errors/gatehouse-error.js';
 import type { PasskeyCeremonies } from '../../mfa/passkey-ceremonies.js';
+import { PasskeyRefused } from '../../mfa/passkey-response.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { UserService } from '../../users/user-service.js';
-import { en } from '../../i18n/messages/en.js';
 import { t } from '../../i18n/page-locale.js';
 import { html, type SafeHtml } from '../../views/html.js';
 import { passkeyForm, passkeyScriptTag } from '../../views/passkey-form.js';
@@ -18,9 +18,6 @@ export interface PasskeyMethodDeps {
   /** Where refused passkeys are recorded (`sign_in.failed`, method `passkey`); a passkey's success is recorded by completeSignIn. */
   audit?: AuditLog;
 }
-
-/** Said when the passkey was right but its account may not sign in (in English; the page says it in its language). */
-export const passkeyAccountDisabledMessage = en['login.passkeyAccountDisabled'];
 
 const optionsBody = formBody(csrfField);
 /** A WebAuthn assertion is a few hundred bytes of JSON; the bound leaves room for large user handles and extensions. */
@@ -61,9 +58,9 @@ export function createPasskeyMethod({ ceremonies, users, audit }: PasskeyMethodD
         try {
           signedIn = await ceremonies.authenticate({ bindTo: uid, response: request.body.response, requireUserVerification: true });
         } catch (error) {
-          if (!isGatehouseError(error) || error.code !== 'passkey_invalid') throw error;
+          if (!(error instanceof PasskeyRefused)) throw error;
           request.log.info({ reason: (error.cause as Error | undefined)?.message }, 'passkey refused');
-          return refuse(error.message, 'passkey_invalid');
+          return refuse(t(error.text), 'passkey_invalid');
         }
         const user = await users.findById(signedIn.userId);
         if (!user || user.disabled) return refuse(t('login.passkeyAccountDisabled'), 'disabled', signedIn.userId);

@@ -1,8 +1,8 @@
 /*
  * `gatehouse config validate <file>` and `gatehouse config export`: a file is checked as a start
  * checks it, without any database; the export of a database is a file that validates and that a
- * fresh start applies to the same applications, users, scopes and connections, and no secret
- * of the installation is in it. A good and a bad file are validated by the built bin
+ * fresh start applies to the same applications, users, scopes, connections, MFA policy and SMTP
+ * settings, and no secret of the installation is in it (the SMTP password neither). A good and a bad file are validated by the built bin
  * (package.json's bin, dist/cli/main.js) as a process of its own, with a temporary data
  * directory it must leave uncreated; the other checks run in-process, which is faster.
  */
@@ -26,6 +26,7 @@ import type { Services } from '../../../src/services.js';
 const partnerSecret = 'partner-hmac-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 const upstreamSecret = 'upstream-client-secret-0123456789abcdef';
 const alicePassword = 'alice follows the white rabbit';
+const smtpPassword = 'smtp-password-never-exported-0123456789';
 const publicKeyPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
 
 const declarations = {
@@ -50,6 +51,10 @@ const declarations = {
   security: { password_min_length: 14, ip_threshold: 500 },
 };
 
+/** Set in the source's database (not its file), as an administrator does through the API. */
+const mfaPolicy = { policy: 'off', require_for_administrators: false } as const;
+const smtpSettings = { host: 'smtp.example.com', port: 2525, tls: 'starttls', user: 'gatehouse@example.com', password: smtpPassword, from: { address: 'id@example.com', name: 'Example ID' } } as const;
+
 /** What a database holds, as comparable as two installations can be: everything but ids, times, owners and secrets. */
 async function contents(services: Services) {
   const applications = (await services.applications.list()).map((row) => JSON.parse(row.metadata) as unknown);
@@ -63,7 +68,9 @@ async function contents(services: Services) {
     ...('clientSecret' in connection ? { clientSecret: '(secret)' } : {}),
     ...('key' in connection && 'secret' in connection.key ? { key: { secret: '(secret)' }, enabled: '(enabled)' } : {}),
   }));
-  return { applications, users, scopes: await services.scopes.list(), connections };
+  const mfa = await services.mfa.settings.get();
+  const { smtp } = await services.email.settings.get();
+  return { applications, users, scopes: await services.scopes.list(), connections, mfa: { ...mfa, owner: '(owner)' }, smtp: smtp && { ...smtp, hasPassword: '(left out)' } };
 }
 
 describe('gatehouse config validate, without a database', () => {
@@ -155,6 +162,9 @@ for (const dialect of dialects) {
       const created = await gatehouse(source, ['apps', 'create', 'cli-app', '--name', 'From the CLI', '--redirect-uri', redirectUri, '--scope', 'openid badge']);
       cliSecret = /client_secret: (\S+)/.exec(created.stdout)![1]!;
       assert.equal((await gatehouse(source, ['users', 'create', 'carol', '--email', 'carol@example.com', '--group', 'ops', '--password'], 'carol keeps seven cats')).code, 0);
+      const admin = { kind: 'system', reason: 'test' } as const;
+      await source.services.mfa.settings.update(admin, { policy: mfaPolicy.policy, require_for_administrators: mfaPolicy.require_for_administrators });
+      await source.services.email.settings.update(admin, { ...smtpSettings, allow_insecure: false });
       const result = await gatehouse(source, ['config', 'export']);
       assert.deepEqual([result.code, result.stderr], [0, '']);
       exported = result.stdout;
@@ -166,7 +176,7 @@ for (const dialect of dialects) {
     });
 
     test('the export names no secret of the installation, and says at its top that every secret is left out', () => {
-      for (const secret of [secretOf('web'), cliSecret, partnerSecret, upstreamSecret, alicePassword, 'carol keeps seven cats', '$argon2', '$2b$']) {
+      for (const secret of [secretOf('web'), cliSecret, partnerSecret, upstreamSecret, alicePassword, 'carol keeps seven cats', smtpPassword, '$argon2', '$2b$']) {
         assert.ok(!exported.includes(secret), `the export does not contain ${secret}`);
       }
       assert.doesNotMatch(exported, /^ *(- )?(password:|password_hash:|client_secret: (?!LEFT-OUT))/m, 'no password, hash or client secret field');
@@ -175,7 +185,12 @@ for (const dialect of dialects) {
       assert.match(exported, /\n# - users have no password or password_hash/);
       assert.match(exported, /\n {2}# client_secret was left out: put the client secret the upstream gave for client_id "gh" in place of the placeholder\.\n {2}- id: manual/);
       assert.match(exported, /\n {2}# secret was left out and stands in as a random placeholder: put the secret shared with the partner in its place, then set enabled: true/);
-      const document = parseYaml(exported) as { connections: Array<Record<string, unknown>>; security: unknown };
+      assert.match(exported, /\n# - email: has no password/);
+      assert.match(exported, /\n# password was left out: add password: with the SMTP password of user "gatehouse@example\.com" before starting with this file, or the mail server is used without one\.\nemail:\n/);
+      const document = parseYaml(exported) as { connections: Array<Record<string, unknown>>; security: unknown; mfa: unknown; email: unknown };
+      assert.deepEqual(document.mfa, mfaPolicy);
+      const { password: _left, ...smtpWithoutPassword } = smtpSettings;
+      assert.deepEqual(document.email, smtpWithoutPassword);
       const portal = document.connections.find((connection) => connection.id === 'portal')!;
       assert.equal(portal.enabled, false, 'a partner whose HMAC secret is a placeholder is exported disabled');
       assert.deepEqual(document.security, declarations.security, 'the security section comes from the file in use');
@@ -189,7 +204,7 @@ for (const dialect of dialects) {
       assert.equal(stdout, `valid: ${file} declares 3 applications, 4 users, 1 scope and 4 connections\n`);
     });
 
-    test('a fresh start on the export has the same applications, users, scopes and connections, and an application works with its new secret', async () => {
+    test('a fresh start on the export has the same applications, users, scopes, connections, MFA policy and SMTP settings (but the password), and an application works with its new secret', async () => {
       copy = await startServer({ dialect, configText: exported });
       assert.deepEqual(await contents(copy.services), await contents(source.services));
       assert.equal(copy.startup.admin, undefined, 'the exported administrator came over');

@@ -3,7 +3,8 @@
  * server (SQLite): chosen by the application's ui_locales, by the browser's Accept-Language, by
  * the switcher (a plain link that sets a cookie), by the user's locale claim on the second step;
  * said in <html lang> and Content-Language; advertised in discovery; the engine's error page for
- * an unknown application in plain words. Chromium screenshots of the login page in English and
+ * an unknown application in plain words; a sign-in's failure page and the refusals of a passkey
+ * and of a partner's user in German. Chromium screenshots of the login page in English and
  * Chinese go to .test-output/i18n/ for a reviewer to look at. Time is pinned.
  */
 import assert from 'node:assert/strict';
@@ -20,6 +21,8 @@ import { insecure, newBrowser } from '../../helpers/oauth.js';
 import { alice, carol } from '../../helpers/people.js';
 import { startServer, type TestServer } from '../../helpers/start-server.js';
 import { pinTime, type PinnedTime } from '../../helpers/test-clock.js';
+import { jwtConnection } from '../jwt-sso/fixtures.js';
+import { partnerToken, Person } from '../jwt-sso/steps.js';
 
 const publicApp = (clientId: string, extra: Record<string, unknown> = {}) => ({
   client_id: clientId, client_name: 'Network Notes', token_endpoint_auth_method: 'none', redirect_uris: [redirectUri], grant_types: ['authorization_code'], ...extra,
@@ -39,6 +42,7 @@ describe('pages in six languages (sqlite)', () => {
       declarations: {
         applications: [publicApp('notes'), publicApp('payroll', { client_name: 'Payroll', mfa: 'required' })],
         users: [{ ...alice }, { ...carol, locale: 'ja' }],
+        connections: [jwtConnection('members', { provisioning: 'existing_users_only' })],
       },
       clock: time,
     });
@@ -144,6 +148,37 @@ describe('pages in six languages (sqlite)', () => {
     assert.equal(h1(page), '見つかりません');
     const api = await fetch(`${server.url}/no-such-page`, { headers: { accept: 'application/json', 'accept-language': 'ja' } });
     assert.equal(((await api.json()) as { title: string }).title, 'Not found');
+  });
+
+  test('a sign-in that cannot go on (a forged connection test link) says so in German, with the code for an administrator; so does a refused request, field by field', async () => {
+    const page = expectPage(await newBrowser(server).navigate(`${server.url}/login/oidc/corp/test?token=forged`, { headers: { 'accept-language': 'de' } }));
+    assert.equal(page.status, 403);
+    assert.equal(langOf(page), 'de');
+    assert.equal(h1(page), 'Die Anmeldung wurde nicht abgeschlossen');
+    assert.equal(page.document.querySelector('.error')?.text, 'Dieser Testlink ist ungültig oder abgelaufen. Führen Sie „Test connection“ in der Konsole erneut aus, um einen neuen zu erhalten.');
+    assert.match(page.body, /Fehlercode: test_link_invalid/);
+    // A request its route refuses: the field named as sent, what is wrong with it in German.
+    const invalid = expectPage(await newBrowser(server).navigate(`${server.url}/login/oidc/corp/test/result`, { headers: { 'accept-language': 'de' } }));
+    assert.equal(invalid.status, 400);
+    assert.equal(h1(invalid), 'Die Anfrage ist ungültig');
+    assert.equal(invalid.document.querySelector('ul.problems li')?.text, 'querystring.state: fehlt oder ist ungültig');
+  });
+
+  test('refusals the sign-in methods decide are said in the page\'s language: a passkey answer, a partner\'s user without an account here', async () => {
+    const browser = newBrowser(server);
+    const login = await loginPage(browser, 'notes', { ui_locales: 'de' });
+    const passkey = expectPage(await browser.submit(login, 'form[action$="/passkey/verify"]', { response: 'not a passkey answer' }));
+    assert.equal(passkey.status, 401);
+    assert.equal(passkey.document.querySelector('#login-error')?.text, 'Ihr Browser hat keine Passkey-Antwort gesendet, die Gatehouse lesen kann. Versuchen Sie es erneut.');
+
+    const person = new Person({ server, app: rp.notes!, close: () => server.close() });
+    const pending = await startAuthorization(rp.notes!, 'openid', { ui_locales: 'de' });
+    const signInUrl = await person.pressPartner(expectPage(await person.open(pending.url)), 'members');
+    const refused = expectPage(await person.returnWith(signInUrl, await partnerToken({ sub: 'stranger', email: 'stranger@partner.example' })));
+    assert.equal(refused.status, 403);
+    assert.equal(langOf(refused), 'de');
+    assert.equal(refused.document.querySelector('#login-error')?.text,
+      'Portal members hat Sie als stranger@partner.example angemeldet, aber über Portal members dürfen sich nur Personen anmelden, die hier bereits ein Konto haben. Bitten Sie einen Administrator, Ihr Konto anzulegen.');
   });
 
   test('the second step in Japanese, from the user\'s locale claim: set up, then asked for the code', async () => {

@@ -1,0 +1,6 @@
+import type { Catalogue } from '../../catalogue.js';
+import type { en } from './en.js';
+
+/** 日本語 (ja): recovery. */
+export const ja = {
+} satisfies Catalogue<typeof en>;
