@@ -5,6 +5,11 @@ import type { AuditLog } from './audit/audit-log.js';
 import { defaults } from './config/defaults.js';
 import type { GatehouseConfig } from './config/load.js';
 import { managementApi } from './api/management-api.js';
+import { accountRoutes } from './account/account-routes.js';
+import type { AccountDeps } from './account/account-deps.js';
+import type { BackgroundSends } from './account/recovery/background-sends.js';
+import { createOwnerNotifier } from './account/notify-owner.js';
+import { recoveryRoutes, verifiedEmailTicketKey } from './account/recovery-routes.js';
 import { securityRoutes } from './account/security-routes.js';
 import { createSignedValues } from './crypto/signed-values.js';
 import { createPlainSession } from './sign-in/plain-session.js';
@@ -32,7 +37,9 @@ import { createInteractions } from './oidc/interactions.js';
 import { createClientValidator } from './oidc/provider.js';
 import type { Services } from './services.js';
 import type { OidcMethod } from './sign-in/oidc/oidc-method.js';
+import { inOrder } from './sign-in/complete-sign-in.js';
 import { createPasswordMethod } from './sign-in/password-method.js';
+import { verifiedEmailShortcut, verifiedEmailStep } from './sign-in/verified-email-step.js';
 import type { PasswordSignIn } from './sign-in/password-sign-in.js';
 import type { SignInMethod } from './sign-in/sign-in-method.js';
 import type { RequirementFor } from './mfa/mfa-requirement.js';
@@ -63,6 +70,8 @@ export interface AppParts {
   passkeys: PasskeyCeremonies;
   /** Sign-ins past their first factor, kept by interaction so that any instance continues them. */
   mfaSignIns: MfaSignInQueries;
+  /** Mail queued after an answer has gone (forgot password), awaited before the server closes. */
+  background: BackgroundSends;
 }
 
 /** Wires HTTP only: Gatehouse's routes and the protocol engine under /oidc. Nothing here touches storage. */
@@ -100,24 +109,29 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
   const csrf = createCsrf(services.deps.box.derive('csrf'));
   const { mfa } = services;
   const flow = createMfaFlow({ signIns: parts.mfaSignIns, clock: services.deps.clock, interactions, requirementFor: parts.requirementFor, protection: services.protection, audit });
+  const verifiedEmail = verifiedEmailStep({
+    applications: services.applications, users: services.users,
+    tickets: createSignedValues(services.deps.box.derive(verifiedEmailTicketKey), services.deps.clock),
+  });
   const secondStep = createMfaMethod({
     flow, pages: createMfaPages({ csrf, totp: mfa.totp, users: services.users }),
     totp: mfa.totp, recoveryCodes: mfa.recoveryCodes, passkeys: parts.passkeys, users: services.users, audit,
+    notifyOwner: createOwnerNotifier({ services, clock: services.deps.clock, publicOrigin: config.publicUrl.origin }),
   });
   await app.register(interactionRoutes, {
     interactions,
     csrf,
     methods: [
       createPasswordMethod(signIn, { homeRealm: upstreamSignIn.homeRealm }), createPasskeyMethod({ ceremonies: parts.passkeys, users: services.users, audit }),
-      upstreamSignIn, partnerSignIn, secondStep,
+      upstreamSignIn, partnerSignIn, secondStep, verifiedEmailShortcut(verifiedEmail),
     ],
-    gate: flow.hold,
+    gate: inOrder(verifiedEmail, flow.hold),
     identities: services.identities,
     users: services.users,
     customScopes: () => engine.state().customScopes,
     audit,
   });
-  await app.register(securityRoutes, {
+  const account: AccountDeps = {
     engine: () => engine.current(),
     services,
     csrf,
@@ -125,9 +139,14 @@ export async function buildApp(parts: AppParts): Promise<FastifyInstance> {
       issuer: config.issuer, publicOrigin: config.publicUrl.origin, returns: createSignedValues(services.deps.box.derive('plain session return'), services.deps.clock),
     }),
     requirementFor: parts.requirementFor,
-    passkeys: parts.passkeys,
+    audit,
     clock: services.deps.clock,
-  });
+    publicOrigin: config.publicUrl.origin,
+    background: parts.background,
+  };
+  await app.register(securityRoutes, { ...account, passkeys: parts.passkeys });
+  await app.register(accountRoutes, account);
+  await app.register(recoveryRoutes, account);
   await app.register(managementApi, {
     services,
     audit,

@@ -1,3 +1,4 @@
+import { createBackgroundSends } from './account/recovery/background-sends.js';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app.js';
@@ -57,6 +58,8 @@ export interface Gatehouse {
   audit: AuditLog;
   /** The periodic sweep, run now: expired rows and the audit events past their retention; skipped while another instance sweeps. */
   sweep(): Promise<SweepResult>;
+  /** Resolves once the work routes do after their answer (the forgot-password message) has settled. */
+  settled(): Promise<void>;
 }
 
 /**
@@ -123,9 +126,10 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
     // Passkeys are bound to the host name of the public URL: moving Gatehouse to another name leaves them behind.
     const relyingParty = relyingPartyOf(config.publicUrl);
     const passkeys = createPasskeyCeremonies({ db, clock, changes: createChangeLog({ clock, ids }), relyingParty: () => relyingParty });
+    const background = createBackgroundSends();
     const app = await buildApp({
       config, logger, services, engine: holder, signIn, upstreamSignIn: upstreamSignIn.method, partnerSignIn, audit, requirementFor, passkeys,
-      mfaSignIns: createMfaSignInQueries(db), ...(metrics ? { metrics } : {}),
+      mfaSignIns: createMfaSignInQueries(db), background, ...(metrics ? { metrics } : {}),
     });
 
     // Where mail goes, for the start banner; read before any timer starts, so a failure leaves none behind.
@@ -161,6 +165,8 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       clearInterval(sweeper);
       clearInterval(applicationCheck);
       clearInterval(mailer);
+      // Mail a route queued after its answer reaches the outbox before the sender stops and the database closes.
+      await background.settled();
       // A send under way finishes (its claim settled) before the database closes; the rest of its batch is left for later.
       await sender.stop();
       await rotation.stop();
@@ -170,7 +176,7 @@ export async function createGatehouse(config: GatehouseConfig, deps: GatehouseDe
       await started.close();
       await boot.close();
     });
-    return { app, services, audit, sweep, startup: {
+    return { app, services, audit, sweep, settled: () => background.settled(), startup: {
       freshSecret: boot.freshSecret, admin, applied, storage: boot.storage.dialect,
       email: smtp && { host: smtp.host, port: smtp.port, tls: smtp.tls, from: smtp.from.address },
     } };

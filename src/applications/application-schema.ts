@@ -65,6 +65,8 @@ export const applicationObjectSchema = z
     id_token_claims_scopes: z.array(scopeName).nonempty().optional(),
     /** Gatehouse extension: the second factor the application demands (docs/mfa.md); absent is `inherit`, the global policy. */
     mfa: z.enum(applicationMfaPolicies).optional(),
+    /** Gatehouse extension: a sign-in completes only for a user whose email address is verified (docs/account.md). */
+    require_verified_email: z.boolean().optional(),
     logo_uri: absoluteUrl.optional(),
     application_type: z.enum(['web', 'native']).default('web'),
     jwks_uri: absoluteUrl.optional(),

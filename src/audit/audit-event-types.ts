@@ -19,6 +19,7 @@ export const auditEventTypes = {
   'user.enabled': 'success',
   'user.deleted': 'success',
   'user.password_set': 'success',
+  'user.password_reset': 'success',
   'user.unlocked': 'success',
   'identity.linked': 'success',
   'identity.unlinked': 'success',
@@ -71,10 +72,10 @@ export type PasswordFailureReason = (typeof passwordFailureReasons)[number];
  * site proved who the person is: the connection's account rule refused, no account is linked, or
  * the account is disabled.
  */
+export const accountFailureReasons = ['account_refused', 'no_account', 'disabled'] as const;
+
 /**
  * Why a sign-in was refused at its second factor: a wrong code or passkey, the interaction ended
  * after too many of them, or (the password grant) a second factor is required and cannot be asked for.
  */
 export const secondFactorFailureReasons = ['wrong_second_factor', 'second_factor_limit', 'mfa_required'] as const;
-
-export const accountFailureReasons = ['account_refused', 'no_account', 'disabled'] as const;

@@ -46,6 +46,21 @@ export const defaults = {
     /** A WebAuthn challenge may be answered for 5 minutes: time to find a security key, short enough that a stolen one is soon worthless. */
     webauthnChallengeSeconds: 5 * 60,
   },
+  /** The links sent by email (docs/account.md): verifying an address, confirming a new one, resetting a password. */
+  recovery: {
+    /** A verification link lasts a day: long enough for a message read tomorrow morning, short enough that an old mailbox leak is stale. */
+    verifyLinkSeconds: 24 * 60 * 60,
+    /** A reset link lasts 30 minutes (OWASP's forgot-password advice): it is a password for whoever reads the mailbox. */
+    resetLinkSeconds: 30 * 60,
+    /** Verification and change links an account may ask for per window: enough for a typo and a resend, too few to flood a mailbox. */
+    linksPerAccount: 5,
+    /** Reset links one account is sent per window, whoever asks: a stranger cannot fill its owner's mailbox. */
+    resetsPerAccount: 3,
+    /** Forgot-password requests one client address may make per window, known addresses or not: slows walking through a list. */
+    resetsPerAddress: 20,
+    /** The window of the three limits above. */
+    limitWindowSeconds: 60 * 60,
+  },
   /** Email delivery (docs/email.md): the SMTP settings are the operator's; these are how the outbox sends. */
   email: {
     /** How often each instance looks for messages due: a reset link should arrive within seconds, and the query reads an index. */

@@ -391,6 +391,36 @@ export interface EmailOutboxTable {
   user_id: string | null;
 }
 
+/** What the /account sessions list shows of an engine session (migration 2026-12-09-0001). */
+export interface SessionDeviceTable {
+  /** The engine's session uid (never the cookie's value). */
+  session_uid: string;
+  account_id: string;
+  /** The User-Agent of the latest authorization through the session, cut to 512 characters. */
+  user_agent: string | null;
+  /** The client address of that authorization (trusted proxies applied). */
+  ip_address: string | null;
+  /** Epoch milliseconds: the first authorization recorded, and the latest. */
+  created_at: number;
+  last_seen_at: number;
+}
+
+/** A single-use link sent by email (migration 2026-12-09-0002). */
+export interface AccountTokenTable {
+  /** SHA-256 of the token; the token itself is only in the message. */
+  token_hash: string;
+  user_id: string;
+  purpose: AccountTokenPurpose;
+  /** The address the link was sent to: for an email change, the new address. */
+  email: string;
+  /** A reset link's digest of the user's password hash when it was made: a password changed since voids it. */
+  password_print: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export type AccountTokenPurpose = 'verify_email' | 'change_email' | 'reset_password';
+
 export interface Database {
   oidc_models: OidcModelTable;
   applications: ApplicationTable;
@@ -417,6 +447,8 @@ export interface Database {
   mfa_settings: MfaSettingsTable;
   email_settings: EmailSettingsTable;
   email_outbox: EmailOutboxTable;
+  session_devices: SessionDeviceTable;
+  account_tokens: AccountTokenTable;
 }
 
 export type Db = Kysely<Database>;

@@ -18,6 +18,8 @@ import * as partialOidcIndexes from './migrations/2026-12-07-0005-partial-oidc-i
 import * as branding from './migrations/2026-12-07-0006-branding.js';
 import * as mfa from './migrations/2026-12-08-0001-mfa.js';
 import * as emailOutbox from './migrations/2026-12-08-0002-email-outbox.js';
+import * as sessionDevices from './migrations/2026-12-09-0001-session-devices.js';
+import * as accountTokens from './migrations/2026-12-09-0002-account-tokens.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -42,6 +44,8 @@ const migrations: Record<string, Migration> = {
   '2026-12-07-0006-branding': branding,
   '2026-12-08-0001-mfa': mfa,
   '2026-12-08-0002-email-outbox': emailOutbox,
+  '2026-12-09-0001-session-devices': sessionDevices,
+  '2026-12-09-0002-account-tokens': accountTokens,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { defaults } from '../config/defaults.js';
 import { isPostgres } from './connect.js';
 import type { Db } from './database.js';
+import { createAccountTokenQueries } from './queries/account-tokens.js';
 import { createAddressIdentityQueries } from './queries/address-identities.js';
 import { createAttemptCounterQueries } from './queries/attempt-counters.js';
 import { createAuditEventQueries } from './queries/audit-events.js';
@@ -9,6 +10,7 @@ import { createEmailOutboxQueries } from './queries/email-outbox.js';
 import { createJwtReplayQueries } from './queries/jwt-replays.js';
 import { createMfaSignInQueries } from './queries/mfa-sign-ins.js';
 import { createOidcModelQueries } from './queries/oidc-models.js';
+import { createSessionDeviceQueries } from './queries/session-devices.js';
 import { createSignInDetourQueries } from './queries/sign-in-detours.js';
 import { createUpstreamSessionQueries } from './queries/upstream-sessions.js';
 import { createWebauthnChallengeQueries } from './queries/webauthn-challenges.js';
@@ -28,17 +30,19 @@ export interface SweepOptions {
 }
 
 /**
- * Removes expired protocol state, attempt counters, identities failing at an address, sign-in
- * detours, upstream sessions, the partners' token ids past their tokens' expiry, the audit
+ * Removes expired protocol state, attempt counters, email links (account tokens), identities failing at an address, sign-in
+ * detours, upstream sessions and the devices of sessions gone, the partners' token ids past their tokens' expiry, the audit
  * events past their retention, and the outbox's sent and failed messages past
  * defaults.email.keepDays; safe to run on every instance at once, though sweepOnOneInstance spares
  * them the duplicate work.
  */
 export async function sweepExpired(db: Db, clock: Clock, { auditRetentionDays = defaults.audit.retentionDays }: SweepOptions = {}): Promise<number> {
   const now = clock.now();
-  const tables = [createOidcModelQueries, createAttemptCounterQueries, createAddressIdentityQueries, createSignInDetourQueries, createUpstreamSessionQueries, createJwtReplayQueries, createWebauthnChallengeQueries, createMfaSignInQueries];
+  const tables = [createOidcModelQueries, createAttemptCounterQueries, createAddressIdentityQueries, createSignInDetourQueries, createUpstreamSessionQueries, createJwtReplayQueries, createWebauthnChallengeQueries, createMfaSignInQueries, createAccountTokenQueries];
   let swept = 0;
   for (const queries of tables) swept += await queries(db).deleteExpired(now);
+  // After the engine's rows: a session swept just now takes its device row with it.
+  swept += await createSessionDeviceQueries(db).deleteOrphans();
   swept += await createAuditEventQueries(db).pruneBefore(now - auditRetentionDays * dayMilliseconds);
   swept += await createEmailOutboxQueries(db).prune(now - defaults.email.keepDays * dayMilliseconds);
   return swept;

@@ -1,8 +1,16 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { routeLabel } from '../observability/route-label.js';
 
-/** Where the request was sent, without its query string (codes, id_token_hint): under /oidc the mount rewrote `url` and kept the original. */
+/** A route whose path carries a secret (the token of an emailed link, which opens an account for minutes). */
+const secretInPath = /:token\b/;
+
+/**
+ * Where the request was sent, without its query string (codes, id_token_hint): under /oidc the
+ * mount rewrote `url` and kept the original. A path with a secret in it is written as its route.
+ */
 function pathOf(request: FastifyRequest): string {
+  const route = request.routeOptions.url;
+  if (route !== undefined && secretInPath.test(route)) return route;
   return ((request.raw as { originalUrl?: string }).originalUrl ?? request.url).split('?')[0]!;
 }
 

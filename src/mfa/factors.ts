@@ -8,6 +8,7 @@ import { createUserQueries } from '../db/queries/users.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
 import type { Actor } from '../runtime/actor.js';
 import { passkeyOf } from './passkey.js';
+import { refuseLastWayIn } from '../users/ways-in.js';
 
 /** The ids that name the app and the recovery codes among a user's factors; a passkey is named by its credential id. */
 export const totpFactorId = 'totp';
@@ -68,10 +69,11 @@ export function createFactorService({ db, changes }: { db: Db; changes: ChangeLo
      * on their own. `not_found` for a factor the user does not have.
      */
     /**
-     * `keepOne`: the owner's own removal while sign-ins require a second factor. Checked after
-     * the user's row is locked, so two removals at once cannot take the last two factors.
+     * `keepOne`: the owner's own removal while sign-ins require a second factor. `keepWayIn`: the
+     * owner's own removal of a passkey that is their last way to sign in (LastWayIn). Both are
+     * checked after the user's row is locked, so two removals at once cannot take the last two.
      */
-    remove: (actor: Actor, userId: string, factorId: string, { keepOne = false }: { keepOne?: boolean } = {}): Promise<void> =>
+    remove: (actor: Actor, userId: string, factorId: string, { keepOne = false, keepWayIn = false }: { keepOne?: boolean; keepWayIn?: boolean } = {}): Promise<void> =>
       inTransaction(db, async (trx) => {
         const users = createUserQueries(trx);
         if (!(await users.findById(userId))) throw new GatehouseError('user_not_found', `No user with the id "${userId}".`);
@@ -81,6 +83,7 @@ export function createFactorService({ db, changes }: { db: Db; changes: ChangeLo
         const removed = await removeOne(queries, userId, factorId);
         if (!removed) throw new GatehouseError('not_found', 'The user has no such second factor.');
         const details: Record<string, unknown> = { factor: removed.type, factor_id: factorId, name: removed.name };
+        if (keepWayIn && removed.type === 'passkey') await refuseLastWayIn(trx, userId);
         if (removed.type !== 'recovery_codes') {
           const left = (await queries.totp.find(userId))?.confirmed_at != null || (await queries.passkeys.countOf(userId)) > 0;
           // Thrown inside the transaction: the factor removed above comes back.

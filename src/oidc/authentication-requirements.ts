@@ -1,6 +1,8 @@
 import { atLeast, higherOf, levelOfAcr, levelOfAmr, type AssuranceLevel } from '../mfa/assurance.js';
 import type { ApplicationMfaPolicy, RequirementFor } from '../mfa/mfa-requirement.js';
+import type { UserService } from '../users/user-service.js';
 import { errors, interactionPolicy, type KoaContextWithOIDC } from './engine.js';
+import { verifiedEmailCheck } from './verified-email-check.js';
 
 /** The reason the login prompt names when the session is signed in, but not strongly enough. */
 export const stepUpReason = 'authentication_level';
@@ -70,14 +72,18 @@ export function authenticationLevelCheck(requirementFor: RequirementFor) {
   }, () => ({ [stepUpReason]: true }));
 }
 
-/** The engine's interaction policy with Gatehouse's level check first in the login prompt, replacing its exact-match acr checks. */
-export function interactionPolicyWith(requirementFor: RequirementFor) {
+/**
+ * The engine's interaction policy with Gatehouse's level check first in the login prompt,
+ * replacing its exact-match acr checks, and the verified-address check after it.
+ */
+export function interactionPolicyWith(requirementFor: RequirementFor, users: Pick<UserService, 'findById'>) {
   const policy = interactionPolicy.base();
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider has no login prompt in its base interaction policy');
   login.checks.remove('essential_acrs');
   login.checks.remove('essential_acr');
   login.checks.add(authenticationLevelCheck(requirementFor), 0);
+  login.checks.add(verifiedEmailCheck(users), 1);
   return policy;
 }
 

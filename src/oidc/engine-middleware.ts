@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { Db } from '../db/database.js';
 import { isGatehouseError, type GatehouseError } from '../errors/gatehouse-error.js';
 import { registerAuditListeners } from './audit-listeners.js';
 import type { ClientAuthThrottle } from './client-auth-throttle.js';
@@ -9,6 +10,7 @@ import { federatedSessionsMiddleware, type FederatedSessions } from './federated
 import { registerPasswordGrant, type PasswordGrantDeps } from './grants/password.js';
 import { oauthError, respondWith } from './oauth-error.js';
 import { renderError } from './pages.js';
+import { recordSessionDevices } from './session-devices.js';
 import { refuseUnregisteredResponseTypes, relabelUnregisteredGrantType } from './unauthorized-client.js';
 
 export interface EngineMiddlewareDeps extends PasswordGrantDeps {
@@ -19,6 +21,8 @@ export interface EngineMiddlewareDeps extends PasswordGrantDeps {
   federatedSessions: FederatedSessions;
   /** Where tokens issued, logouts and revoked grants are recorded (audit-listeners.ts). */
   audit: AuditLog;
+  /** Where each session's device and address are kept for /account/sessions (session-devices.ts). */
+  db: Db;
 }
 
 /**
@@ -51,6 +55,7 @@ export function registerEngineMiddleware(provider: OidcProvider, deps: EngineMid
   });
   onClientAuthRouteError(provider, deps.clientAuth.onRouteError);
   registerAuditListeners(provider, { audit: deps.audit, clientIp: deps.clientIp, logger: deps.logger });
+  recordSessionDevices(provider, deps);
 
   const federated = federatedSessionsMiddleware(deps.federatedSessions, deps.logger);
   const inOrder: EngineMiddleware[] = [outage.middleware, deps.clientAuth.middleware, federated, relabelUnregisteredGrantType];

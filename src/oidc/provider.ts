@@ -124,7 +124,7 @@ export function createProvider(deps: ProviderDeps, state: EngineState): OidcProv
       // RFC 9700 §2.1.1: public clients must use PKCE; confidential ones may.
       required: (_ctx, client) => client.clientAuthMethod === 'none',
     },
-    interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid), policy: interactionPolicyWith(deps.requirementFor) },
+    interactions: { url: (_ctx, interaction) => interactionPath(interaction.uid), policy: interactionPolicyWith(deps.requirementFor, deps.users) },
     // The ladder of authentication levels (src/mfa/assurance.ts), published as acr_values_supported.
     acrValues: [...supportedAcrValues],
     renderError,

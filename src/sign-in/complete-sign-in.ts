@@ -43,6 +43,27 @@ export type CompleteSignIn = (req: IncomingMessage, res: ServerResponse, signIn:
 export type SecondFactorGate = (pending: PendingInteraction, userId: string, amr: string[], via: SignInVia) => Promise<string | undefined>;
 
 /**
+ * A check every sign-in passes once its user is known, before it finishes: where the browser
+ * goes instead (a page of the step), or undefined to go on. The second-factor gate is one.
+ */
+export type SignInStep = SecondFactorGate;
+
+/**
+ * The steps in order, as one gate: the first that sends the browser elsewhere stops the others,
+ * so that, e.g., an application's demand of a verified email address (verified-email-step.ts)
+ * is met before a second factor is asked for.
+ */
+export function inOrder(...steps: SignInStep[]): SecondFactorGate {
+  return async (pending, userId, amr, via) => {
+    for (const step of steps) {
+      const elsewhere = await step(pending, userId, amr, via);
+      if (elsewhere !== undefined) return elsewhere;
+    }
+    return undefined;
+  };
+}
+
+/**
  * The one step every sign-in method ends with: resolves the user (linking or provisioning an
  * external identity by the method's rule), passes the second-factor gate, and finishes the
  * engine's login prompt with the method's amr. Returns where the browser goes on: the second

@@ -2,10 +2,12 @@ import type { ChangeLog, ManagementChange } from '../audit/change-log.js';
 import type { Db } from '../db/database.js';
 import { inTransaction } from '../db/in-transaction.js';
 import { createUserIdentityQueries, type IdentityKey, type UserIdentityRow } from '../db/queries/user-identities.js';
+import { createUserQueries } from '../db/queries/users.js';
 import { isGatehouseError } from '../errors/gatehouse-error.js';
 import type { Actor } from '../runtime/actor.js';
 import type { Clock } from '../runtime/clock.js';
 import type { User } from './user.js';
+import { refuseLastWayIn } from './ways-in.js';
 import type { NewUser, UserService } from './user-service.js';
 
 export type { IdentityKey } from '../db/queries/user-identities.js';
@@ -99,11 +101,19 @@ export function createIdentityService({ db, clock, users, changes }: IdentitySer
     /** False when the identity is linked already, to this user or another; a link made is recorded with the actor. */
     link,
     listFor: (userId: string): Promise<UserIdentityRow[]> => identities.listByUser(userId),
-    /** Unlinks the identity from the user and records it, in one transaction; false (nothing recorded) when it was not linked to this user. */
-    unlink: (actor: Actor, userId: string, identity: IdentityKey, connectionId?: string): Promise<boolean> =>
+    /**
+     * Unlinks the identity from the user and records it, in one transaction; false (nothing
+     * recorded) when it was not linked to this user. `keepWayIn`: the owner's own unlink, refused
+     * (`conflict`) when it would leave no way to sign in; checked after the user's row is locked,
+     * so two unlinks at once cannot take the last two.
+     */
+    unlink: (actor: Actor, userId: string, identity: IdentityKey, { keepWayIn = false }: { keepWayIn?: boolean } = {}): Promise<boolean> =>
       inTransaction(db, async (trx) => {
+        if (keepWayIn) await createUserQueries(trx).lock(userId);
         if (!(await createUserIdentityQueries(trx).unlink(userId, identity))) return false;
-        await changes.record(trx, [identityChange('identity.unlinked', actor, userId, identity, connectionId)]);
+        // Thrown inside the transaction: the identity unlinked above comes back.
+        if (keepWayIn) await refuseLastWayIn(trx, userId);
+        await changes.record(trx, [identityChange('identity.unlinked', actor, userId, identity, undefined)]);
         return true;
       }),
   };

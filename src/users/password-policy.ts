@@ -29,24 +29,43 @@ function isShortUnitRepeated(characters: string[]): boolean {
 
 export type PasswordPolicySettings = Pick<SecuritySettings, 'passwordMinLength' | 'passwordMaxLength'>;
 
+/** The rule a password broke, by a stable code a page can translate, with the numbers its message names. */
+export type PasswordRuleBroken =
+  | { rule: 'tooShort'; min: number }
+  | { rule: 'tooLong'; max: number }
+  | { rule: 'common' }
+  | { rule: 'repeats' };
+
+/** The English of each rule, for the management API, the CLI and the configuration file's errors. */
+function englishOf(broken: PasswordRuleBroken): string {
+  switch (broken.rule) {
+    case 'tooShort': return `the password must be at least ${broken.min} characters long`;
+    case 'tooLong': return `the password must be at most ${broken.max} characters long`;
+    case 'common': return 'the password is on the list of commonly used passwords; choose one that is not';
+    case 'repeats': return 'the password must not be one short sequence of characters repeated';
+  }
+}
+
+/** A password_policy refusal that also says which rule, so that a page words it in its own language instead of reading the English. */
+export class PasswordPolicyError extends GatehouseError {
+  readonly broken: PasswordRuleBroken;
+
+  constructor(broken: PasswordRuleBroken) {
+    super('password_policy', englishOf(broken));
+    this.broken = broken;
+  }
+}
+
 /**
  * NIST SP 800-63B §3.1.1.2: a minimum and a maximum length and a blocklist of commonly used and
  * expected passwords, and no composition rules (no "one digit, one symbol"). Lengths count
  * Unicode characters after NFKC normalization; the blocklist ignores case.
- * Throws a password_policy error whose message names the rule the password broke.
+ * Throws a PasswordPolicyError naming the rule the password broke.
  */
 export function checkPasswordPolicy(password: string, settings: PasswordPolicySettings): void {
   const characters = [...password.normalize('NFKC')];
-  if (characters.length < settings.passwordMinLength) {
-    throw new GatehouseError('password_policy', `the password must be at least ${settings.passwordMinLength} characters long`);
-  }
-  if (characters.length > settings.passwordMaxLength) {
-    throw new GatehouseError('password_policy', `the password must be at most ${settings.passwordMaxLength} characters long`);
-  }
-  if (isCommonPassword(characters.join('').toLowerCase())) {
-    throw new GatehouseError('password_policy', 'the password is on the list of commonly used passwords; choose one that is not');
-  }
-  if (isShortUnitRepeated(characters)) {
-    throw new GatehouseError('password_policy', 'the password must not be one short sequence of characters repeated');
-  }
+  if (characters.length < settings.passwordMinLength) throw new PasswordPolicyError({ rule: 'tooShort', min: settings.passwordMinLength });
+  if (characters.length > settings.passwordMaxLength) throw new PasswordPolicyError({ rule: 'tooLong', max: settings.passwordMaxLength });
+  if (isCommonPassword(characters.join('').toLowerCase())) throw new PasswordPolicyError({ rule: 'common' });
+  if (isShortUnitRepeated(characters)) throw new PasswordPolicyError({ rule: 'repeats' });
 }

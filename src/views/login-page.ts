@@ -27,7 +27,8 @@ export function loginPage(model: LoginPageModel): string {
 <p>${tHtml('login.continueTo', { application: html`<strong>${model.applicationName}</strong>` })}</p>
 ${model.error ? html`<p class="error" role="alert" id="${loginErrorId}">${model.error}</p>` : ''}
 ${first ?? ''}
-${(model.besideFirst ?? []).map((section) => html`${section}\n`)}${others.length > 0 ? html`<section class="connections" aria-labelledby="connections-heading">
+${first && first.value.trim() !== '' ? html`<p class="forgot"><a href="/password/forgot">${t('recovery.forgotLink')}</a></p>
+` : ''}${(model.besideFirst ?? []).map((section) => html`${section}\n`)}${others.length > 0 ? html`<section class="connections" aria-labelledby="connections-heading">
 <p class="divider" id="connections-heading">${t('login.orSignInWith')}</p>
 ${others.map((section) => html`${section}\n`)}</section>
 ` : ''}<form method="post" action="${model.abortAction}">

@@ -2,6 +2,7 @@ import type { FactorSummary } from '../mfa/factors.js';
 import { html, type SafeHtml } from './html.js';
 import { currentLocale, t } from '../i18n/page-locale.js';
 import { shownPasskeyName } from '../mfa/passkey-names.js';
+import { accountNav } from './account-frame.js';
 import { layout } from './layout.js';
 import { tHtml } from './translated.js';
 
@@ -48,7 +49,8 @@ export function securityPage(model: SecurityPageModel): string {
   const passkeys = factors.filter((factor) => factor.type === 'passkey');
   const codes = factors.find((factor) => factor.type === 'recovery_codes');
   const hasFactor = app !== undefined || passkeys.length > 0;
-  return layout(t('security.title'), html`<h1>${t('security.title')}</h1>
+  return layout(t('security.title'), html`${accountNav('security')}
+<h1>${t('security.title')}</h1>
 <p>${tHtml('security.signedInAs', { username: html`<strong>${model.username}</strong>` })}</p>
 ${model.notice ? html`<p class="${model.notice.error ? 'error' : 'notice'}" role="${model.notice.error ? 'alert' : 'status'}">${model.notice.text}</p>` : ''}
 <section aria-labelledby="app-heading">

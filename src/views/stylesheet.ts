@@ -14,11 +14,13 @@ body { margin: 0; min-height: 100vh; display: flex; align-items: flex-start; jus
   font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
 .card { width: 100%; max-width: 26rem; margin: 2rem 1rem; padding: 1.5rem; border: 1px solid var(--border); border-radius: .75rem; }
 h1 { font-size: 1.4rem; margin: 0 0 1rem; }
+nav.account ul { list-style: none; margin: 0 0 1rem; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem .9rem; font-size: .9rem; }
+nav.account a[aria-current] { font-weight: 600; text-decoration: none; color: inherit; }
 p { margin: 0 0 1rem; }
 label { display: block; font-weight: 600; margin: .75rem 0 .25rem; }
-input[type=text], input[type=password], input[type=email] { width: 100%; padding: .6rem .7rem; font: inherit;
+input[type=text], input[type=password], input[type=email], input[type=url], input[type=tel], select { width: 100%; padding: .6rem .7rem; font: inherit;
   border: 1px solid var(--border); border-radius: .4rem; background: Field; color: FieldText; }
-input:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+input:focus-visible, select:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 button { font: inherit; font-weight: 600; padding: .6rem 1rem; border-radius: .4rem; border: 1px solid var(--accent); cursor: pointer; }
 button.primary { background: var(--accent); color: #fff; width: 100%; margin-top: 1.25rem; }
 button.secondary { background: transparent; color: inherit; }

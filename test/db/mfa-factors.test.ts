@@ -17,6 +17,7 @@ import { createRecoveryCodeQueries } from '../../src/db/queries/recovery-codes.j
 import { createTotpFactorQueries } from '../../src/db/queries/totp-factors.js';
 import type { PasskeyRow } from '../../src/db/queries/passkeys.js';
 import { createPasskeyQueries } from '../../src/db/queries/passkeys.js';
+import { LastWayIn } from '../../src/users/ways-in.js';
 import { createMfaServices } from '../../src/mfa/mfa-services.js';
 import { codeAt } from '../../src/mfa/totp.js';
 import type { Actor } from '../../src/runtime/actor.js';
@@ -285,6 +286,24 @@ for (const dialect of dialects) {
       assert.equal(Number(left.totp) + left.passkeys, 1, 'one factor left');
       assert.equal(left.recoveryCodes, 10, 'and its recovery codes');
       assert.equal((await eventsOf(userId)).filter((event) => event.type === 'mfa.factor_removed').length, 1, 'the refused removal recorded nothing');
+    });
+
+    test('keepWayIn: a passwordless user keeps a passkey while it is their last way in, also against two removals at once', async () => {
+      const userId = await newUser();
+      await createPasskeyQueries(db).insert(passkey(userId, 'cred-W1', 'Phone', clock.now()));
+      await createPasskeyQueries(db).insert(passkey(userId, 'cred-W2', 'Laptop', clock.now()));
+      const outcomes = await Promise.allSettled([
+        mfa.factors.remove(actor, userId, 'cred-W1', { keepWayIn: true }),
+        mfa.factors.remove(actor, userId, 'cred-W2', { keepWayIn: true }),
+      ]);
+      assert.deepEqual(outcomes.map((outcome) => outcome.status).sort(), ['fulfilled', 'rejected'], 'one removal, one refusal');
+      assert.ok((outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult).reason instanceof LastWayIn);
+      assert.equal((await mfa.factors.enrolled(userId)).passkeys, 1, 'one passkey left');
+      const services = createServices({ db, box, clock, ids: randomIds, security: defaultSecuritySettings });
+      await services.users.setPassword(actor, userId, 'a long passphrase nobody guesses');
+      const [last] = (await createPasskeyQueries(db).listOf(userId)).map((row) => row.id);
+      await mfa.factors.remove(actor, userId, last!, { keepWayIn: true });
+      assert.equal((await mfa.factors.enrolled(userId)).passkeys, 0, 'with a password, the last passkey goes');
     });
   });
 }

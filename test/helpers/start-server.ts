@@ -50,6 +50,8 @@ export interface TestServer {
   audit: AuditLog;
   /** Runs the instance's periodic sweep now (expired rows, audit events past their retention) instead of waiting a minute. */
   sweep(): Promise<SweepResult>;
+  /** Resolves once what routes do after their answer (the forgot-password message) has settled: a test reads the outbox then, without polling. */
+  settled(): Promise<void>;
   /**
    * Stops the listener and starts a new process-equivalent on the same data and port, with the
    * configuration file replaced first when a change is given. A failed start leaves the
@@ -138,6 +140,9 @@ async function launch(baseEnv: Record<string, string>, cleanup: () => Promise<vo
     },
     sweep() {
       return current.sweep();
+    },
+    settled() {
+      return current.settled();
     },
     async restart(change?: ConfigChange) {
       if (running) await current.app.close();

@@ -1,25 +1,21 @@
 import type { z } from 'zod';
 import { bestLocale } from '../../i18n/negotiate.js';
 import { defaultLocale, type Locale } from '../../i18n/locales.js';
+import { accountNoticeTemplates } from './account-notices.js';
 import type { RenderedEmail } from './layout.js';
+import { recoveryTemplates } from './recovery.js';
+import { template, type EmailTemplate } from './template.js';
 import { renderTest, testParams } from './test.js';
 
-/** A message Gatehouse sends: the parameters it needs (checked when queued) and how it is rendered. */
-interface EmailTemplate<Params extends z.ZodType> {
-  params: Params;
-  /** Texts come from the catalogues: translate(locale, 'email.…', params). */
-  render(locale: Locale, params: z.infer<Params>): RenderedEmail;
-}
-
-const template = <Params extends z.ZodType>(entry: EmailTemplate<Params>) => entry;
-
 /**
- * Every template by name. A flow that sends mail (verify email, reset password, notices) adds
- * its own here, with its texts in the catalogue; the outbox stores the name, so a name once
+ * Every template by name. A flow that sends mail adds its own here, or to its area's file
+ * (account-notices.ts, recovery.ts), with its texts in the catalogue; the outbox stores the name, so a name once
  * used must stay.
  */
 export const emailTemplates = {
   test: template({ params: testParams, render: renderTest }),
+  ...accountNoticeTemplates,
+  ...recoveryTemplates,
 };
 
 export type EmailTemplateName = keyof typeof emailTemplates;
@@ -38,6 +34,7 @@ export function emailLocale(tag: string): Locale {
 
 /** Renders a stored message in its language. */
 export function renderEmail(name: EmailTemplateName, tag: string, params: unknown): RenderedEmail {
-  const entry = emailTemplates[name];
+  // Each template's own params type narrows its render; the union of all would accept none. parse() checked them.
+  const entry: EmailTemplate<z.ZodType> = emailTemplates[name];
   return entry.render(emailLocale(tag), entry.params.parse(params));
 }

@@ -174,6 +174,7 @@ export const de = {
   'security.notice.renamed': 'Der Passkey wurde umbenannt.',
   'security.notice.fresh': 'Zu Ihrer Sicherheit haben Sie sich erneut angemeldet. Wiederholen Sie, was Sie gerade tun wollten.',
   'security.notice.last': 'Dies ist Ihr letzter zweiter Faktor, und Ihre Anmeldungen erfordern einen. Fügen Sie einen weiteren hinzu, bevor Sie ihn entfernen.',
+  'security.notice.lastWayIn': 'Dies ist Ihre letzte Möglichkeit, sich anzumelden: Sie haben kein Passwort und keine andere Anmeldung. Legen Sie ein Passwort fest oder fügen Sie einen weiteren Passkey hinzu, bevor Sie ihn entfernen.',
 
   'oauth.title': 'Etwas stimmt nicht',
   'oauth.invalid_client': 'Die Anwendung, die Sie hierher geschickt hat, ist bei diesem Anmeldedienst nicht registriert, oder ihre Registrierung ist unvollständig.',

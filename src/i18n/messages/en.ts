@@ -176,6 +176,7 @@ export const en = {
   'security.notice.renamed': 'The passkey was renamed.',
   'security.notice.fresh': 'For your security, you signed in again. Repeat what you were doing.',
   'security.notice.last': 'This is your last second factor, and your sign-ins require one. Add another before you remove it.',
+  'security.notice.lastWayIn': 'This is your last way to sign in: you have no password and no other sign-in. Set a password or add another passkey before you remove it.',
 
   'oauth.title': 'Something is not right',
   'oauth.invalid_client': 'The application that sent you here is not registered with this sign-in service, or its registration is incomplete.',

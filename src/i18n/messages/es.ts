@@ -174,6 +174,7 @@ export const es = {
   'security.notice.renamed': 'Se ha cambiado el nombre de la llave de acceso.',
   'security.notice.fresh': 'Por su seguridad, ha vuelto a iniciar sesión. Repita lo que estaba haciendo.',
   'security.notice.last': 'Este es su último segundo factor y sus inicios de sesión requieren uno. Añada otro antes de quitarlo.',
+  'security.notice.lastWayIn': 'Esta es su última forma de iniciar sesión: no tiene contraseña ni otro inicio de sesión. Establezca una contraseña o añada otra llave de acceso antes de quitarla.',
 
   'oauth.title': 'Algo no va bien',
   'oauth.invalid_client': 'La aplicación que le envió aquí no está registrada en este servicio de inicio de sesión, o su registro está incompleto.',

@@ -174,6 +174,7 @@ export const fr = {
   'security.notice.renamed': "La clé d'accès a été renommée.",
   'security.notice.fresh': 'Pour votre sécurité, vous vous êtes reconnecté. Recommencez ce que vous étiez en train de faire.',
   'security.notice.last': "C'est votre dernier second facteur, et vos connexions en exigent un. Ajoutez-en un autre avant de le supprimer.",
+  'security.notice.lastWayIn': "C'est votre dernier moyen de vous connecter : vous n'avez ni mot de passe ni autre connexion. Définissez un mot de passe ou ajoutez une autre clé d'accès avant de la supprimer.",
 
   'oauth.title': "Quelque chose ne va pas",
   'oauth.invalid_client': "L'application qui vous a envoyé ici n'est pas enregistrée auprès de ce service de connexion, ou son enregistrement est incomplet.",

@@ -174,6 +174,7 @@ export const zhCN = {
   'security.notice.renamed': '通行密钥已重命名。',
   'security.notice.fresh': '为了您的安全，您已重新登录。请重复刚才的操作。',
   'security.notice.last': '这是您最后一种第二重验证方式，而您的登录要求必须使用。请先添加另一种，再移除它。',
+  'security.notice.lastWayIn': '这是您登录的最后一种方式：您没有密码，也没有其他登录方式。请先设置密码或添加另一个通行密钥，再移除它。',
 
   'oauth.title': '出现了问题',
   'oauth.invalid_client': '将您引导至此处的应用未在此登录服务中注册，或其注册信息不完整。',

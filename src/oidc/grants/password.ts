@@ -4,10 +4,12 @@ import { acrOf } from '../../mfa/assurance.js';
 import type { ApplicationMfaPolicy, RequirementFor } from '../../mfa/mfa-requirement.js';
 import type { Clock } from '../../runtime/clock.js';
 import type { PasswordSignIn } from '../../sign-in/password-sign-in.js';
+import type { User } from '../../users/user.js';
 import { applicationMfaProperty } from '../authentication-requirements.js';
 import { errors, type Account, type FindAccount, type OidcProvider } from '../engine.js';
 import { issueIdToken, recordEntity } from '../engine-internals.js';
 import { respondTooManyAttempts } from '../too-many-attempts.js';
+import { requireVerifiedEmailProperty } from '../verified-email-check.js';
 import { grantedScopes } from './requested-scopes.js';
 
 /**
@@ -36,6 +38,9 @@ export interface PasswordGrantDeps {
 
 /** The password grant cannot ask for a second factor, so it says where one can be given. */
 const mfaRequiredDescription = 'a second factor is required for this sign-in, and the password grant cannot ask for one: sign in through the browser (authorization code flow) instead';
+
+/** What the application can do about an unverified address: send the person through the browser, where the sign-in offers the link. */
+const emailUnverifiedDescription = 'the application requires a verified email address, and this user has none: sign in through the browser (authorization code flow), which offers to verify it';
 
 export function registerPasswordGrant(provider: OidcProvider, deps: PasswordGrantDeps): void {
   provider.registerGrantType(passwordGrantType, (ctx) => passwordGrant(provider, deps, ctx), ['username', 'password', 'scope']);
@@ -86,6 +91,7 @@ async function authenticate(ctx: GrantContext, deps: PasswordGrantDeps, username
   }
   if (!outcome.ok) throw new errors.InvalidGrant();
   await refuseWhenSecondFactorNeeded(ctx, deps, outcome.user.id);
+  refuseUnverifiedEmail(ctx, deps, outcome.user);
   // The user is read again here: an Account needs the scope claims, which provider.ts holds.
   const account = await deps.findAccount(ctx, outcome.user.id);
   if (!account) throw new errors.InvalidGrant();
@@ -108,6 +114,17 @@ async function refuseWhenSecondFactorNeeded(ctx: GrantContext, deps: PasswordGra
   });
   // The engine's InvalidGrant has a fixed description; this refusal says what the application can do about it.
   throw Object.assign(new errors.InvalidGrant(), { error_description: mfaRequiredDescription });
+}
+
+/** An application that requires a verified email address gets no tokens for a user without one, as at the login page. */
+function refuseUnverifiedEmail(ctx: GrantContext, deps: PasswordGrantDeps, user: User): void {
+  const { client } = ctx.oidc;
+  if (client[requireVerifiedEmailProperty] !== true || (user.email !== undefined && user.profile.email_verified === true)) return;
+  deps.audit.record({
+    type: 'sign_in.failed', actor: { kind: 'anonymous' }, reason: 'email_unverified', userId: user.id, clientId: client.clientId, clientAddress: deps.clientIp(ctx.req),
+    details: { method: 'password', channel: 'password_grant' },
+  });
+  throw Object.assign(new errors.InvalidGrant(), { error_description: emailUnverifiedDescription });
 }
 
 /** A grant per successful sign-in, so that its tokens can be revoked together, as for the other grants. */

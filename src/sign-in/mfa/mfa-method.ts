@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { NotifyOwner } from '../../account/notify-owner.js';
 import type { AuditLog } from '../../audit/audit-log.js';
 import { isGatehouseError } from '../../errors/gatehouse-error.js';
 import { combinedAmr } from '../../mfa/assurance.js';
@@ -28,6 +29,8 @@ export interface MfaMethodDeps {
   passkeys: Pick<PasskeyCeremonies, 'authenticationOptions' | 'authenticate' | 'registrationOptions' | 'register'>;
   users: Pick<UserService, 'findById'>;
   audit: AuditLog;
+  /** Tells the account's owner by email that a second factor was added to it. */
+  notifyOwner: NotifyOwner;
 }
 
 const codeForm = formBody({ ...csrfField, code: z.string().max(100).default('') });
@@ -54,7 +57,7 @@ function takes(step: NextStep, factor: StepFactor): boolean {
  * gate held (mfa-flow.ts). Every form works without JavaScript but the passkey's.
  */
 export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
-  const { flow, pages, totp, recoveryCodes, passkeys, users, audit } = deps;
+  const { flow, pages, totp, recoveryCodes, passkeys, users, audit, notifyOwner } = deps;
 
   /**
    * The held sign-in when its step takes this factor: a challenge for `totp`, `recovery` or
@@ -90,6 +93,7 @@ export function createMfaMethod(deps: MfaMethodDeps): SignInMethod {
   async function enrolled(request: FastifyRequest, reply: FastifyReply, held: HeldSignIn, methods: string[]): Promise<FastifyReply> {
     const amr = methods.length > 0 ? combinedAmr(held.row.amr, methods) : held.row.amr;
     const { userId } = held.row;
+    await notifyOwner(userId, 'factor_added', request.log);
     if (held.requirement.enrolled.recoveryCodes > 0) return flow.proved(request, reply, held, amr, true);
     await flow.remember(held, amr, true);
     return pages.recoveryCodes(reply, held, await recoveryCodes.generate({ kind: 'user', userId }, userId));
