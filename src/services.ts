@@ -152,12 +152,13 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     },
   };
   const usersOver = (handle: Db) => createUserService({ db: handle, clock, ids: deps.ids, security: deps.security, hasher, sessions: createSessions, changes });
+  const applications = createApplicationService({ db, box, clock, changes, sessions: createSessions, cache: outside.applicationCache, fetchLogo: outside.fetchLogo });
   return {
     deps,
     hasher,
     users: usersOver(db),
     identities: createIdentityService({ db, clock, users: usersOver, changes }),
-    applications: createApplicationService({ db, box, clock, changes, sessions: createSessions, cache: outside.applicationCache }),
+    applications,
     scopes,
     resources,
     connections: createConnectionService({
@@ -166,7 +167,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     partnerKeys,
     keys,
     protection: createSignInProtection({ db, clock, settings: deps.security, changes }),
-    branding: createBrandingService({ db, clock, changes, fetchLogo: outside.fetchLogo }),
+    branding: createBrandingService({ db, clock, changes, fetchLogo: outside.fetchLogo, applications }),
     mfa: createMfaServices({ db, box, clock, changes }),
     email: createEmailServices({ db, box, clock, ids: deps.ids, changes, claimant: outside.emailClaimant }),
     engineSource,

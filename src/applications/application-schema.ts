@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { applicationBrandingSchema } from '../branding/application-branding-schema.js';
 import { applicationMfaPolicies } from '../mfa/mfa-requirement.js';
 import { defaults } from '../config/defaults.js';
 
@@ -67,6 +68,8 @@ export const applicationObjectSchema = z
     mfa: z.enum(applicationMfaPolicies).optional(),
     /** Gatehouse extension: a sign-in completes only for a user whose email address is verified (docs/account.md). */
     require_verified_email: z.boolean().optional(),
+    /** Gatehouse extension: the sign-in pages' look while they serve this application (docs/management-api.md#branding); absent is the global branding. */
+    branding: applicationBrandingSchema.optional(),
     logo_uri: absoluteUrl.optional(),
     application_type: z.enum(['web', 'native']).default('web'),
     jwks_uri: absoluteUrl.optional(),

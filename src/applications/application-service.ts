@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ChangeLog } from '../audit/change-log.js';
 import { applicationView } from '../audit/record-views.js';
+import type { FetchedLogo, LogoFetcher } from '../branding/fetch-logo.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/database.js';
 import type { Sessions } from '../oidc/sessions.js';
 import { inTransaction } from '../db/in-transaction.js';
+import { createApplicationBrandingQueries } from '../db/queries/application-branding.js';
 import { createApplicationQueries, type ApplicationRow } from '../db/queries/applications.js';
 import { createEngineStateQueries } from '../db/queries/engine-state.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
@@ -29,6 +31,8 @@ export interface ApplicationServiceDeps {
   sessions: (db: Db) => Sessions;
   /** The metadata the protocol endpoints read, shared by the services over every handle of this process. */
   cache: ApplicationCache;
+  /** Fetches the logo of an application's own branding, once, when its `branding.logo_uri` is set or changed. */
+  fetchLogo: LogoFetcher;
 }
 
 export type ApplicationService = ReturnType<typeof createApplicationService>;
@@ -43,7 +47,7 @@ const secretContext = (clientId: string) => `client_secret:${clientId}`;
 const newSecret = () => randomBytes(32).toString('base64url');
 
 /** Applications (OIDC clients), changed only through these commands; each names its actor. */
-export function createApplicationService({ db, box, clock, changes, sessions, cache }: ApplicationServiceDeps) {
+export function createApplicationService({ db, box, clock, changes, sessions, cache, fetchLogo }: ApplicationServiceDeps) {
   const applications = createApplicationQueries(db);
 
   /**
@@ -76,6 +80,28 @@ export function createApplicationService({ db, box, clock, changes, sessions, ca
     if (!current) throw new GatehouseError('not_found', `no application "${clientId}"`);
     assertMayChange(actor, current.owner, `application "${clientId}"`);
     return current;
+  }
+
+  /**
+   * What a change does to the application's logo: fetched when its `branding.logo_uri` is new
+   * (before any transaction, so that no lock waits on another server; a failed fetch is a field
+   * error and changes nothing), removed (null) when it has none any more, kept (undefined) when
+   * the URL is the one the stored logo came from: the configuration file re-applied at each start
+   * fetches nothing.
+   */
+  async function logoChange(metadata: ApplicationMetadata, storedSource: string | undefined): Promise<FetchedLogo | null | undefined> {
+    const wanted = metadata.branding?.logo_uri;
+    if (wanted === undefined) return storedSource === undefined ? undefined : null;
+    return wanted === storedSource ? undefined : fetchLogo(wanted, 'body.branding.logo_uri');
+  }
+
+  async function applyLogo(trx: Db, clientId: string, logo: FetchedLogo | null | undefined): Promise<void> {
+    const logos = createApplicationBrandingQueries(trx);
+    if (logo === null) await logos.removeLogo(clientId);
+    if (!logo) return;
+    await logos.setLogo({
+      client_id: clientId, logo: logo.bytes, logo_content_type: logo.contentType, logo_hash: logo.hash, logo_source_url: logo.sourceUrl, updated_at: clock.now(),
+    });
   }
 
   function storedSecret(row: ApplicationRow | undefined): string | undefined {
@@ -121,6 +147,7 @@ export function createApplicationService({ db, box, clock, changes, sessions, ca
   ): Promise<ApplicationChange> {
     const { client_secret: declaredSecret, ...metadata } = declaration;
     const { columns, generatedSecret } = await prepare(metadata, declaredSecret, validate);
+    const logo = await logoChange(metadata, undefined);
     const now = clock.now();
     const row: ApplicationRow = { client_id: metadata.client_id, ...columns, owner: ownerFor(actor), created_at: now, updated_at: now };
     const inserted = await dropAfter(inTransaction(db, async (trx) => {
@@ -128,6 +155,7 @@ export function createApplicationService({ db, box, clock, changes, sessions, ca
       // An instance that had not yet heard of an earlier application's deletion may have stored a
       // grant or token for that client_id since: the new application inherits none.
       await sessions(trx).endAllOfClient(row.client_id);
+      await applyLogo(trx, row.client_id, logo);
       await signalChange(trx);
       await changes.record(trx, [{ type: 'application.created', actor, subject: { clientId: row.client_id }, after: applicationView(row) }]);
       return true;
@@ -140,17 +168,19 @@ export function createApplicationService({ db, box, clock, changes, sessions, ca
   /** Replaces an application's settings; without a secret given it keeps the stored one (or gets one, if it now needs one). */
   async function updateApplication(actor: Actor, declaration: ApplicationDeclaration, validate: ClientValidator): Promise<ApplicationChange> {
     const { client_secret: declaredSecret, ...metadata } = declaration;
+    const logo = await logoChange(metadata, (await createApplicationBrandingQueries(db).logoOf(metadata.client_id))?.logo_source_url);
     return dropAfter(inTransaction(db, async (trx) => {
       const queries = createApplicationQueries(trx);
       const current = await forChange(queries, actor, metadata.client_id);
       const { columns, secret, generatedSecret } = await prepare(metadata, declaredSecret ?? storedSecret(current), validate);
       const owner = actor.kind === 'config_file' ? 'config_file' : current.owner;
       // Re-applying the file at a start is no edit: nothing is written when nothing differs.
-      if (columns.metadata === current.metadata && owner === current.owner && secret === storedSecret(current)) {
+      if (columns.metadata === current.metadata && owner === current.owner && secret === storedSecret(current) && logo === undefined) {
         return { created: false, generatedSecret: undefined };
       }
       const changed = { ...columns, owner, updated_at: clock.now() };
       await queries.update(metadata.client_id, changed);
+      await applyLogo(trx, metadata.client_id, logo);
       await signalChange(trx);
       await changes.record(trx, [{
         type: 'application.updated', actor, subject: { clientId: metadata.client_id },
@@ -184,6 +214,7 @@ export function createApplicationService({ db, box, clock, changes, sessions, ca
       const current = await forChange(queries, actor, clientId);
       // Its grants and tokens go with it: an application created later under the same client_id must not inherit them.
       await sessions(trx).endAllOfClient(clientId);
+      await createApplicationBrandingQueries(trx).removeLogo(clientId);
       await queries.remove(clientId);
       await signalChange(trx);
       await changes.record(trx, [{ type: 'application.deleted', actor, subject: { clientId }, before: applicationView(current) }]);

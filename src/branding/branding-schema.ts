@@ -4,17 +4,20 @@ import { upstreamUrl } from '../connections/connection-schema.js';
 import { contrastWithWhite, formatRatio } from './contrast.js';
 
 const { minContrastRatio } = defaults.branding;
-const hexColor = /^#[0-9a-fA-F]{6}$/;
+export const hexColor = /^#[0-9a-fA-F]{6}$/;
+
+/** A stored colour as it may be written into CSS or SVG, lower-case; anything else (a row changed by hand) gives way to `fallback`. */
+export const writableColor = (value: string, fallback: string): string => (hexColor.test(value) ? value.toLowerCase() : fallback);
 
 /** Shown in the title of every page and on its brand line; a control character would show as nothing, or break the line. */
-const productName = z.string().min(1).max(60)
+export const productName = z.string().min(1).max(60)
   .refine((value) => !/\p{Cc}/u.test(value), 'must not contain control characters (line breaks, tabs, NUL…)')
   // An empty name is refused by min(1) already: one message per problem.
   .refine((value) => value === '' || value.trim() !== '', 'must not be blank')
   .describe('The product people sign in to: each page\'s title and brand line, and the logo\'s alt text. 1 to 60 characters, no control characters.');
 
 /** The buttons are drawn with white text on this colour, so it must be dark enough for that text to be read. */
-const primaryColor = z.string()
+export const primaryColor = z.string()
   .regex(hexColor, 'must be a colour written #rrggbb, such as #1d4ed8')
   .superRefine((value, context) => {
     // Zod runs refinements after a failed check too; that one has said what is wrong already.

@@ -14,13 +14,11 @@ export interface FetchedLogo {
   sourceUrl: string;
 }
 
-export type LogoFetcher = (url: string) => Promise<FetchedLogo>;
-
-/** The field the URL came in, which every refusal names so that a form shows it there. */
-const field = 'body.logo_url';
+/** `field` is where the URL came in (the global branding's `body.logo_url` unless named), which every refusal names so that a form shows it there. */
+export type LogoFetcher = (url: string, field?: string) => Promise<FetchedLogo>;
 
 /** A refusal of the URL, as the API reports a field's: nothing was stored. */
-function refused(message: string, cause?: unknown): GatehouseError {
+function refused(field: string, message: string, cause?: unknown): GatehouseError {
   return new GatehouseError('invalid_request', `The request is invalid: ${field}: ${message}`, { details: [{ path: field, message }], cause });
 }
 
@@ -36,28 +34,28 @@ const withoutRequester = (message: string) => (message.startsWith(`${requester}:
  * at most defaults.branding.maxLogoBytes read, and only bytes that are an image of one of the
  * logo types. The pages then serve it from Gatehouse, so the login page never asks another site
  * for anything and its CSP stays `img-src 'self' data:`. Every failure is a field error on
- * logo_url (400), never the 502 of an upstream identity provider's.
+ * the URL's field (400), never the 502 of an upstream identity provider's.
  */
 export function createLogoFetcher(outbound: Outbound): LogoFetcher {
   const { maxLogoBytes } = defaults.branding;
   const fetchLogo = outbound.fetchFor(requester, { maxResponseBytes: maxLogoBytes, beyond: `the ${kib(maxLogoBytes)} a logo may have` });
 
-  return async (url) => {
+  return async (url, field = 'body.logo_url') => {
     const problem = upstreamUrlProblem(url, outbound.policy.allowPrivate);
-    if (problem) throw refused(problem);
+    if (problem) throw refused(field, problem);
     let response: Response;
     try {
       response = await fetchLogo(url, { headers: { accept: logoTypes.join(', ') } });
     } catch (error) {
-      if (isGatehouseError(error)) throw refused(`could not be fetched: ${withoutRequester(error.message)}`, error);
+      if (isGatehouseError(error)) throw refused(field, `could not be fetched: ${withoutRequester(error.message)}`, error);
       throw error;
     }
-    if (!response.ok) throw refused(`could not be fetched: ${new URL(url).host} answered HTTP ${response.status}`);
+    if (!response.ok) throw refused(field, `could not be fetched: ${new URL(url).host} answered HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const contentType = logoTypeOf(bytes);
     if (!contentType) {
       const said = response.headers.get('content-type');
-      throw refused(`is not a PNG, JPEG, GIF, WebP or SVG image (its bytes are none of them${said ? `, whatever its Content-Type "${said.slice(0, 100)}" says` : ''})`);
+      throw refused(field, `is not a PNG, JPEG, GIF, WebP or SVG image (its bytes are none of them${said ? `, whatever its Content-Type "${said.slice(0, 100)}" says` : ''})`);
     }
     return { bytes, contentType, hash: createHash('sha256').update(bytes).digest('hex').slice(0, 16), sourceUrl: url };
   };

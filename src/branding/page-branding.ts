@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isGatehouseError } from '../errors/gatehouse-error.js';
 import { defaultBranding, type Branding } from './branding.js';
-import type { BrandingService } from './branding-service.js';
 
 /**
  * The branding of the page being served, read once per request by the HTTP layer
@@ -26,9 +25,9 @@ export function currentBranding(): Branding {
  * The branding as it is stored, or the defaults while the database cannot be reached: a page
  * that says the database is away is still shown, styled, and the request fails (or not) on its own.
  */
-export async function storedOrDefaultBranding(branding: Pick<BrandingService, 'get'>): Promise<Branding> {
+export async function storedOrDefaultBranding(read: () => Promise<Branding>): Promise<Branding> {
   try {
-    return await branding.get();
+    return await read();
   } catch (error) {
     if (isGatehouseError(error) && error.code === 'storage_unavailable') return defaultBranding;
     throw error;

@@ -325,6 +325,8 @@ export const defaults = {
     maxLogoBytes: 256 * 1024,
     /** The logo's and the stylesheet's URLs change with their content, so a browser may keep them for a year. */
     versionedMaxAgeSeconds: 365 * 24 * 60 * 60,
+    /** Stylesheets (one per colour pair) and logos' icon checks each process keeps: the global colours and the applications being signed in to now; more are built or checked again. */
+    memoSize: 64,
   },
   /** Outbound requests (upstream identity providers, partners' key sets): see src/outbound/safe-fetch.ts. */
   outbound: {

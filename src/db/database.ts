@@ -421,6 +421,17 @@ export interface AccountTokenTable {
 
 export type AccountTokenPurpose = 'verify_email' | 'change_email' | 'reset_password';
 
+/** An application's own logo (its `branding.logo_uri`, fetched once; migration 2026-12-09-0003). */
+export interface ApplicationLogoTable {
+  client_id: string;
+  logo: Uint8Array;
+  logo_content_type: string;
+  /** A short hash of the bytes: the version in the logo's URL. */
+  logo_hash: string;
+  logo_source_url: string;
+  updated_at: number;
+}
+
 export interface Database {
   oidc_models: OidcModelTable;
   applications: ApplicationTable;
@@ -449,6 +460,7 @@ export interface Database {
   email_outbox: EmailOutboxTable;
   session_devices: SessionDeviceTable;
   account_tokens: AccountTokenTable;
+  application_logos: ApplicationLogoTable;
 }
 
 export type Db = Kysely<Database>;

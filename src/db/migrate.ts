@@ -20,6 +20,7 @@ import * as mfa from './migrations/2026-12-08-0001-mfa.js';
 import * as emailOutbox from './migrations/2026-12-08-0002-email-outbox.js';
 import * as sessionDevices from './migrations/2026-12-09-0001-session-devices.js';
 import * as accountTokens from './migrations/2026-12-09-0002-account-tokens.js';
+import * as applicationBranding from './migrations/2026-12-09-0003-application-branding.js';
 import type { Db } from './database.js';
 import { GatehouseError, isGatehouseError } from '../errors/gatehouse-error.js';
 
@@ -46,6 +47,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-08-0002-email-outbox': emailOutbox,
   '2026-12-09-0001-session-devices': sessionDevices,
   '2026-12-09-0002-account-tokens': accountTokens,
+  '2026-12-09-0003-application-branding': applicationBranding,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -7,9 +7,9 @@ import { html, type SafeHtml } from './html.js';
 import { languageSwitcher } from './language-switcher.js';
 import { stylesheetUrl } from './stylesheet.js';
 
-/** The product's logo, named by its alt text, or its name in words when it has none. */
+/** The logo, named by its alt text, or the name in words when there is none. */
 function brandLine(branding: Branding): SafeHtml {
-  const mark = branding.logo ? html`<img src="${logoPath(branding.logo)}" alt="${branding.productName}">` : branding.productName;
+  const mark = branding.logo ? html`<img src="${logoPath(branding.logo)}" alt="${branding.displayName}">` : branding.displayName;
   return html`<header class="brand">${mark}</header>`;
 }
 
@@ -24,8 +24,9 @@ export interface LayoutOptions {
 
 /**
  * The page frame shared by every server-rendered page: no scripts, no inline styles, one local
- * stylesheet with the branding's colour built in, and the branding of the request being served
- * (page-branding.ts), as the database holds it; in the request's language (page-locale.ts), with
+ * stylesheet with the branding's colours built in, a local icon, and the branding of the request
+ * being served (page-branding.ts, an application's own over the global one in its sign-in), as
+ * the database holds it; in the request's language (page-locale.ts), with
  * the switcher to the others at the bottom.
  */
 export function layout(title: string, body: SafeHtml, options: LayoutOptions = {}): string {
@@ -38,8 +39,9 @@ export function layout(title: string, body: SafeHtml, options: LayoutOptions = {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${title} · ${branding.productName}</title>
-<link rel="stylesheet" href="${stylesheetUrl(branding.primaryColor)}">
+<title>${title} · ${branding.displayName}</title>
+<link rel="icon" href="${branding.iconPath}">
+<link rel="stylesheet" href="${stylesheetUrl(branding)}">
 </head>
 <body>
 <main class="card">

@@ -1,17 +1,48 @@
 import { createHash } from 'node:crypto';
+import { boundedMemo } from '../branding/bounded-memo.js';
+import type { Branding } from '../branding/branding.js';
+import { hexColor, writableColor } from '../branding/branding-schema.js';
+import { readableShade, textColorOn } from '../branding/contrast.js';
 import { defaults } from '../config/defaults.js';
 
 export const stylesheetPath = '/assets/gatehouse.css';
 
-/** The branding's colour as stored: anything else (a row changed by hand) is not written into CSS. */
-const hexColor = /^#[0-9a-fA-F]{6}$/;
+/** The colours a stylesheet is built with: the branding's, an application's own over the global ones. */
+export type PageColors = Pick<Branding, 'primaryColor' | 'backgroundColor'>;
 
-/** The one stylesheet of the sign-in pages, with the branding's primary colour as its accent; served by Gatehouse itself, no third-party assets. */
-const rules = (accent: string) => `
-:root { color-scheme: light dark; --accent: ${accent}; --border: #8888; --error: #b91c1c; }
+/** WCAG 2.2 AA (1.4.3): error messages and links are text, and must read as well as the rest. */
+const minTextContrastRatio = 4.5;
+
+/** The error red on a light page (Red 700, 6.5:1 on white) and on a dark one (Red 400, 6.8:1 on #121212). */
+const errorOnLight = '#b91c1c';
+const errorOnDark = '#f87171';
+
+/**
+ * The page's colours as CSS: without a background of the branding's, the browser's own light or
+ * dark one (Canvas), the error red following it; with one, the text black or white, whichever
+ * reads better on it, the form controls in the matching scheme, and the error red and the links
+ * (in the accent) shaded toward the text until they read on it as well as text must.
+ */
+function palette(accent: string, background: string | null): string {
+  if (background === null) {
+    return `:root { color-scheme: light dark; --accent: ${accent}; --background: Canvas; --text: CanvasText; --error: ${errorOnLight}; }
+@media (prefers-color-scheme: dark) { :root { --error: ${errorOnDark}; } }`;
+  }
+  const text = textColorOn(background);
+  const dark = text === '#ffffff';
+  const error = readableShade(dark ? errorOnDark : errorOnLight, background, text, minTextContrastRatio);
+  const link = readableShade(accent, background, text, minTextContrastRatio);
+  return `:root { color-scheme: ${dark ? 'dark' : 'light'}; --accent: ${accent}; --background: ${background}; --text: ${text}; --error: ${error}; }
+a { color: ${link}; }`;
+}
+
+/** The one stylesheet of the sign-in pages, with the branding's colours in its variables; served by Gatehouse itself, no third-party assets. */
+const rules = (accent: string, background: string | null) => `
+${palette(accent, background)}
+:root { --border: #8888; }
 * { box-sizing: border-box; }
 body { margin: 0; min-height: 100vh; display: flex; align-items: flex-start; justify-content: center;
-  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: Canvas; color: CanvasText; }
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; background: var(--background); color: var(--text); }
 .card { width: 100%; max-width: 26rem; margin: 2rem 1rem; padding: 1.5rem; border: 1px solid var(--border); border-radius: .75rem; }
 h1 { font-size: 1.4rem; margin: 0 0 1rem; }
 nav.account ul { list-style: none; margin: 0 0 1rem; padding: 0; display: flex; flex-wrap: wrap; gap: .25rem .9rem; font-size: .9rem; }
@@ -69,19 +100,28 @@ export interface Stylesheet {
   version: string;
 }
 
-let last: { accent: string; stylesheet: Stylesheet } | undefined;
+const built = boundedMemo<Stylesheet>(defaults.branding.memoSize);
 
-/** The stylesheet with this accent; the last one is kept, since every page asks for the same until the colour changes. */
-export function stylesheetFor(accent: string): Stylesheet {
-  const color = hexColor.test(accent) ? accent.toLowerCase() : defaults.branding.primaryColor;
-  if (last?.accent !== color) {
-    const css = rules(color);
-    last = { accent: color, stylesheet: { css, version: createHash('sha256').update(css).digest('hex').slice(0, 16) } };
-  }
-  return last.stylesheet;
+/**
+ * The stylesheet with these colours. The latest built are kept, by their colours: the global
+ * ones, which nearly every page outside an application's sign-in asks for, and those of the
+ * applications being signed in to.
+ */
+export function stylesheetFor(colors: PageColors): Stylesheet {
+  const accent = writableColor(colors.primaryColor, defaults.branding.primaryColor);
+  const background = colors.backgroundColor !== null && hexColor.test(colors.backgroundColor) ? colors.backgroundColor.toLowerCase() : null;
+  const key = `${accent} ${background}`;
+  const kept = built.get(key);
+  if (kept) return kept;
+  const css = rules(accent, background);
+  return built.set(key, { css, version: createHash('sha256').update(css).digest('hex').slice(0, 16) });
 }
 
-/** Where a page links the stylesheet with this accent: versioned, so that a browser may keep it for good. */
-export function stylesheetUrl(accent: string): string {
-  return `${stylesheetPath}?v=${stylesheetFor(accent).version}`;
+/**
+ * Where a page links the stylesheet of its branding: versioned, so that a browser may keep it for
+ * good, and naming the application whose colours it has, for the stylesheet route to read them.
+ */
+export function stylesheetUrl(branding: PageColors & Pick<Branding, 'clientId'>): string {
+  const application = branding.clientId === null ? '' : `app=${encodeURIComponent(branding.clientId)}&`;
+  return `${stylesheetPath}?${application}v=${stylesheetFor(branding).version}`;
 }

@@ -184,7 +184,7 @@ for (const dialect of dialects) {
 
     test('the adapter reports a second consume as invalid_grant and revokes the grant', async () => {
       const clock = pinnedClock(now);
-      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock, changes: createChangeLog({ clock, ids: randomIds }), sessions: createSessions, cache: createApplicationCache(10) });
+      const applications = createApplicationService({ db: storage.db, box: createSecretBox('s'.repeat(32)), clock, changes: createChangeLog({ clock, ids: randomIds }), sessions: createSessions, cache: createApplicationCache(10), fetchLogo: () => Promise.reject(new Error('no logo in this test')) });
       const Adapter = createAdapterClass({ db: storage.db, clock, findClient: applications.findClientMetadata });
       const codes = new Adapter('AuthorizationCode');
       const tokens = new Adapter('AccessToken');

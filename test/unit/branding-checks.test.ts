@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { contrastWithWhite, formatRatio } from '../../src/branding/contrast.js';
+import { builtinIcon } from '../../src/branding/favicon.js';
 import { createLogoFetcher } from '../../src/branding/fetch-logo.js';
 import { logoTypeOf } from '../../src/branding/image-type.js';
 import { isGatehouseError } from '../../src/errors/gatehouse-error.js';
@@ -92,5 +93,14 @@ describe('fetching a logo', () => {
     } finally {
       await allowed.close();
     }
+  });
+});
+
+describe('the built-in icon', () => {
+  test('is drawn in the primary colour, and a stored value that is no #rrggbb colour (a row changed by hand) gives the default instead', () => {
+    assert.match(builtinIcon('#0F766E'), /fill="#0f766e"/);
+    const injected = builtinIcon('red"/><script>alert(1)</script><rect fill="');
+    assert.doesNotMatch(injected, /script/);
+    assert.match(injected, /fill="#1d4ed8"/);
   });
 });

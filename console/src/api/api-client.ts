@@ -14,6 +14,8 @@ export class ApiError extends Error {
   readonly code: string;
   /** By field name (`redirect_uris` for `body.redirect_uris.0`, `to` for `querystring.to`); messages about the whole request are under `''`. */
   readonly fields: Readonly<Record<string, string>>;
+  /** Every message with its whole path (`body.branding.primary_color`), for a form with nested fields. */
+  readonly details: readonly { path: string; message: string }[];
 
   constructor(status: number, problem: Problem) {
     super(problem.detail ?? problem.title ?? `The server answered ${status}.`);
@@ -26,6 +28,7 @@ export class ApiError extends Error {
       fields[key] = fields[key] ? `${fields[key]}; ${message}` : message;
     }
     this.fields = fields;
+    this.details = problem.details ?? [];
   }
 }
 

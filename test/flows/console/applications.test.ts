@@ -245,19 +245,34 @@ describe('the console\'s applications screens', { skip: skipWithoutChromium }, (
     assert.deepEqual(problems, []);
   });
 
-  test('editing replaces the settings with every field the form shows', async () => {
+  test('editing replaces the settings with every field the form shows, the branding and the verified email requirement included', async () => {
     const { page, problems } = harness.signedIn;
     await page.getByRole('link', { name: 'Edit settings' }).click();
     await page.getByRole('heading', { level: 1, name: 'Edit Network Notes' }).waitFor();
     await screenshot(page, 'applications-edit');
     await page.getByLabel('Post-logout redirect URIs').fill(`${callback.origin}/\n${callback.origin}/bye`);
     await page.getByLabel('id_token signature algorithm').selectOption('ES256');
+    await page.getByRole('checkbox', { name: /^Require a verified email address/ }).check();
+    // Branding: a colour the API refuses is named beside its field; the preview follows what is typed.
+    await page.getByLabel('Name on the sign-in pages').fill('Notes at Acme');
+    await page.getByLabel('Primary colour', { exact: true }).fill('#ffff00');
+    await page.getByLabel('Background colour', { exact: true }).fill('#f0fdfa');
+    assert.equal(await page.getByTestId('branding-preview').locator('.preview-title').textContent(), 'Sign in to Notes at Acme');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('.field-error', { hasText: 'with white text' }).waitFor();
+    assert.match(await describedText(page, 'Primary colour'), /with white text, below the 4\.5:1/);
+    await page.getByLabel('Primary colour', { exact: true }).fill('#0f766e');
+    await screenshot(page, 'applications-edit-branding');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('heading', { level: 1, name: 'Network Notes' }).waitFor();
     await page.getByText(`${callback.origin}/bye`).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Branding' }).waitFor();
+    assert.ok(await page.getByText('Required: a sign-in completes only for people whose email address is verified.').isVisible());
     const metadata = JSON.parse((await harness.server.services.applications.find(clientId))!.metadata) as Record<string, unknown>;
     assert.deepEqual(metadata.post_logout_redirect_uris, [`${callback.origin}/`, `${callback.origin}/bye`]);
     assert.equal(metadata.id_token_signed_response_alg, 'ES256');
+    assert.equal(metadata.require_verified_email, true);
+    assert.deepEqual(metadata.branding, { name: 'Notes at Acme', primary_color: '#0f766e', background_color: '#f0fdfa' });
     assert.deepEqual(metadata.grant_types, ['authorization_code', 'refresh_token'], 'what the form did not change stays');
     assert.deepEqual(metadata.redirect_uris, [`${callback.origin}/callback`]);
     assert.deepEqual(problems, []);

@@ -9,8 +9,8 @@ import { useLoad } from '../../ui/use-load';
 import { discovery, discoveryUrlOf } from './discovery';
 import { authMethodSentence, grantOptions, kindOf, presetOf } from './presets';
 import { applicationSecrets } from './secret-handoff';
-import { mfaOptions, showsMfa } from './settings-form';
-import type { Application, Discovery } from './types';
+import { mfaOptions, showsMfa, signsPeopleIn } from './settings-form';
+import type { Application, ApplicationBranding, Discovery } from './types';
 
 /** The application's page: what to paste into the application, its settings, its secret and its removal. */
 export function ApplicationDetail({ clientId }: { clientId: string }) {
@@ -146,6 +146,12 @@ export function ApplicationDetail({ clientId }: { clientId: string }) {
               <dd>{mfaOptions.find((option) => option.value === (application.mfa ?? 'inherit'))?.label ?? <code>{application.mfa}</code>}</dd>
             </>
           )}
+          {(signsPeopleIn(application) || application.require_verified_email) && (
+            <>
+              <dt>Verified email address</dt>
+              <dd>{application.require_verified_email ? 'Required: a sign-in completes only for people whose email address is verified.' : 'Not required.'}</dd>
+            </>
+          )}
           {application.id_token_claims_scopes && <><dt>Claims in the id_token</dt><dd><Badges values={application.id_token_claims_scopes} /></dd></>}
           <dt>Created</dt>
           <dd>{new Date(application.created_at).toLocaleString()}</dd>
@@ -153,6 +159,12 @@ export function ApplicationDetail({ clientId }: { clientId: string }) {
           <dd>{new Date(application.updated_at).toLocaleString()}</dd>
         </dl>
       </Section>
+
+      {application.branding && (
+        <Section title="Branding" actions={!application.declared ? <Link href={`/${encodeURIComponent(application.client_id)}/edit`} className="button button-small">Edit</Link> : undefined}>
+          <BrandingFacts branding={application.branding} />
+        </Section>
+      )}
 
       {!application.declared && (
         <Section title="Delete this application">
@@ -165,6 +177,30 @@ export function ApplicationDetail({ clientId }: { clientId: string }) {
       )}
     </Page>
   );
+}
+
+/** The application's own branding; what it leaves out shows the global branding's. */
+function BrandingFacts({ branding }: { branding: ApplicationBranding }) {
+  const global = <span className="app-muted">The global branding's</span>;
+  return (
+    <dl className="facts">
+      <dt>Name on the sign-in pages</dt>
+      <dd>{branding.name ?? global}</dd>
+      <dt>Logo</dt>
+      <dd>{branding.logo_uri ? <><code>{branding.logo_uri}</code> <span className="app-muted">(fetched when saved, served by Gatehouse)</span></> : global}</dd>
+      <dt>Primary colour</dt>
+      <dd>{branding.primary_color ? <Swatch color={branding.primary_color} /> : global}</dd>
+      <dt>Background colour</dt>
+      <dd>{branding.background_color ? <Swatch color={branding.background_color} /> : <span className="app-muted">The browser's light or dark background</span>}</dd>
+    </dl>
+  );
+}
+
+/** A colour's sample and its code; the sample's colour set through the CSS object model, as the console's CSP allows no inline style. */
+function Swatch({ color }: { color: string }) {
+  const [sample, setSample] = useState<HTMLSpanElement | null>(null);
+  useEffect(() => sample?.style.setProperty('--swatch', color), [sample, color]);
+  return <><span className="app-swatch" ref={setSample} aria-hidden="true" /><code>{color}</code></>;
 }
 
 function Values({ values, none }: { values: string[]; none: string }) {

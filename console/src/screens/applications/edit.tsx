@@ -7,7 +7,8 @@ import { DeclaredNote, ErrorNotice, Loading } from '../../ui/states';
 import { useLoad } from '../../ui/use-load';
 import { discovery } from './discovery';
 import { applicationSecrets } from './secret-handoff';
-import { AdvancedFields, bodyOf, MfaField, RedirectFields, settingsOf, showsMfa, usesBrowser } from './settings-form';
+import { BrandingFields, brandingErrors } from './branding-fields';
+import { AdvancedFields, bodyOf, MfaField, RedirectFields, settingsOf, signsPeopleIn, usesBrowser, VerifiedEmailField } from './settings-form';
 import type { Application, SavedApplication, Settings } from './types';
 
 /** Change an application's settings: the API replaces them whole, so the form sends every field. */
@@ -17,7 +18,7 @@ export function EditApplication({ clientId }: { clientId: string }) {
   const application = loaded.data;
   const back = <Link href={`/${encodeURIComponent(clientId)}`} className="button">Cancel</Link>;
   return (
-    <Page title={application ? `Edit ${application.client_name ?? application.client_id}` : 'Edit application'} description="Change where the browser comes back, what a sign-in to the application must prove, and which authorization modes it may use." actions={back}>
+    <Page title={application ? `Edit ${application.client_name ?? application.client_id}` : 'Edit application'} description="Change where the browser comes back, what a sign-in to the application must prove, how its sign-in pages look, and which authorization modes it may use." actions={back}>
       {application
         ? application.declared
           ? <DeclaredNote what="application" />
@@ -33,6 +34,7 @@ function EditForm({ application, scopesOffered }: { application: Application; sc
   const [error, setError] = useState<Error | undefined>();
   const [busy, setBusy] = useState(false);
   const fields = error instanceof ApiError ? error.fields : {};
+  const brandingFields = error instanceof ApiError ? brandingErrors(error.details) : {};
   const detail = `/${encodeURIComponent(application.client_id)}`;
 
   async function submit(event: FormEvent) {
@@ -62,9 +64,16 @@ function EditForm({ application, scopesOffered }: { application: Application; sc
           ? <RedirectFields settings={settings} onChange={setSettings} errors={fields} />
           : <p className="app-muted">This application has no redirect URIs: it does not send browsers to Gatehouse.</p>}
       </Section>
-      {(showsMfa(settings) || fields.mfa) && (
+      {(signsPeopleIn(settings) || settings.require_verified_email || fields.mfa || fields.require_verified_email) && (
         <Section title="Sign-in">
           <MfaField settings={settings} onChange={setSettings} errors={fields} />
+          <VerifiedEmailField settings={settings} onChange={setSettings} errors={fields} />
+        </Section>
+      )}
+      {(usesBrowser(settings.grant_types) || Object.values(settings.branding).some(Boolean) || fields.branding) && (
+        <Section title="Branding">
+          <p className="app-muted">How the sign-in pages look while they serve this application's sign-ins, over the global branding.</p>
+          <BrandingFields branding={settings.branding} onChange={(branding) => setSettings({ ...settings, branding })} errors={brandingFields} />
         </Section>
       )}
       <Section title="Authorization modes">

@@ -29,7 +29,20 @@ export function settingsOf(application: Application): Settings {
     scopes: application.scope ? application.scope.split(' ') : [],
     application_type: application.application_type,
     mfa: application.mfa ?? 'inherit',
+    require_verified_email: application.require_verified_email ?? false,
+    branding: {
+      name: application.branding?.name ?? '',
+      logo_uri: application.branding?.logo_uri ?? '',
+      primary_color: application.branding?.primary_color ?? '',
+      background_color: application.branding?.background_color ?? '',
+    },
   };
+}
+
+/** The branding fields that are filled in; none filled in, no branding of its own. */
+function brandingBody(branding: Settings['branding']) {
+  const given = Object.entries(branding).map(([name, value]) => [name, value.trim()] as const).filter(([, value]) => value !== '');
+  return given.length ? { branding: Object.fromEntries(given) } : {};
 }
 
 /** The API's body for these settings (without client_id): every field, as a replacement needs. */
@@ -47,6 +60,8 @@ export function bodyOf(settings: Settings, kept: Partial<Pick<Application, 'id_t
     application_type: settings.application_type,
     // Left out, it is inherit: bodies stay as short as what an operator writes in the configuration file.
     ...(settings.mfa !== 'inherit' ? { mfa: settings.mfa } : {}),
+    ...(settings.require_verified_email ? { require_verified_email: true } : {}),
+    ...brandingBody(settings.branding),
     ...(kept.id_token_claims_scopes ? { id_token_claims_scopes: kept.id_token_claims_scopes } : {}),
     ...(kept.logo_uri ? { logo_uri: kept.logo_uri } : {}),
     ...(kept.jwks_uri ? { jwks_uri: kept.jwks_uri } : {}),
@@ -64,7 +79,12 @@ export function usesBrowser(grants: readonly GrantType[]): boolean {
  * the password grant), or it was set anyway and should be seen to be changed back.
  */
 export function showsMfa({ grant_types, mfa }: { grant_types: readonly GrantType[]; mfa?: ApplicationMfa | undefined }): boolean {
-  return usesBrowser(grant_types) || grant_types.includes('password') || (mfa ?? 'inherit') !== 'inherit';
+  return signsPeopleIn({ grant_types }) || (mfa ?? 'inherit') !== 'inherit';
+}
+
+/** Whether people sign in to it: through the browser, or with the password grant. */
+export function signsPeopleIn({ grant_types }: { grant_types: readonly GrantType[] }): boolean {
+  return usesBrowser(grant_types) || grant_types.includes('password');
 }
 
 /** The advanced fields, and the ones under them, whose errors should open the advanced part. */
@@ -182,6 +202,27 @@ export const mfaOptions: readonly { value: ApplicationMfa; label: string; descri
   { value: 'required', label: 'Always required', description: 'Everyone signing in to it gives a second factor; those without one set one up first.' },
   { value: 'phishing_resistant', label: 'A passkey required (phishing-resistant)', description: 'Only a passkey passes, since a code typed from an app can be phished; those without one set one up first.' },
 ];
+
+/** Whether people must have verified their email address before a sign-in to the application completes. */
+export function VerifiedEmailField({ settings, onChange, errors, readOnly }: Omit<Props, 'scopesOffered' | 'preset'>) {
+  if (!signsPeopleIn(settings) && !settings.require_verified_email && !errors.require_verified_email) return null;
+  return (
+    <fieldset className={errors.require_verified_email ? 'choices field-invalid' : 'choices'} disabled={readOnly}>
+      <legend>Email address</legend>
+      <label className="choice">
+        <input
+          type="checkbox" checked={settings.require_verified_email}
+          onChange={(event) => onChange({ ...settings, require_verified_email: event.target.checked })}
+        />
+        <span>
+          <span className="choice-label">Require a verified email address</span>
+          <span className="choice-description">People whose email address is not verified cannot finish signing in to it: the sign-in stops at a page that offers the verification link.</span>
+        </span>
+      </label>
+      {errors.require_verified_email && <p className="field-error">{errors.require_verified_email}</p>}
+    </fieldset>
+  );
+}
 
 /** The second factor the application demands of people signing in to it; nothing for one that signs nobody in (and never set it). */
 export function MfaField({ settings, onChange, errors, readOnly }: Omit<Props, 'scopesOffered' | 'preset'>) {

@@ -13,6 +13,10 @@ export interface Application {
   /** The second factor it demands; absent is `inherit`, the global policy. */
   mfa?: ApplicationMfa;
   logo_uri?: string;
+  /** The sign-in pages' look in its sign-ins, over the global branding. */
+  branding?: ApplicationBranding;
+  /** Whether people signing in to it must have verified their email address first. */
+  require_verified_email?: boolean;
   application_type: 'web' | 'native';
   jwks_uri?: string;
   jwks?: { keys: Record<string, unknown>[] };
@@ -40,6 +44,14 @@ export type ApplicationMfa = (typeof applicationMfaPolicies)[number];
 export const signingAlgs = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
 export type SigningAlg = (typeof signingAlgs)[number];
 
+/** An application's own branding (docs/management-api.md#branding): each field left out shows the global branding's. */
+export interface ApplicationBranding {
+  name?: string;
+  logo_uri?: string;
+  primary_color?: string;
+  background_color?: string;
+}
+
 /** What the form edits: the settings a PUT replaces (the body without client_id and secret). */
 export interface Settings {
   client_name: string;
@@ -53,6 +65,9 @@ export interface Settings {
   scopes: string[];
   application_type: 'web' | 'native';
   mfa: ApplicationMfa;
+  require_verified_email: boolean;
+  /** Each field empty when the application leaves it to the global branding. */
+  branding: Required<ApplicationBranding>;
 }
 
 /** The parts of Gatehouse's discovery document the screens show. */

@@ -15,6 +15,7 @@ function initialSettings(kind: Kind): Settings {
   const { settings } = presetOf(kind);
   return {
     client_name: '', redirect_uris: [], post_logout_redirect_uris: [], scopes: [], id_token_signed_response_alg: 'RS256', mfa: 'inherit',
+    require_verified_email: false, branding: { name: '', logo_uri: '', primary_color: '', background_color: '' },
     ...settings, grant_types: [...settings.grant_types], response_types: [...settings.response_types],
   };
 }
