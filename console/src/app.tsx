@@ -5,6 +5,7 @@ import { ApplicationsArea } from './screens/applications';
 import { AuditArea } from './screens/audit';
 import { BrandingArea } from './screens/branding';
 import { ConnectionsArea } from './screens/connections';
+import { EmailArea } from './screens/email';
 import { GroupsArea } from './screens/groups';
 import { KeysArea } from './screens/keys';
 import { ScopesArea } from './screens/scopes';
@@ -34,6 +35,7 @@ export function App() {
           <Route path="/audit" nest><AuditArea /></Route>
           <Route path="/branding" nest><BrandingArea /></Route>
           <Route path="/sign-in-security" nest><SignInSecurityArea /></Route>
+          <Route path="/email" nest><EmailArea /></Route>
           <Route>
             <Page title="Not found">
               <EmptyState title="There is no such screen">Pick one from the menu.</EmptyState>

@@ -13,6 +13,7 @@ export const screens = [
   { path: '/audit', label: 'Audit log' },
   { path: '/branding', label: 'Branding' },
   { path: '/sign-in-security', label: 'Sign-in security' },
+  { path: '/email', label: 'Email' },
 ] as const;
 
 export function Layout({ children }: { children: ReactNode }) {
