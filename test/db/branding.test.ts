@@ -28,7 +28,10 @@ for (const dialect of dialects) {
     after(() => opened?.cleanup());
 
     test('before any change: the defaults, never changed', async () => {
-      assert.deepEqual(await opened.services.branding.get(), { productName: 'Gatehouse', primaryColor: '#1d4ed8', logo: null, updatedAt: null });
+      assert.deepEqual(await opened.services.branding.get(), {
+        productName: 'Gatehouse', displayName: 'Gatehouse', primaryColor: '#1d4ed8', backgroundColor: null, logo: null,
+        iconPath: '/favicon.ico?v=1d4ed8', clientId: null, updatedAt: null,
+      });
     });
 
     test('a change inside a larger change that fails leaves neither the change nor its event', async () => {
