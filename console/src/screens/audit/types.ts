@@ -38,6 +38,7 @@ export const eventTypeGroups: readonly { label: string; types: readonly (readonl
       ['user.enabled', 'User enabled'],
       ['user.deleted', 'User deleted'],
       ['user.password_set', 'Password set'],
+      ['user.password_reset', 'Password reset by email'],
       ['user.unlocked', 'User unlocked'],
       ['identity.linked', 'Identity linked'],
       ['identity.unlinked', 'Identity unlinked'],
