@@ -102,3 +102,6 @@ export function connectionUrls(publicOrigin: string, connectionId: string) {
   const base = `${publicOrigin}/login/oidc/${encodeURIComponent(connectionId)}`;
   return { redirectUri: `${base}/callback`, postLogoutRedirectUri: `${base}/signed-out` };
 }
+
+/** The identities a partner's connection vouches for: its own issuer, so that two partners' subjects never meet. */
+export const partnerIssuer = (connection: Pick<JwtConnection, 'id'>) => `urn:gatehouse:connection:${connection.id}`;

@@ -1,3 +1,4 @@
+import { partnerIssuer } from '../connections/connection.js';
 import { issuerOfDiscoveryUrl, sameIssuer } from '../connections/connection-schema.js';
 import type { Db } from '../db/database.js';
 import { createConnectionQueries, type ConnectionRow } from '../db/queries/connections.js';
@@ -5,7 +6,6 @@ import { createPasskeyQueries } from '../db/queries/passkeys.js';
 import { createUserIdentityQueries } from '../db/queries/user-identities.js';
 import { createUserQueries } from '../db/queries/users.js';
 import { GatehouseError } from '../errors/gatehouse-error.js';
-import { partnerIssuer } from '../sign-in/jwt/partner-profile.js';
 
 /** The owner's own removal of their last way to sign in (an identity unlinked, a passkey removed), refused: the change is undone. */
 export class LastWayIn extends GatehouseError {

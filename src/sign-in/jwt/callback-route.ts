@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { JwtConnection } from '../../connections/connection.js';
+import { partnerIssuer, type JwtConnection } from '../../connections/connection.js';
 import type { PartnerKeys } from '../../connections/partner-keys.js';
 import { interactionPath } from '../../oidc/interaction-path.js';
 import type { Clock } from '../../runtime/clock.js';
@@ -13,7 +13,6 @@ import type { SignInEvents } from '../sign-in-events.js';
 import type { SignInRoutes } from '../sign-in-method.js';
 import { rememberTokenId } from './check-replay.js';
 import { isRefusal, type PartnerClaims } from './partner-claims.js';
-import { partnerIssuer } from './partner-profile.js';
 import { refuse, type TokenRefusal } from './token-refusal.js';
 import { sendTokenRefusal } from './token-refusal-page.js';
 import { verifyPartnerToken } from './verify-token.js';

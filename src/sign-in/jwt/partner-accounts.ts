@@ -1,4 +1,4 @@
-import type { JwtConnection } from '../../connections/connection.js';
+import { partnerIssuer, type JwtConnection } from '../../connections/connection.js';
 import { isGatehouseError } from '../../errors/gatehouse-error.js';
 import type { AccountRefusal } from '../account-refusal.js';
 import { groupsFromConnection, mayBeMatchedByConnection } from '../../users/connection-groups.js';
@@ -7,7 +7,7 @@ import type { User } from '../../users/user.js';
 import type { NewUser, UserService } from '../../users/user-service.js';
 import { partnerActor } from './apply-partner-claims.js';
 import type { PartnerClaims } from './partner-claims.js';
-import { identityOf, namesOver, ownerOfEmail, partnerIssuer, usernameFor, visitorProfile } from './partner-profile.js';
+import { identityOf, namesOver, ownerOfEmail, usernameFor, visitorProfile } from './partner-profile.js';
 
 /**
  * Which local user a partner's token signs in as (seed 003): the user linked to its `sub` at

@@ -1,15 +1,12 @@
 import { createHash, randomInt } from 'node:crypto';
 import { defaults } from '../../config/defaults.js';
-import type { JwtConnection } from '../../connections/connection.js';
+import { partnerIssuer, type JwtConnection } from '../../connections/connection.js';
 import type { IdentityKey } from '../../users/identity-service.js';
 import { normalizeIdentifier } from '../../users/normalize.js';
 import type { User } from '../../users/user.js';
 import type { Profile } from '../../users/user-schema.js';
 import type { UserService } from '../../users/user-service.js';
 import type { PartnerClaims } from './partner-claims.js';
-
-/** The identities a partner's connection vouches for: its own issuer, so that two partners' subjects never meet. */
-export const partnerIssuer = (connection: Pick<JwtConnection, 'id'>) => `urn:gatehouse:connection:${connection.id}`;
 
 export const identityOf = (connection: Pick<JwtConnection, 'id'>, claims: PartnerClaims): IdentityKey | undefined =>
   claims.sub === undefined ? undefined : { issuer: partnerIssuer(connection), subject: claims.sub };
