@@ -30,6 +30,7 @@ import { createResourceService, type ResourceService } from './resources/resourc
 import { createScopeService, type ScopeService } from './scopes/scope-service.js';
 import { passwordHasher, type PasswordHasher } from './users/password-hasher.js';
 import { createIdentityService, type IdentityService } from './users/identity-service.js';
+import { createSelfService, type SelfService } from './users/self-service.js';
 import { createUserService, type UserService } from './users/user-service.js';
 
 export interface ServiceDeps {
@@ -57,6 +58,8 @@ export interface Services {
   deps: ServiceDeps;
   hasher: PasswordHasher;
   users: UserService;
+  /** What people change on their own account (/account, a reset link), each change with its event. */
+  selfService: SelfService;
   /** Users' identities at other issuers, linked or provisioned at sign-in. */
   identities: IdentityService;
   applications: ApplicationService;
@@ -157,6 +160,7 @@ function servicesOver(deps: ServiceDeps, outside: OutsideWorld): Services {
     deps,
     hasher,
     users: usersOver(db),
+    selfService: createSelfService({ db, clock, security: deps.security, hasher, sessions: createSessions, changes }),
     identities: createIdentityService({ db, clock, users: usersOver, changes }),
     applications,
     scopes,

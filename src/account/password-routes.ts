@@ -63,7 +63,7 @@ export function passwordRoutes(context: AccountContext): void {
     if (password === '') return refuse({ password: t('account.error.required') });
     if (password !== confirm) return refuse({ confirm: t('account.error.mismatch') });
     try {
-      await deps.services.users.changeOwnPassword(user.id, password, session.uid);
+      await deps.services.selfService.changeOwnPassword(user.id, password, session.uid);
     } catch (error) {
       if (!(error instanceof PasswordPolicyError)) throw error;
       return refuse({ password: passwordRuleText(error.broken) });

@@ -27,13 +27,13 @@ const ownClients = new Set([sessionClientId, consoleClientId]);
  */
 export function sessionsRoutes(context: AccountContext): void {
   const { routes, signedIn, deps, notifyOwner } = context;
-  const { users } = deps.services;
+  const { users, selfService } = deps.services;
 
   routes.get(sessionsPath, { schema: { querystring: noticeQuery } }, async (request, reply) => {
     const session = await signedIn.pageSession(request, reply, sessionsPath);
     if (!isSession(session)) return reply;
     if (!(await accountUser(context, session))) return signedIn.signIn(reply, sessionsPath);
-    const sessions = (await users.sessionsWithDevices(session.accountId)).map((item) => ({
+    const sessions = (await selfService.sessionsWithDevices(session.accountId)).map((item) => ({
       uid: item.uid, device: deviceName(item.userAgent), ipAddress: item.ipAddress, createdAt: item.createdAt, lastSeenAt: item.lastSeenAt ?? item.signedInAt,
       current: item.uid === session.uid,
     }));
@@ -44,14 +44,14 @@ export function sessionsRoutes(context: AccountContext): void {
     const session = await signedIn.signedInPost(request, reply, request.body.csrf, { returnTo: sessionsPath, fresh: false });
     if (!isSession(session)) return reply;
     // This browser's own session is left through sign-out, not here.
-    const ended = request.params.uid !== session.uid && (await users.endOwnSession(session.accountId, request.params.uid));
+    const ended = request.params.uid !== session.uid && (await selfService.endOwnSession(session.accountId, request.params.uid));
     return reply.redirect(withNotice(sessionsPath, ended ? 'sessionEnded' : 'gone'), 303);
   });
 
   routes.post(`${sessionsPath}/end-others`, { schema: { body: csrfForm } }, async (request, reply) => {
     const session = await signedIn.signedInPost(request, reply, request.body.csrf, { returnTo: sessionsPath, fresh: true });
     if (!isSession(session)) return reply;
-    await users.endOtherSessions(session.accountId, session.uid);
+    await selfService.endOtherSessions(session.accountId, session.uid);
     await notifyOwner(session.accountId, 'sessions_ended', request.log);
     return reply.redirect(withNotice(sessionsPath, 'othersEnded'), 303);
   });
@@ -78,7 +78,7 @@ export function sessionsRoutes(context: AccountContext): void {
   routes.post(`${applicationsPath}/:clientId/revoke`, { schema: { params: clientParams, body: csrfForm } }, async (request, reply) => {
     const session = await signedIn.signedInPost(request, reply, request.body.csrf, { returnTo: applicationsPath, fresh: false });
     if (!isSession(session)) return reply;
-    const revoked = !ownClients.has(request.params.clientId) && (await users.revokeOwnConsent(session.accountId, request.params.clientId));
+    const revoked = !ownClients.has(request.params.clientId) && (await selfService.revokeOwnConsent(session.accountId, request.params.clientId));
     return reply.redirect(withNotice(applicationsPath, revoked ? 'appRevoked' : 'gone'), 303);
   });
 }

@@ -89,7 +89,7 @@ export function registerPasswordResetRoutes(routes: SignInRoutes, context: Recov
       throw error;
     }
     // Checked above to answer a mistake with the form; used up here, once, whoever else submits it now, with the change.
-    const current = await services.users.resetPassword(user.id, password, async (trx, stored) => {
+    const current = await services.selfService.resetPassword(user.id, password, async (trx, stored) => {
       const row = await tokens.redeem(token, 'reset_password', trx);
       return row !== undefined && row.user_id === stored.id && tokens.stillValid(row, stored);
     }, request.clientIp);

@@ -161,7 +161,7 @@ for (const dialect of dialects) {
       const ivyDevice = newBrowser(server);
       const ivyTokens = await signIn(server, ivyRp, offline.scope, { params: offline.params, browser: ivyDevice, credentials: ivy });
       const ivyId = (await server.services.users.findByUsername('ivy'))!.id;
-      const [ivySession] = await server.services.users.sessionsWithDevices(ivyId);
+      const [ivySession] = await server.services.selfService.sessionsWithDevices(ivyId);
       assert.ok(ivySession);
 
       // This browser's token, from any of its forms: a page shows no form for another account's session or application.
