@@ -3,19 +3,19 @@ import { t } from '../i18n/page-locale.js';
 import { html, type SafeHtml } from './html.js';
 import { layout } from './layout.js';
 
-/** The account pages, in the order the navigation lists them. */
-const sections = [
+/** The account pages, in the order the navigation and the overview list them, with the overview's line on each. */
+export const accountSections = [
   { id: 'overview', href: '/account', label: 'account.nav.overview' },
-  { id: 'profile', href: '/account/profile', label: 'account.nav.profile' },
-  { id: 'password', href: '/account/password', label: 'account.nav.password' },
-  { id: 'email', href: '/account/email', label: 'account.nav.email' },
-  { id: 'security', href: '/account/security', label: 'account.nav.security' },
-  { id: 'sessions', href: '/account/sessions', label: 'account.nav.sessions' },
-  { id: 'applications', href: '/account/applications', label: 'account.nav.applications' },
-  { id: 'identities', href: '/account/identities', label: 'account.nav.identities' },
-] as const satisfies ReadonlyArray<{ id: string; href: string; label: MessageKey }>;
+  { id: 'profile', href: '/account/profile', label: 'account.nav.profile', help: 'account.overview.profile' },
+  { id: 'password', href: '/account/password', label: 'account.nav.password', help: 'account.overview.password' },
+  { id: 'email', href: '/account/email', label: 'account.nav.email', help: 'account.overview.email' },
+  { id: 'security', href: '/account/security', label: 'account.nav.security', help: 'account.overview.security' },
+  { id: 'sessions', href: '/account/sessions', label: 'account.nav.sessions', help: 'account.overview.sessions' },
+  { id: 'applications', href: '/account/applications', label: 'account.nav.applications', help: 'account.overview.applications' },
+  { id: 'identities', href: '/account/identities', label: 'account.nav.identities', help: 'account.overview.identities' },
+] as const satisfies ReadonlyArray<{ id: string; href: string; label: MessageKey; help?: MessageKey }>;
 
-export type AccountSection = (typeof sections)[number]['id'];
+export type AccountSection = (typeof accountSections)[number]['id'];
 
 /** What the last action did, or why it was not done, in a sentence. */
 export interface PageNotice {
@@ -26,7 +26,7 @@ export interface PageNotice {
 /** Links between the account pages, the current one marked; plain links, no script. */
 export function accountNav(current: AccountSection): SafeHtml {
   return html`<nav class="account" aria-label="${t('account.nav.label')}"><ul>
-${sections.map((section) => html`<li><a href="${section.href}"${section.id === current ? html` aria-current="page"` : ''}>${t(section.label)}</a></li>`)}
+${accountSections.map((section) => html`<li><a href="${section.href}"${section.id === current ? html` aria-current="page"` : ''}>${t(section.label)}</a></li>`)}
 </ul></nav>`;
 }
 

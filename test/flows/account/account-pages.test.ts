@@ -76,6 +76,8 @@ for (const dialect of dialects) {
       assert.match(overview.body, /Signed in as <strong>alice<\/strong>/);
       const links = overview.document.querySelectorAll('nav.account a').map((link) => link.getAttribute('href'));
       assert.deepEqual(links, ['/account', '/account/profile', '/account/password', '/account/email', '/account/security', '/account/sessions', '/account/applications', '/account/identities']);
+      const described = overview.document.querySelectorAll('ul.account-pages a').map((link) => link.getAttribute('href'));
+      assert.deepEqual(described, links.slice(1), 'the overview describes every other page');
       assert.equal(overview.headers.get('cache-control'), 'no-store');
       assert.equal(overview.document.querySelectorAll('script').length, 0);
       const security = await page('/account/security');
