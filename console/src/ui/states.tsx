@@ -62,3 +62,12 @@ export function DeclaredNote({ what }: { what: string }) {
     </div>
   );
 }
+
+/** Settings a section of the configuration file declares (`mfa:`, `email:`) are shown, not changed, here. */
+export function DeclaredSettingsNote({ section }: { section: string }) {
+  return (
+    <div className="notice notice-info">
+      The configuration file's <code>{section}:</code> section sets these, so they are read-only here: change them in the file; it is applied again at every start.
+    </div>
+  );
+}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api/api-client';
 import { CheckboxGroup, Field, SelectField, TextField } from '../../ui/fields';
 import { Section } from '../../ui/page';
-import { ErrorNotice, SuccessNotice } from '../../ui/states';
+import { DeclaredSettingsNote, ErrorNotice, SuccessNotice } from '../../ui/states';
 import { defaultPorts, type EmailSettings, type TlsMode } from './types';
 
 const tlsOptions = [
@@ -107,11 +107,7 @@ export function SmtpForm({ initial, onSaved }: { initial: EmailSettings; onSaved
             <p><strong>Email is not configured.</strong> Password reset and email verification cannot send mail: their pages tell people it is not available and to ask an administrator, and account notices are not sent. Enter your mail server (your relay or a provider's SMTP endpoint) to turn them on.</p>
           </div>
         )}
-        {readOnly && (
-          <div className="notice notice-info">
-            The configuration file's <code>email:</code> section sets these, so they are read-only here: change them in the file; it is applied again at every start.
-          </div>
-        )}
+        {readOnly && <DeclaredSettingsNote section="email" />}
         <ErrorNotice error={error} />
         <SuccessNotice>{done}</SuccessNotice>
         <div className="email-fields">

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../../api/api-client';
 import { RadioGroup } from '../../ui/fields';
 import { Page, Section } from '../../ui/page';
-import { ErrorNotice, Loading, SuccessNotice } from '../../ui/states';
+import { DeclaredSettingsNote, ErrorNotice, Loading, SuccessNotice } from '../../ui/states';
 import { useLoad } from '../../ui/use-load';
 
 type Policy = 'off' | 'optional' | 'required';
@@ -78,11 +78,7 @@ function MfaForm({ initial }: { initial: MfaSettings }) {
 
   return (
     <form onSubmit={(event) => void save(event)} noValidate>
-      {readOnly && (
-        <div className="notice notice-info">
-          The configuration file's <code>mfa:</code> section sets these, so they are read-only here: change them in the file; it is applied again at every start.
-        </div>
-      )}
+      {readOnly && <DeclaredSettingsNote section="mfa" />}
       <ErrorNotice error={error} />
       <SuccessNotice>{done}</SuccessNotice>
       <Section title="Second factor">
